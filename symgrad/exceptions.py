@@ -1,0 +1,74 @@
+"""The exceptions symgrad raises: one hierarchy, rooted at :class:`SymgradError`.
+
+Every message says what failed, on which object, and what to try.  An
+*undecided* proof is not an error: it is a :class:`symgrad.verify.Verdict`.
+"""
+from __future__ import annotations
+
+__all__ = [
+    "SymgradError",
+    "ShapeError",
+    "SymbolError",
+    "MetricError",
+    "DomainError",
+    "RankError",
+    "LiftError",
+    "SingularPointError",
+    "ReparametrisationError",
+    "TemplateError",
+    "RenderError",
+    "DerivationError",
+]
+
+
+class SymgradError(Exception):
+    """Base class of every exception symgrad raises on purpose."""
+
+
+class ShapeError(SymgradError, ValueError):
+    """Matrices or vectors whose dimensions do not fit together."""
+
+
+class SymbolError(SymgradError, ValueError):
+    """A parameter that is not a symbol, or an expression with an undeclared symbol."""
+
+
+class MetricError(SymgradError, ValueError):
+    """An ambient metric that is not symmetric, not positive definite, or undecidable."""
+
+
+class DomainError(SymgradError, ValueError):
+    """A point outside the domain of a model, metric or formula (e.g. ``p_i <= 0``)."""
+
+
+class RankError(SymgradError, ValueError):
+    """A formula used where the rank of its matrix differs from the rank it assumes."""
+
+
+class LiftError(SymgradError, ValueError):
+    """An expression that cannot be written exactly as a rational function.
+
+    Raised by the exact layer when a function (``sqrt(1 + x**2)``, ``exp(sin(x))``)
+    has no faithful lift to independent variables; callers fall back to
+    probabilistic or numeric checks and say so.
+    """
+
+
+class SingularPointError(SymgradError, ValueError):
+    """A computation that needs a non-singular model point was asked at a singular one."""
+
+
+class ReparametrisationError(SymgradError, ValueError):
+    """A reparametrisation that is not a diffeomorphism where it is used."""
+
+
+class TemplateError(SymgradError):
+    """A Jinja template is missing, or uses a name the renderer does not provide."""
+
+
+class RenderError(SymgradError):
+    """LaTeX could not be written or compiled; the message carries TeX's own error."""
+
+
+class DerivationError(SymgradError):
+    """A derivation file or name that cannot be loaded."""

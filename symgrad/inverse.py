@@ -1,0 +1,396 @@
+r"""Generalised inverses of symbolic matrices, with the set where they are valid.
+
+A generalised inverse of ``A`` is any ``A^-`` with ``A A^- A = A`` (paper,
+Def. 1, eq. 2); the Moore-Penrose inverse ``A^+`` is the one that also meets
+the other three Penrose conditions.  A formula for ``A^+`` in terms of the
+parameters is only valid where the rank of ``A`` equals its generic rank
+``r``: :func:`pinv` returns it together with
+
+* ``condition``: :math:`e_r(A^T A)`, the sum of the squares of the ``r x r``
+  minors of ``A`` (Cauchy-Binet), or the sum of the principal ``r x r`` minors
+  when ``A`` is known to be positive semi-definite.  It vanishes exactly where
+  the rank drops below ``r``;
+* ``extra_conditions``: the determinant of the pivot block the formula divides
+  by, which may vanish at a few more points;
+* ``penrose``: the four Penrose conditions, checked as exact identities.
+
+:meth:`PseudoInverse.at` gives the true inverse at a point: the formula where
+the conditions hold, the inverse of the substituted matrix where they fail.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping, Sequence
+
+import mpmath
+import sympy as sp
+
+from . import linalg
+from .exceptions import DomainError, LiftError, RankError, ShapeError, SymbolError
+from .lift import RF, Lifting, PointField
+
+__all__ = [
+    "PseudoInverse", "pinv", "generalised_inverse_family", "is_generalised_inverse",
+    "tikhonov_inverse", "tikhonov_limit", "exact_pinv_at",
+]
+
+
+def _as_matrix(A: Any, what: str = "matrix") -> sp.ImmutableMatrix:
+    try:
+        M = sp.ImmutableMatrix(A)
+    except Exception as exc:  # sympy raises several types here
+        raise ShapeError(f"cannot read the {what} {A!r} as a matrix: {exc}") from exc
+    if M.rows == 0 or M.cols == 0:
+        raise ShapeError(f"the {what} is empty ({M.rows}x{M.cols})")
+    return M
+
+
+def _sum_principal_minors(A: list[list[RF]], r: int, zero: RF) -> RF:
+    n = len(A)
+    total = zero
+    for S in itertools.combinations(range(n), r):
+        total = total + linalg.det(linalg.submatrix(A, S, S))
+    return total
+
+
+def rank_condition(A: list[list[RF]], r: int, *, psd: bool, zero: RF) -> RF:
+    r"""An expression non-zero exactly where ``rank A = r`` (given ``rank A <= r`` everywhere).
+
+    For positive semi-definite ``A`` the principal ``r x r`` minors are all
+    ``>= 0`` and some is positive iff the rank is at least ``r``; in general
+    the same holds for ``A^T A``, whose principal minors sum to the sum of
+    squares of all ``r x r`` minors of ``A`` (Cauchy-Binet).
+    """
+    if r == 0:
+        return zero + 1
+    B = A if psd else linalg.matmul(linalg.transpose(A), A)
+    n = len(B)
+    if math.comb(n, r) <= 400:
+        return _sum_principal_minors(B, r, zero)
+    # Faddeev-LeVerrier: coefficients of the characteristic polynomial
+    M = linalg.identity(n, zero + 1, zero)
+    c = zero + 1
+    for k in range(1, r + 1):
+        AM = linalg.matmul(B, M)
+        c = -sum((AM[i][i] for i in range(n)), zero) / k
+        M = [[AM[i][j] + (c if i == j else zero) for j in range(n)] for i in range(n)]
+    return c if r % 2 == 0 else -c
+
+
+@dataclass(frozen=True, eq=False)
+class PenroseCheck:
+    """The four Penrose conditions on ``X`` as a generalised inverse of ``A``, checked exactly."""
+
+    AXA_eq_A: bool
+    XAX_eq_X: bool
+    AX_symmetric: bool
+    XA_symmetric: bool
+    method: str = "exact rational-function arithmetic"
+
+    @property
+    def holds(self) -> bool:
+        return self.AXA_eq_A and self.XAX_eq_X and self.AX_symmetric and self.XA_symmetric
+
+    def __str__(self) -> str:
+        if self.holds:
+            return f"all four Penrose conditions proved exactly ({self.method})"
+        failed = [n for n, ok in [("AXA = A", self.AXA_eq_A), ("XAX = X", self.XAX_eq_X),
+                                  ("(AX)^T = AX", self.AX_symmetric), ("(XA)^T = XA", self.XA_symmetric)] if not ok]
+        return "Penrose conditions refuted: " + ", ".join(failed)
+
+
+def penrose_check(A: list[list[Any]], X: list[list[Any]]) -> PenroseCheck:
+    AX = linalg.matmul(A, X)
+    XA = linalg.matmul(X, A)
+    z = linalg.is_zero_matrix
+    return PenroseCheck(
+        AXA_eq_A=z(linalg.matsub(linalg.matmul(AX, A), A)),
+        XAX_eq_X=z(linalg.matsub(linalg.matmul(XA, X), X)),
+        AX_symmetric=z(linalg.matsub(AX, linalg.transpose(AX))),
+        XA_symmetric=z(linalg.matsub(XA, linalg.transpose(XA))),
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class PseudoInverse:
+    r"""A symbolic Moore-Penrose inverse and the set where it is the true one.
+
+    The exact rational-function form is computed at construction; the SymPy
+    views (``matrix``, ``condition``) and the Penrose check are computed when
+    first asked for, and cached.
+
+    Attributes
+    ==========
+    source : the matrix ``A``
+    matrix : the formula for ``A^+`` (valid where ``condition != 0`` and every extra condition ``!= 0``)
+    rank : the generic rank ``r`` of ``A``
+    condition : non-zero exactly where ``rank A = r``
+    extra_conditions : further expressions the formula divides by
+    penrose : the four Penrose conditions, checked exactly on the formula
+
+    Examples
+    ========
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> P = pinv(sp.Matrix([[b**2, a*b], [a*b, a**2]]))
+    >>> P.rank, P.condition
+    (1, (a**2 + b**2)**2)
+    >>> P.at({a: 0, b: 0})
+    Matrix([
+    [0, 0],
+    [0, 0]])
+    >>> P.penrose.holds
+    True
+    """
+
+    source: sp.ImmutableMatrix
+    rank: int
+    lifting: Lifting = field(repr=False)
+    _A: list = field(repr=False)
+    _X: list = field(repr=False)
+    _cond: RF = field(repr=False)
+    _extra: tuple = field(repr=False)
+    psd: bool = False
+
+    @property
+    def symbols(self) -> tuple[sp.Symbol, ...]:
+        return tuple(self.lifting.symbols)
+
+    @cached_property
+    def matrix(self) -> sp.ImmutableMatrix:
+        """The formula for ``A^+`` as a SymPy matrix (numerators and denominators factored)."""
+        return self.lifting.matrix_to_sympy(self._X, factor=True)
+
+    @cached_property
+    def condition(self) -> sp.Expr:
+        """Non-zero exactly where the rank equals :attr:`rank` (see :func:`rank_condition`)."""
+        return self.lifting.to_sympy(self._cond, factor=True)
+
+    @cached_property
+    def extra_conditions(self) -> tuple[sp.Expr, ...]:
+        """The determinant of the pivot block the formula inverts, when it is not constant."""
+        return tuple(self.lifting.to_sympy(e, factor=True) for e in self._extra)
+
+    @cached_property
+    def penrose(self) -> PenroseCheck:
+        """The four Penrose conditions on the formula, as exact rational-function identities."""
+        return penrose_check(self._A, self._X)
+
+    latex_name = r"A^{+}"
+
+    @property
+    def valid_where(self) -> sp.Expr:
+        """The validity set as a SymPy relation: all conditions non-zero."""
+        return sp.And(*[sp.Ne(c, 0) for c in (self.condition, *self.extra_conditions)])
+
+    def at(self, point: Mapping[sp.Symbol, Any]) -> sp.ImmutableMatrix:
+        """The true Moore-Penrose inverse of ``source`` at ``point``.
+
+        Substitutes into the formula where its conditions hold there; where the
+        rank drops it inverts the substituted matrix instead.  Parameter values
+        must be rational for the rank decision to be exact; at other values the
+        formula is used only where the conditions are shown non-zero by interval
+        arithmetic, and otherwise :class:`RankError` is raised.
+        """
+        point = _check_point(point, self.symbols)
+        try:
+            F = PointField(self.lifting, point)
+        except LiftError as exc:
+            return self._at_irrational(point, exc)
+        try:
+            cond = F.value(self._cond)
+            extras = [F.value(e) for e in self._extra]
+            if not cond.is_zero() and not any(e.is_zero() for e in extras):
+                vals = [[F.value(x) for x in row] for row in self._X]
+                return sp.ImmutableMatrix([[F.to_sympy(v) for v in row] for row in vals])
+            A0 = [[F.value(x) for x in row] for row in self._A]
+        except ZeroDivisionError as exc:
+            raise DomainError(
+                f"the matrix is not defined at {dict(point)}: a denominator vanishes there. "
+                "Choose a point inside the domain of the model."
+            ) from exc
+        X0 = exact_pinv_at(A0, psd=self.psd)
+        return sp.ImmutableMatrix([[F.to_sympy(v) for v in row] for row in X0])
+
+    def _at_irrational(self, point, why: Exception) -> sp.ImmutableMatrix:
+        checks = [self.condition, *self.extra_conditions]
+        if all(_interval_nonzero(c, point) for c in checks):
+            return sp.ImmutableMatrix(self.matrix.subs(point))
+        raise RankError(
+            f"cannot decide exactly whether the rank of the matrix drops at {dict(point)} ({why}). "
+            "Give rational parameter values, or use symgrad.numeric.numeric_pinv for a numeric value."
+        )
+
+    def _repr_latex_(self) -> str:
+        return (r"$A^{+} = " + sp.latex(self.matrix) + r"\quad\text{where } "
+                + sp.latex(self.condition) + r" \neq 0$")
+
+    def __str__(self) -> str:
+        return (f"Moore-Penrose inverse of rank {self.rank}, valid where {self.condition} != 0"
+                + (f" and {', '.join(str(e) + ' != 0' for e in self.extra_conditions)}" if self.extra_conditions else "")
+                + f"\n{self.matrix}\n{self.penrose}")
+
+
+def exact_pinv_at(A0: list[list[Any]], psd: bool = False) -> list[list[Any]]:
+    """Moore-Penrose inverse of a matrix with exact entries (rank decided exactly)."""
+    r, rows, cols = linalg.rank_profile(A0)
+    zero = A0[0][0] * 0
+    if r == 0:
+        return linalg.zeros(len(A0[0]), len(A0), zero)
+    if psd:
+        return linalg.pinv_full_rank(A0, cols, cols, symmetric=True)
+    return linalg.pinv_full_rank(A0, rows, cols)
+
+
+def _check_point(point: Mapping, symbols: Sequence[sp.Symbol]) -> dict:
+    if not isinstance(point, Mapping):
+        raise SymbolError(f"a point is a mapping from symbols to values, e.g. {{a: 0, b: 1}}; got {point!r}")
+    point = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in point.items()}
+    by_name = {s.name: s for s in symbols}
+    fixed = {}
+    for k, v in point.items():
+        s = k if k in symbols else by_name.get(getattr(k, "name", None))
+        if s is None:
+            raise SymbolError(f"the point names {k}, which is not among the symbols {list(symbols)}")
+        if isinstance(v, float):
+            v = sp.nsimplify(v, rational=True)
+        fixed[s] = sp.sympify(v)
+    missing = [s for s in symbols if s not in fixed]
+    if missing:
+        raise SymbolError(f"the point gives no value for {missing}; every symbol of the matrix needs one")
+    return fixed
+
+
+def _interval_nonzero(expr: sp.Expr, point: Mapping, dps: int = 60) -> bool:
+    """True if interval arithmetic proves ``expr`` non-zero at ``point``."""
+    try:
+        f = sp.lambdify(list(point), expr, modules=[{
+            "exp": mpmath.iv.exp, "sin": mpmath.iv.sin, "cos": mpmath.iv.cos, "tan": mpmath.iv.tan,
+            "log": mpmath.iv.log, "sqrt": mpmath.iv.sqrt, "pi": mpmath.iv.pi, "E": mpmath.iv.e,
+        }, "mpmath"])
+        with mpmath.iv.workdps(dps):
+            args = [mpmath.iv.mpf(str(sp.N(v, dps + 10))) for v in point.values()]
+            val = f(*args)
+            val = mpmath.iv.mpf(val)
+            return not (val.a <= 0 <= val.b)
+    except Exception:
+        return False
+
+
+def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = False,
+         _lifting: Lifting | None = None,
+         _lifted: list[list[RF]] | None = None) -> PseudoInverse:
+    r"""The symbolic Moore-Penrose inverse of ``A``, exact, with its validity condition.
+
+    The entries are lifted to rational functions (:mod:`symgrad.lift`), the
+    rank and a pivot block are found by exact elimination, and
+    :func:`symgrad.linalg.pinv_full_rank` gives the formula.  Never calls
+    ``Matrix.pinv`` or ``simplify``.
+
+    Parameters
+    ==========
+    A : matrix-like of SymPy expressions
+    symbols : the symbols the entries depend on (default: all free symbols)
+    psd : declare ``A`` symmetric positive semi-definite (a Gram matrix); uses
+        the principal-minor condition and one inverse instead of two
+
+    Examples
+    ========
+    >>> r, t = sp.symbols("r t", positive=True)
+    >>> P = pinv(sp.diag(1, r**2)); P.matrix
+    Matrix([
+    [1,       0],
+    [0, r**(-2)]])
+    >>> P.condition
+    r**2
+    """
+    A = _as_matrix(A)
+    syms = tuple(symbols) if symbols is not None else tuple(sorted(A.free_symbols, key=lambda s: s.name))
+    if psd and A.rows != A.cols:
+        raise ShapeError(f"a positive semi-definite matrix is square; got {A.rows}x{A.cols}")
+    L = _lifting or Lifting.build(list(A), syms)
+    Ar = _lifted if _lifted is not None else L.lift_matrix(A)
+    r, rows, cols = linalg.rank_profile(Ar)
+    if psd:
+        rows = cols  # columns independent => principal block invertible, for a PSD matrix
+        if r and linalg.det(linalg.submatrix(Ar, rows, cols)).is_zero():
+            raise RankError("the matrix declared positive semi-definite is not: a principal pivot block is singular")
+    if r == 0:
+        X = linalg.zeros(A.cols, A.rows, L.zero)
+        extra: tuple[RF, ...] = ()
+    else:
+        X = linalg.pinv_full_rank(Ar, rows, cols, symmetric=psd)
+        W = linalg.submatrix(Ar, rows, cols)
+        dW = linalg.det(W)
+        extra = () if dW.num.is_constant() else (dW,)
+    cond = rank_condition(Ar, r, psd=psd, zero=L.zero)
+    return PseudoInverse(source=A, rank=r, lifting=L, _A=Ar, _X=X, _cond=cond, _extra=extra, psd=psd)
+
+
+def generalised_inverse_family(P: PseudoInverse, prefix: str = "u") -> tuple[sp.ImmutableMatrix, tuple[sp.Symbol, ...]]:
+    r"""Every generalised inverse of ``A``: ``A^+ + (I - A^+ A) U + V (I - A A^+)`` (Def. 1).
+
+    Returns the matrix with free symbols ``U_ij, V_ij`` and the tuple of those
+    symbols.  Every matrix of this form satisfies ``A A^- A = A``, and every
+    generalised inverse has this form (Penrose 1955).
+    """
+    A, X = P.source, P.matrix
+    m, n = A.rows, A.cols
+    U = sp.Matrix(n, m, lambda i, j: sp.Symbol(f"{prefix}_U{i + 1}{j + 1}", real=True))
+    V = sp.Matrix(n, m, lambda i, j: sp.Symbol(f"{prefix}_V{i + 1}{j + 1}", real=True))
+    G = X + (sp.eye(n) - X * A) * U + V * (sp.eye(m) - A * X)
+    return sp.ImmutableMatrix(G), tuple(U) + tuple(V)
+
+
+def is_generalised_inverse(A: Any, X: Any, symbols: Sequence[sp.Symbol] | None = None) -> bool:
+    """``A X A == A``, decided exactly (raises ``LiftError`` if the entries cannot be lifted)."""
+    A, X = _as_matrix(A), _as_matrix(X, "candidate inverse")
+    if (X.rows, X.cols) != (A.cols, A.rows):
+        raise ShapeError(f"a generalised inverse of a {A.rows}x{A.cols} matrix is {A.cols}x{A.rows}; got {X.rows}x{X.cols}")
+    L = Lifting.build(list(A) + list(X), symbols or ())
+    Ar, Xr = L.lift_matrix(A), L.lift_matrix(X)
+    return linalg.is_zero_matrix(linalg.matsub(linalg.matmul(linalg.matmul(Ar, Xr), Ar), Ar))
+
+
+def tikhonov_inverse(G: Any, lam: sp.Symbol, symbols: Sequence[sp.Symbol] | None = None) -> sp.ImmutableMatrix:
+    r"""``(G + lambda I)^{-1}`` exactly, as a matrix of rational functions in ``lambda``.
+
+    For singular ``G`` this diverges as ``lambda -> 0``; what converges is
+    ``(G + lambda I)^{-1} v`` for ``v`` in the image of ``G`` (to ``G^+ v``) and
+    ``(A^T A + lambda I)^{-1} A^T`` (to ``A^+``): see :func:`tikhonov_limit`.
+    """
+    G = _as_matrix(G)
+    if G.rows != G.cols:
+        raise ShapeError(f"Tikhonov damping needs a square matrix; got {G.rows}x{G.cols}")
+    L = Lifting.build(list(G) + [lam], tuple(symbols or ()) + (lam,))
+    Gr = L.lift_matrix(G)
+    l = L.lift(lam)
+    Gl = [[x + (l if i == j else L.zero) for j, x in enumerate(row)] for i, row in enumerate(Gr)]
+    return L.matrix_to_sympy(linalg.inverse(Gl))
+
+
+def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol) -> sp.ImmutableMatrix:
+    """The exact limit ``lambda -> 0`` of a matrix of rational functions of ``lambda``.
+
+    Raises :class:`RankError` if some entry diverges (a pole at ``lambda = 0``).
+    """
+    M = _as_matrix(expr_matrix)
+    out = []
+    for e in M:
+        num, den = sp.fraction(sp.cancel(sp.together(e)))
+        pn, pd = sp.Poly(num, lam), sp.Poly(den, lam)
+        # order of vanishing at 0
+        on = min((m[0] for m in pn.monoms()), default=math.inf)
+        od = min(m[0] for m in pd.monoms())
+        if on < od:
+            raise RankError(
+                f"the entry {e} diverges as {lam} -> 0: the bare damped inverse has no limit on a singular "
+                "matrix. Apply it to a vector in the image of G, or use (A^T A + lambda I)^-1 A^T."
+            )
+        if on > od:
+            out.append(sp.Integer(0))
+        else:
+            out.append(sp.cancel(pn.coeff_monomial(lam**on) / pd.coeff_monomial(lam**od)))
+    return sp.ImmutableMatrix(M.rows, M.cols, out)

@@ -1,0 +1,287 @@
+r"""Models: a parametrisation ``phi: Xi -> Z`` with an ambient metric (paper, §2).
+
+A :class:`Model` holds ``phi`` as SymPy expressions in the parameters ``xi``,
+the ambient coordinates ``z`` and the metric ``g(z)``.  From them it derives,
+lazily and once:
+
+* ``J = D phi``, whose columns are the pushforwards ``d_i = dphi(e_i)``;
+* ``G = J^T g(phi) J``, the Gram matrix ``G_ij = g(d_i, d_j)`` (footnote 1:
+  the Fisher information matrix when ``g`` is a Fisher metric);
+* ``rank``, the generic rank of ``J`` (equal to that of ``G``), computed
+  exactly over the field of rational functions after lifting ``exp``, ``sin``,
+  ``cos`` to new variables (:mod:`symgrad.lift`);
+* ``G_plus``, the Moore-Penrose inverse of ``G`` with its validity condition.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+import sympy as sp
+
+from . import linalg
+from .exceptions import DomainError, LiftError, ShapeError, SymbolError
+from .inverse import PseudoInverse, pinv
+from .lift import RF, Lifting
+from .metric import Metric, _symbols, as_metric
+
+if TYPE_CHECKING:
+    from .gradient import NaturalGradient
+    from .reparam import Reparametrisation
+
+__all__ = ["Model", "ExactModel", "as_column"]
+
+
+def as_column(exprs: Any, what: str) -> sp.ImmutableMatrix:
+    """A column matrix from a list, tuple or SymPy matrix; ``ShapeError`` otherwise."""
+    if isinstance(exprs, sp.MatrixBase):
+        if exprs.cols != 1 and exprs.rows == 1:
+            exprs = exprs.T
+        if exprs.cols != 1:
+            raise ShapeError(f"{what} must be a vector (one column); got a {exprs.rows}x{exprs.cols} matrix")
+        M = sp.ImmutableMatrix(exprs)
+    else:
+        if isinstance(exprs, (str, bytes)) or not hasattr(exprs, "__iter__"):
+            exprs = [exprs]
+        items = [sp.sympify(e) for e in exprs]
+        for e in items:
+            if isinstance(e, sp.MatrixBase) or not isinstance(e, sp.Expr):
+                raise ShapeError(f"{what} must be a list of scalar SymPy expressions; found {e!r}")
+        M = sp.ImmutableMatrix(len(items), 1, items)
+    if M.rows == 0:
+        raise ShapeError(f"{what} is empty")
+    return M
+
+
+class ExactModel:
+    """The lifted, exact form of a model: ``J``, ``g(phi)``, ``G`` as rational-function matrices."""
+
+    def __init__(self, model: Model, extra: Sequence[sp.Expr] = ()):
+        self.model = model
+        g_phi = model.g_phi
+        exprs = list(model.J) + list(g_phi) + list(extra)
+        self.lifting = Lifting.build(exprs, model.xi + model.constants)
+        L = self.lifting
+        self.J = L.lift_matrix(model.J)
+        self.g = L.lift_matrix(g_phi)
+        self.G = linalg.matmul(linalg.matmul(linalg.transpose(self.J), self.g), self.J)
+        self.rank, self.rows, self.cols = linalg.rank_profile(self.J)
+
+
+class Model:
+    r"""A parametrised model ``M = phi(Xi)`` in a Riemannian manifold ``(Z, g)``.
+
+    Parameters
+    ==========
+    phi : list of SymPy expressions, or a column matrix: the parametrisation
+    params : the parameters ``xi`` (SymPy symbols)
+    coords : the ambient coordinates ``z`` (default ``z1, ..., zm``)
+    metric : ``None`` (Euclidean), a SymPy matrix in ``coords``, or a :class:`~symgrad.metric.Metric`
+    constants : symbols other than parameters that ``phi`` or the metric may use
+    name : a short name, used in reports
+
+    Examples
+    ========
+    >>> r, t = sp.symbols("r t", positive=True)
+    >>> M = Model([r*sp.cos(t), r*sp.sin(t)], params=[r, t])
+    >>> M.G
+    Matrix([
+    [1,    0],
+    [0, r**2]])
+    >>> M.rank
+    2
+    """
+
+    def __init__(self, phi: Any, params: Sequence[sp.Symbol], coords: Sequence[sp.Symbol] | None = None,
+                 metric: Any = None, constants: Sequence[sp.Symbol] = (), name: str | None = None):
+        phi = as_column(phi, "phi")
+        if isinstance(params, sp.Symbol):
+            params = [params]
+        xi = _symbols(params, "parameters")
+        if not xi:
+            raise SymbolError("a model needs at least one parameter")
+        consts = _symbols(constants, "constants")
+        if set(consts) & set(xi):
+            raise SymbolError(f"{sorted(map(str, set(consts) & set(xi)))} cannot be both parameters and constants")
+        if coords is None and isinstance(metric, Metric):
+            coords = metric.z
+        if coords is None:
+            coords = [sp.Symbol(f"z{i + 1}") for i in range(phi.rows)]
+        g = as_metric(metric, coords, phi.rows, consts)
+        unknown = phi.free_symbols - set(xi) - set(consts)
+        if unknown:
+            raise SymbolError(
+                f"phi uses {sorted(map(str, unknown))}, which are neither parameters {list(xi)} nor constants; "
+                "add them to params=[...] or declare them with constants=[...]"
+            )
+        if set(g.z) & set(xi):
+            raise SymbolError("the ambient coordinates must be different symbols from the parameters")
+        self._phi, self._xi, self._metric, self._constants = phi, xi, g, consts
+        self.name = name or "model"
+
+    # -- the paper's symbols ------------------------------------------------------------
+    @property
+    def phi(self) -> sp.ImmutableMatrix:
+        r"""The parametrisation ``phi(xi)`` as a column (paper, §2)."""
+        return self._phi
+
+    @property
+    def xi(self) -> tuple[sp.Symbol, ...]:
+        """The parameters ``xi``."""
+        return self._xi
+
+    params = xi
+
+    @property
+    def z(self) -> tuple[sp.Symbol, ...]:
+        """The ambient coordinates ``z``."""
+        return self._metric.z
+
+    coords = z
+
+    @property
+    def metric(self) -> Metric:
+        return self._metric
+
+    @property
+    def g(self) -> sp.ImmutableMatrix:
+        """The ambient metric ``g(z)``."""
+        return self._metric.g
+
+    @property
+    def constants(self) -> tuple[sp.Symbol, ...]:
+        return self._constants
+
+    @property
+    def n_params(self) -> int:
+        return len(self._xi)
+
+    @property
+    def dim_ambient(self) -> int:
+        return self._phi.rows
+
+    @cached_property
+    def J(self) -> sp.ImmutableMatrix:
+        r"""``J = D phi``; column ``i`` is the pushforward ``d_i = dphi(e_i)`` (paper, §2)."""
+        return sp.ImmutableMatrix(self._phi.jacobian(self._xi))
+
+    @cached_property
+    def g_phi(self) -> sp.ImmutableMatrix:
+        """``g(phi(xi))``: the metric at the model point."""
+        return self._metric.at(list(self._phi))
+
+    @cached_property
+    def exact(self) -> ExactModel:
+        """The lifted exact form (raises :class:`~symgrad.exceptions.LiftError` if there is none)."""
+        return ExactModel(self)
+
+    def exact_with(self, extra: Sequence[sp.Expr]) -> ExactModel:
+        """The exact form in a field that also holds ``extra`` (a loss, say)."""
+        E = self.exact
+        try:
+            for e in extra:
+                E.lifting.lift(e)
+            return E
+        except LiftError:
+            return ExactModel(self, extra)
+
+    @cached_property
+    def G(self) -> sp.ImmutableMatrix:
+        r"""``G = J^T g(phi) J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), exact and cancelled."""
+        try:
+            E = self.exact
+        except LiftError:
+            return sp.ImmutableMatrix(self.J.T * self.g_phi * self.J)
+        return E.lifting.matrix_to_sympy(E.G, factor=True)
+
+    @property
+    def is_fisher(self) -> bool:
+        """True when ``G`` is a Fisher information matrix (the metric is a Fisher metric)."""
+        return self._metric.is_fisher
+
+    @cached_property
+    def rank(self) -> int:
+        """The generic rank of ``J`` (and of ``G``), exact over the lifted rational-function field."""
+        return self.exact.rank
+
+    @property
+    def is_overparametrised(self) -> bool:
+        """True when the generic rank is smaller than the number of parameters (``G`` singular)."""
+        return self.rank < self.n_params
+
+    @cached_property
+    def G_plus(self) -> PseudoInverse:
+        r"""The Moore-Penrose inverse ``G^+`` with its validity condition (used in eqs. 4, 5)."""
+        E = self.exact
+        return pinv(self.G, self._xi + self._constants, psd=True, _lifting=E.lifting, _lifted=E.G)
+
+    # -- evaluation -----------------------------------------------------------------------
+    def check_params(self, point: Mapping[Any, Any]) -> dict[sp.Symbol, sp.Expr]:
+        """Validate a parameter point: every parameter given, no unknown names, inside the domain."""
+        by_name = {s.name: s for s in self._xi + self._constants}
+        out: dict[sp.Symbol, sp.Expr] = {}
+        for k, v in dict(point).items():
+            s = by_name.get(k if isinstance(k, str) else getattr(k, "name", None))
+            if s is None:
+                raise SymbolError(f"{k} is not a parameter of {self.name}; its parameters are {list(self._xi)}")
+            out[s] = sp.nsimplify(v, rational=True) if isinstance(v, float) else sp.sympify(v)
+        missing = [s for s in self._xi + self._constants if s not in out]
+        if missing:
+            raise SymbolError(f"no value given for {missing}")
+        for s, v in out.items():
+            if s.is_positive and v.is_number and not bool(v > 0):
+                raise DomainError(f"{s} is declared positive but the point gives {s} = {v}")
+        p = self._phi.xreplace(out)
+        if any(x.has(sp.zoo, sp.nan, sp.oo) for x in p):
+            raise DomainError(f"phi is not defined at {out}: it evaluates to {list(p)}")
+        self._metric.check_point(dict(zip(self.z, p)))
+        return out
+
+    def at(self, point: Mapping[Any, Any]) -> sp.ImmutableMatrix:
+        """The model point ``phi(xi)`` at a parameter point."""
+        return self._phi.xreplace(self.check_params(point))
+
+    # -- operations -----------------------------------------------------------------------
+    def natural_gradient(self, L: Any) -> NaturalGradient:
+        """The natural gradient of the loss ``L`` (an expression in the ambient coordinates), eqs. (4), (5)."""
+        from .gradient import natural_gradient
+        return natural_gradient(self, L)
+
+    def nabla(self, L: Any) -> sp.ImmutableMatrix:
+        r"""Coordinate derivatives ``nabla L = J^T dL(phi)`` (paper, §2)."""
+        from .gradient import coordinate_derivatives
+        return coordinate_derivatives(self, L)
+
+    def reparametrise(self, f: Reparametrisation) -> Model:
+        r"""The model ``phi o f`` in the new parameters ``eta`` (paper, Fig. 1)."""
+        from .reparam import Reparametrisation, as_reparametrisation
+        f = as_reparametrisation(f, self)
+        phi = self._phi.xreplace(dict(zip(self._xi, f.f)))
+        return Model(phi, f.eta, coords=self.z, metric=self._metric, constants=self._constants,
+                     name=f"{self.name} o f")
+
+    def classify(self, p: Any, **kwargs: Any):
+        """Non-singular or singular at the model point ``p``, with the reason (see :mod:`symgrad.singular`)."""
+        from .singular import classify
+        return classify(self, p, **kwargs)
+
+    # -- display --------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return (f"Model({self.name}: phi = {list(self._phi)}, params = {list(self._xi)}, "
+                f"metric = {self._metric.name})")
+
+    def __str__(self) -> str:
+        lines = [f"Model {self.name}",
+                 f"  phi({', '.join(map(str, self._xi))}) = {list(self._phi)}",
+                 f"  ambient coordinates {list(self.z)}, {self._metric.name}"]
+        try:
+            lines.append(f"  generic rank {self.rank} of {self.n_params} parameters"
+                         + (" (overparametrised)" if self.is_overparametrised else ""))
+        except LiftError:
+            pass
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        args = ", ".join(sp.latex(s) for s in self._xi)
+        return (rf"$\phi({args}) = {sp.latex(self._phi)},\quad {self._metric.latex_name} = "
+                rf"{sp.latex(self.g)}$")
