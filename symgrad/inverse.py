@@ -253,6 +253,8 @@ def _check_point(point: Mapping, symbols: Sequence[sp.Symbol]) -> dict:
     for k, v in point.items():
         s = k if k in symbols else by_name.get(getattr(k, "name", None))
         if s is None:
+            if isinstance(k, sp.Symbol):
+                continue  # the matrix does not depend on k (e.g. t for G = diag(1, r**2)): irrelevant
             raise SymbolError(f"the point names {k}, which is not among the symbols {list(symbols)}")
         if isinstance(v, float):
             v = sp.nsimplify(v, rational=True)

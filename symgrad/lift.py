@@ -477,8 +477,12 @@ class Lifting:
         """The SymPy expression of ``rf``, kernels put back (``E -> exp(m/d)``, ``u -> tan(m/(2d))``).
 
         With ``factor=True`` numerator and denominator are factored (exactly, by
-        flint), which reads better and costs little for small entries.
+        flint), which reads better and costs little for small entries.  Half-angle
+        tangents are rewritten in ``cos`` and ``sin`` of the full angle
+        (:meth:`_trig_back`), so results read as the user wrote the model.
         """
+        if self._trig:
+            return self._trig_back(rf, factor)
         if factor and not self._dummy:
             num = self._factored(rf.num)
             den = self._factored(rf.den)
@@ -486,6 +490,55 @@ class Lifting:
             num = self.poly_to_sympy(rf.num)
             den = self.poly_to_sympy(rf.den)
         return num / den if den != 1 else num
+
+    def _trig_back(self, rf: RF, factor: bool) -> sp.Expr:
+        r"""Rewrite a rational function of ``u = tan(theta/2)`` in ``c = cos(theta)``, ``s = sin(theta)``.
+
+        A polynomial of degree ``k`` in ``u`` equals ``(1 + c)^{-k}`` times
+        ``sum_j n_j s^j (1 + c)^{k - j}`` (since ``u = s/(1 + c)``); numerator and
+        denominator are rewritten so, reduced modulo ``s^2 + c^2 - 1`` and
+        cancelled.  Every step is an identity on the circle, so the result is
+        equal to the input as a function of ``theta``.
+        """
+        placeholders = {}
+        sub_back = {}
+        vars_ = []
+        for v in self.variables:
+            if v.name.startswith("u"):
+                U = sp.Dummy(v.name)
+                theta = 2 * v.meaning.args[0]
+                C, S = sp.Dummy("c"), sp.Dummy("s")
+                placeholders[U] = (C, S)
+                sub_back[C], sub_back[S] = sp.cos(theta), sp.sin(theta)
+                vars_.append(U)
+            else:
+                vars_.append(v.meaning)
+
+        def conv(p):
+            return sp.Add(*[sp.Integer(int(c)) * sp.Mul(*[x**k for x, k in zip(vars_, m) if k])
+                            for m, c in p.terms()])
+
+        num, den = conv(rf.num), conv(rf.den)
+        for U, (C, S) in placeholders.items():
+            pn, pd = sp.Poly(num, U), sp.Poly(den, U)
+            k, l = pn.degree(), pd.degree()
+            k, l = max(k, 0), max(l, 0)
+
+            def lift_poly(P, deg):
+                return sp.Add(*[coef * S**j * (1 + C) ** (deg - j) for (j,), coef in P.terms()])
+
+            n2, d2 = lift_poly(pn, k), lift_poly(pd, l)
+            if l > k:
+                n2 = n2 * (1 + C) ** (l - k)
+            elif k > l:
+                d2 = d2 * (1 + C) ** (k - l)
+            circle = S**2 + C**2 - 1
+            n2 = sp.Poly(n2, S, C).rem(sp.Poly(circle, S, C)).as_expr() if n2.has(S) else sp.expand(n2)
+            d2 = sp.Poly(d2, S, C).rem(sp.Poly(circle, S, C)).as_expr() if d2.has(S) else sp.expand(d2)
+            q = sp.cancel(n2 / d2)
+            num, den = sp.fraction(q)
+        out = (sp.factor(num) / sp.factor(den)) if factor else num / den
+        return out.xreplace(sub_back)
 
     def _factored(self, p: fmpz_mpoly) -> sp.Expr:
         if p.is_zero():

@@ -1,0 +1,511 @@
+r"""The proof engine: decides identities and says how much it knows.
+
+Every claim symgrad makes ("the manifold gradient equals the Riesz gradient",
+"``J Delta = 0``", "the Penrose conditions hold") is a :class:`Claim`: a
+computation, written once against a small set of field operations, whose
+result must be the zero matrix.  :func:`decide` runs it at up to three levels
+and returns a :class:`Certificate` whose :class:`Verdict` is one of
+
+``PROVED``
+    exact: the computation ran over the field of rational functions in the
+    parameters and lifted kernels (:mod:`symgrad.lift`), and the result is the
+    zero rational function;
+``PROVED_PROBABILISTIC``
+    the computation ran in exact rational arithmetic at ``k`` independent
+    random integer points of the lifted variables, every result was zero, and
+    the Schwartz-Zippel lemma bounds the chance of a non-zero identity passing
+    by the number printed (degrees are tracked through every operation,
+    :class:`~symgrad.linalg.DegreeTracked`);
+``NUMERIC``
+    mpmath at a stated precision at stated points, largest residual stated:
+    evidence, never called a proof;
+``REFUTED``
+    the result is not zero: a witness point and the value there are given;
+``UNDECIDED``
+    nothing above finished within the budget.
+
+The levels are tried in that order, each under a time budget, so a check
+falls back instead of hanging.
+"""
+from __future__ import annotations
+
+import math
+import random
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import Enum
+from fractions import Fraction
+from typing import Any, Callable, Iterator, Mapping, Sequence
+
+import mpmath
+import sympy as sp
+
+from . import linalg
+from .exceptions import LiftError, RankError
+from .lift import RF, Lifting, PointField
+
+__all__ = ["Verdict", "Certificate", "Claim", "Ops", "decide", "Witness", "BudgetExceeded"]
+
+
+class Verdict(Enum):
+    """How much is known about a claimed identity."""
+
+    PROVED = "proved exactly"
+    PROVED_PROBABILISTIC = "proved with bounded error probability"
+    NUMERIC = "supported numerically (not a proof)"
+    REFUTED = "refuted"
+    UNDECIDED = "undecided"
+
+    @property
+    def holds(self) -> bool | None:
+        """True (proved, either way), False (refuted) or None, like ``Expr.equals``."""
+        if self in (Verdict.PROVED, Verdict.PROVED_PROBABILISTIC):
+            return True
+        if self is Verdict.REFUTED:
+            return False
+        return None
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A point where a claimed zero is not zero, with the value there."""
+
+    point: dict
+    value: Any
+    numeric: Any = None
+    exact: bool = True
+
+    def __str__(self) -> str:
+        pt = ", ".join(f"{k} = {v}" for k, v in self.point.items())
+        kind = "exactly" if self.exact else "numerically"
+        return f"at {pt} the residual is {self.value} ({kind})"
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """The outcome of :func:`decide`: a verdict and everything needed to check it."""
+
+    claim: str
+    verdict: Verdict
+    method: str
+    residual: sp.ImmutableMatrix | None = None
+    witness: Witness | None = None
+    error_bound: Fraction | None = None
+    dps: int | None = None
+    points: tuple = ()
+    max_residual: Any = None
+    seconds: float = 0.0
+    notes: tuple[str, ...] = ()
+    seed: int | None = None
+
+    @property
+    def holds(self) -> bool | None:
+        return self.verdict.holds
+
+    def summary(self) -> str:
+        """One line saying what is known and how."""
+        v = self.verdict
+        if v is Verdict.PROVED:
+            return f"{self.claim}: proved exactly ({self.method})"
+        if v is Verdict.PROVED_PROBABILISTIC:
+            return (f"{self.claim}: proved with error probability at most {_fmt_prob(self.error_bound)} "
+                    f"({self.method})")
+        if v is Verdict.NUMERIC:
+            return (f"{self.claim}: supported numerically, not proved: largest residual "
+                    f"{mpmath.nstr(self.max_residual, 3)} at {len(self.points)} random points, {self.dps} digits")
+        if v is Verdict.REFUTED:
+            return f"{self.claim}: REFUTED, {self.witness}"
+        return f"{self.claim}: undecided ({'; '.join(self.notes) or self.method})"
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def _repr_latex_(self) -> str:
+        return r"\text{" + self.summary().replace("_", r"\_") + "}"
+
+
+def _fmt_prob(b: Fraction | None) -> str:
+    if b is None:
+        return "?"
+    if b == 0:
+        return "0"
+    e = math.floor(math.log10(float(b))) if b > 0 else 0
+    return f"{float(b) / 10**e:.2f}e{e}"
+
+
+# ---------------------------------------------------------------------------
+# Field operations for claims
+# ---------------------------------------------------------------------------
+
+class Ops:
+    """The operations a claim may use; one subclass per level (exact, point, numeric)."""
+
+    level = "abstract"
+
+    def pivot_zero(self, x: Any) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def cost(self, x: Any) -> int:
+        return 0
+
+    zero: Any = 0
+    one: Any = 1
+
+    # linear algebra, dispatching the zero test
+    def mul(self, A, B):
+        return linalg.matmul(A, B)
+
+    def T(self, A):
+        return linalg.transpose(A)
+
+    def add(self, A, B):
+        return linalg.matadd(A, B)
+
+    def sub(self, A, B):
+        return linalg.matsub(A, B)
+
+    def eye(self, n):
+        return linalg.identity(n, self.one, self.zero)
+
+    def inv(self, A):
+        return linalg.inverse(A, self.pivot_zero, self.cost)
+
+    def rank_profile(self, A):
+        return linalg.rank_profile(A, self.pivot_zero, self.cost)
+
+    def pinv(self, A, psd: bool = False):
+        """Moore-Penrose inverse by the full-rank factorisation (pivots found at this level)."""
+        r, rows, cols = self.rank_profile(A)
+        if r == 0:
+            return linalg.zeros(len(A[0]), len(A), self.zero)
+        if psd:
+            return linalg.pinv_full_rank(A, cols, cols, self.pivot_zero, self.cost, symmetric=True)
+        return linalg.pinv_full_rank(A, rows, cols, self.pivot_zero, self.cost)
+
+    def const(self, value: Any) -> Any:
+        return self.one * Fraction(value) if not isinstance(self.one, mpmath.mpf) else mpmath.mpf(value)
+
+
+class ExactOps(Ops):
+    level = "exact"
+
+    def __init__(self, lifting: Lifting):
+        self.lifting = lifting
+        self.zero, self.one = lifting.zero, lifting.one
+
+    def pivot_zero(self, x: RF) -> bool:
+        return x.is_zero()
+
+    def cost(self, x: RF) -> int:
+        return x.size()
+
+
+class PointOps(Ops):
+    """Exact values at one random point, with degree bounds (for Schwartz-Zippel).
+
+    ``bad`` accumulates, for every pseudo-inverse taken, a bound on the degree
+    of a maximal minor: the point is *bad* (rank lower than generic, so the
+    value computed is not the generic formula's) only if such a minor
+    vanishes there.
+    """
+
+    level = "probabilistic"
+    zero = linalg.DegreeTracked(Fraction(0), 0, 0)
+    one = linalg.DegreeTracked(Fraction(1), 0, 0)
+
+    def __init__(self) -> None:
+        self.bad = 0
+
+    def pinv(self, A, psd: bool = False):
+        k = min(len(A), len(A[0]))
+        a = max(x.num_deg for row in A for x in row)
+        b = max(x.den_deg for row in A for x in row)
+        self.bad += k * a + k * k * b
+        return super().pinv(A, psd)
+
+    def pivot_zero(self, x: linalg.DegreeTracked) -> bool:
+        return x.vanishes()
+
+    def cost(self, x) -> int:
+        return x.size()
+
+
+class NumericOps(Ops):
+    level = "numeric"
+
+    def __init__(self, dps: int):
+        self.dps = dps
+        self.tol = mpmath.mpf(10) ** (-(dps // 2))
+        self.zero, self.one = mpmath.mpf(0), mpmath.mpf(1)
+
+    def pivot_zero(self, x) -> bool:
+        return abs(x) <= self.tol
+
+    def const(self, value):
+        return mpmath.mpf(Fraction(value).numerator) / Fraction(value).denominator
+
+
+# ---------------------------------------------------------------------------
+# Claims and the decision procedure
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Claim:
+    """An identity to decide: ``compute(ops, inputs)["residual"]`` must be the zero matrix.
+
+    ``inputs`` are SymPy matrices in ``symbols``; ``compute`` may return other
+    named matrices too, which :func:`decide` converts back to SymPy when the
+    exact level ran (for display).  ``positive`` lists expressions that must be
+    positive at numeric sample points (the domain).
+    """
+
+    statement: str
+    inputs: dict[str, sp.MatrixBase]
+    symbols: tuple[sp.Symbol, ...]
+    compute: Callable[[Ops, dict[str, list]], dict[str, list]]
+    positive: tuple[sp.Expr, ...] = ()
+    extra_symbols: tuple[sp.Symbol, ...] = ()
+
+
+@dataclass
+class Decision:
+    """A certificate plus the named outputs of the exact run (SymPy), when there was one."""
+
+    certificate: Certificate
+    outputs: dict[str, sp.ImmutableMatrix] = field(default_factory=dict)
+    exact_outputs: dict[str, list] = field(default_factory=dict)
+    lifting: Lifting | None = None
+
+
+class BudgetExceeded(Exception):
+    """Internal: a level ran out of its time budget."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[bool]:
+    """Raise :class:`BudgetExceeded` after ``seconds`` (main thread only; yields whether it is enforced)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield False
+        return
+
+    def handler(signum, frame):
+        raise BudgetExceeded()
+
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def _sample_value(s: sp.Symbol, rng: random.Random) -> Fraction:
+    lo = Fraction(1, 4) if (s.is_positive or s.is_nonnegative) else Fraction(-2)
+    while True:
+        v = lo + Fraction(rng.randint(1, 7 * 8), 8) * (2 - lo) / 7
+        if v != 0:
+            return v
+
+
+def _in_domain(claim: Claim, point: dict) -> bool:
+    for e in claim.positive:
+        v = sp.sympify(e).xreplace({k: sp.Rational(x.numerator, x.denominator) if isinstance(x, Fraction) else x
+                                    for k, x in point.items()})
+        try:
+            if not bool(sp.N(v, 30) > 0):
+                return False
+        except TypeError:
+            return False
+    return True
+
+
+def decide(claim: Claim, *, budget: float = 20.0, levels: Sequence[str] = ("exact", "probabilistic", "numeric"),
+           trials: int = 3, dps: int = 50, seed: int | None = None, keep: Sequence[str] = ()) -> Decision:
+    """Decide ``claim`` exactly if possible, else probabilistically, else numerically.
+
+    Parameters
+    ==========
+    budget : seconds allowed for each level
+    levels : which levels to try, in order
+    trials : independent random points for the probabilistic and numeric levels
+    dps : decimal digits for the numeric level
+    seed : random seed (recorded in the certificate)
+    keep : names of outputs to convert to SymPy after an exact run
+    """
+    seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
+    rng = random.Random(seed)
+    notes: list[str] = []
+    t0 = time.perf_counter()
+    lifting: Lifting | None = None
+    lifted: dict[str, list] | None = None
+    all_syms = tuple(claim.symbols) + tuple(claim.extra_symbols)
+    if "exact" in levels or "probabilistic" in levels:
+        try:
+            exprs = [e for M in claim.inputs.values() for e in M]
+            lifting = Lifting.build(exprs, all_syms)
+            lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
+        except LiftError as exc:
+            notes.append(f"no exact lift: {exc}")
+    if "exact" in levels and lifted is not None:
+        try:
+            with time_limit(budget) as enforced:
+                ops = ExactOps(lifting)
+                out = claim.compute(ops, lifted)
+                res = out["residual"]
+                zero = linalg.is_zero_matrix(res)
+            if not enforced:
+                notes.append("exact level ran without a time limit (not on the main thread)")
+            field_desc = ", ".join(f"{v.meaning}" for v in lifting.variables[:8])
+            more = "" if len(lifting.variables) <= 8 else f", ... ({len(lifting.variables)} variables)"
+            method = f"exact rational-function arithmetic in Q({field_desc}{more})"
+            outputs = {}
+            for k in keep:
+                if k in out:
+                    outputs[k] = lifting.matrix_to_sympy(out[k], factor=True)
+            if zero:
+                cert = Certificate(claim.statement, Verdict.PROVED, method,
+                                   residual=sp.ImmutableMatrix(sp.zeros(len(res), len(res[0]) if res else 0)),
+                                   seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+                return Decision(cert, outputs, out, lifting)
+            residual = lifting.matrix_to_sympy(res, factor=True)
+            witness = _exact_witness(claim, lifting, res, rng)
+            cert = Certificate(claim.statement, Verdict.REFUTED, method, residual=residual, witness=witness,
+                               seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+            return Decision(cert, outputs, out, lifting)
+        except BudgetExceeded:
+            notes.append(f"exact level exceeded its budget of {budget:g} s")
+    if "probabilistic" in levels and lifted is not None:
+        try:
+            with time_limit(budget):
+                cert = _probabilistic(claim, lifting, lifted, rng, trials, notes, t0, seed)
+            if cert is not None:
+                return Decision(cert)
+        except BudgetExceeded:
+            notes.append(f"probabilistic level exceeded its budget of {budget:g} s")
+    if "numeric" in levels:
+        try:
+            with time_limit(budget):
+                cert = _numeric(claim, rng, trials, dps, notes, t0, seed)
+            return Decision(cert)
+        except BudgetExceeded:
+            notes.append(f"numeric level exceeded its budget of {budget:g} s")
+    return Decision(Certificate(claim.statement, Verdict.UNDECIDED, "no level finished", notes=tuple(notes),
+                                seconds=time.perf_counter() - t0, seed=seed))
+
+
+def _exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random) -> Witness | None:
+    """A rational point of the original symbols where the (non-zero) residual is non-zero."""
+    nonzero = [(i, j) for i, row in enumerate(res) for j, x in enumerate(row) if not x.is_zero()]
+    i, j = nonzero[0]
+    for _ in range(60):
+        pt = {s: _sample_value(s, rng) for s in lifting.symbols}
+        if not _in_domain(claim, pt):
+            continue
+        try:
+            F = PointField(lifting, {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()})
+            val = F.value(res[i][j])
+        except (LiftError, ZeroDivisionError):
+            continue
+        if not val.is_zero():
+            v = F.to_sympy(val)
+            return Witness({s: sp.Rational(x.numerator, x.denominator) for s, x in pt.items()},
+                           {"entry": (i + 1, j + 1), "value": v}, numeric=sp.N(v, 15), exact=True)
+    return None
+
+
+def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Random, trials: int,
+                   notes: list, t0: float, seed: int) -> Certificate | None:
+    nvars = len(lifting.variables)
+    S = 2**40
+    bound = Fraction(1)
+    pts = []
+    for _ in range(trials):
+        for _attempt in range(20):
+            point = [rng.randrange(-S // 2, S // 2) for _ in range(nvars)]
+            try:
+                inputs = {}
+                for k, M in lifted.items():
+                    inputs[k] = [[linalg.DegreeTracked(x.evaluate(point), *x.degrees()) for x in row] for row in M]
+                break
+            except ZeroDivisionError:
+                continue
+        else:
+            notes.append("probabilistic level: every sampled point hit a pole")
+            return None
+        ops = PointOps()
+        try:
+            out = ops_compute(claim, ops, inputs)
+        except (ZeroDivisionError, RankError):
+            continue
+        res = out["residual"]
+        vals = [x.value for row in res for x in row]
+        pts.append(tuple(point))
+        if any(v != 0 for v in vals):
+            witness = Witness({v.name: point[i] for i, v in enumerate(lifting.variables)},
+                              "non-zero residual at this point of the lifted variables "
+                              f"({', '.join(f'{v.name} = {v.meaning}' for v in lifting.variables)})", exact=True)
+            return Certificate(claim.statement, Verdict.REFUTED,
+                               "exact rational arithmetic at a random point of the lifted variables",
+                               witness=witness, seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+        # P(a non-zero entry vanishes) <= deg/S, plus P(the point is bad) <= ops.bad/S, conditioned on
+        # the point not being a pole of the inputs (probability >= 1 - dens/S)
+        deg = max((x.num_deg for row in res for x in row), default=0)
+        dens = sum(x.den_deg for M in inputs.values() for row in M for x in row)
+        p = Fraction(deg + ops.bad, max(S - dens, 1))
+        bound *= min(p, Fraction(1))
+    if not pts:
+        return None
+    return Certificate(claim.statement, Verdict.PROVED_PROBABILISTIC,
+                       f"exact rational arithmetic at {len(pts)} independent random integer points of the lifted "
+                       f"variables (sample set of size 2^40; Schwartz-Zippel with tracked degrees)",
+                       error_bound=bound, points=tuple(pts), seconds=time.perf_counter() - t0,
+                       notes=tuple(notes), seed=seed)
+
+
+def ops_compute(claim: Claim, ops: Ops, inputs: dict) -> dict:
+    return claim.compute(ops, inputs)
+
+
+def _numeric(claim: Claim, rng: random.Random, trials: int, dps: int, notes: list, t0: float,
+             seed: int) -> Certificate:
+    syms = tuple(claim.symbols) + tuple(claim.extra_symbols)
+    worst = mpmath.mpf(0)
+    pts = []
+    with mpmath.workdps(dps + 10):
+        fns = {k: sp.lambdify(syms, sp.Matrix(M), modules="mpmath") for k, M in claim.inputs.items()}
+        for _ in range(trials):
+            for _attempt in range(50):
+                pt = {s: _sample_value(s, rng) for s in syms}
+                if _in_domain(claim, pt):
+                    break
+            args = [mpmath.mpf(v.numerator) / v.denominator for v in pt.values()]
+            try:
+                inputs = {k: [[mpmath.mpf(x) for x in row] for row in f(*args).tolist()] for k, f in fns.items()}
+                out = claim.compute(NumericOps(dps), inputs)
+            except (ZeroDivisionError, RankError):
+                continue
+            res = out["residual"]
+            scale = max([mpmath.mpf(1)] + [abs(x) for M in inputs.values() for row in M for x in row])
+            r = max((abs(x) for row in res for x in row), default=mpmath.mpf(0)) / scale
+            pts.append({str(k): str(v) for k, v in pt.items()})
+            if r > mpmath.mpf(10) ** (-(dps // 4)):
+                return Certificate(claim.statement, Verdict.REFUTED, f"mpmath at {dps} digits",
+                                   witness=Witness({str(k): v for k, v in pt.items()},
+                                                   mpmath.nstr(r, 10), exact=False),
+                                   dps=dps, points=tuple(pts), max_residual=r,
+                                   seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+            worst = max(worst, r)
+    if not pts:
+        return Certificate(claim.statement, Verdict.UNDECIDED, "no numeric sample point was usable",
+                           notes=tuple(notes), seconds=time.perf_counter() - t0, seed=seed)
+    return Certificate(claim.statement, Verdict.NUMERIC, f"mpmath at {dps} digits at {len(pts)} random points",
+                       dps=dps, points=tuple(pts), max_residual=worst,
+                       seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
