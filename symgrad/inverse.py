@@ -314,6 +314,9 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
         raise ShapeError(f"a positive semi-definite matrix is square; got {A.rows}x{A.cols}")
     L = _lifting or Lifting.build(list(A), syms)
     Ar = _lifted if _lifted is not None else L.lift_matrix(A)
+    if psd and any(not (Ar[i][j] - Ar[j][i]).is_zero() for i in range(A.rows) for j in range(i + 1, A.cols)):
+        raise RankError("the matrix declared positive semi-definite is not symmetric; "
+                        "call pinv without psd=True (the symmetric formula would give a wrong inverse)")
     r, rows, cols = linalg.rank_profile(Ar)
     if psd:
         rows = cols  # columns independent => principal block invertible, for a PSD matrix

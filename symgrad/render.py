@@ -123,6 +123,9 @@ _LATEX_SPECIALS = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
 _LATEX_SPECIALS_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIALS))
 
@@ -130,8 +133,9 @@ _LATEX_SPECIALS_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIALS))
 def escape_latex(text: Any) -> str:
     r"""Escape plain text for a LaTeX text paragraph.
 
-    Replaces the ten characters TeX treats specially, in one pass, so an
-    escape is never escaped again.  Only for text: never apply it to the output
+    Replaces the ten characters TeX treats specially, and ``< > |`` (which
+    the default OT1 font encoding would print as other glyphs), in one pass, so
+    an escape is never escaped again.  Only for text: never apply it to the output
     of :func:`latex` or to anything meant as mathematics.
 
     Parameters

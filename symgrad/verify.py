@@ -83,7 +83,11 @@ class Witness:
 
     def __str__(self) -> str:
         pt = ", ".join(f"{k} = {v}" for k, v in self.point.items())
-        kind = "exactly" if self.exact else "numerically"
+        kind = "exact" if self.exact else "numeric"
+        if isinstance(self.value, dict):
+            (i, j), v = self.value["entry"], self.value["value"]
+            num = f" = {sp.N(v, 6)}" if not v.is_Rational else ""
+            return f"at {pt} entry ({i}, {j}) is {v}{num} ({kind})"
         return f"at {pt} the residual is {self.value} ({kind})"
 
 

@@ -1,0 +1,381 @@
+r"""Reparametrisations ``xi = f(eta)`` and the invariance of the natural gradient.
+
+For a second parametrisation ``phi~ = phi o f`` (paper, Fig. 1) the two
+parameter-space gradients of eq. (5) are compared in ``T_xi Xi``:
+
+.. math::
+
+    \Delta\mathrm{grad} = G_\xi^{+} \nabla_\xi L - Df(\eta)\, G_\eta^{+} \nabla_\eta L
+    \qquad \text{(paper, eq. 6)}
+
+and the paper's claim is ``dphi_xi Delta grad = J(f(eta)) Delta grad = 0``:
+the two vectors differ in parameter space but not on the model.
+:func:`check_invariance` decides that claim and, separately, whether
+``Delta grad`` itself vanishes (it does when ``G`` is invertible; in general it
+does not, and a witness point is given).
+
+Two further remarks of the paper are made computable: Tikhonov damping
+(:func:`damped_invariance`: the residual for ``lambda > 0`` and its exact limit)
+and the gradient step (:func:`step_comparison`: the two steps agree to first
+order in the step size; the second-order coefficient of their difference is
+computed exactly).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Sequence
+
+import sympy as sp
+
+from . import linalg
+from .exceptions import LiftError, RankError, ReparametrisationError, ShapeError, SymbolError
+from .gradient import ANY_LOSS, loss_differential
+from .lift import RF, Lifting
+from .metric import _symbols
+from .verify import Certificate, Claim, Ops, Verdict, Witness, decide
+
+if TYPE_CHECKING:
+    from .model import Model
+
+__all__ = [
+    "Reparametrisation", "as_reparametrisation", "InvarianceProof", "check_invariance",
+    "DampedInvariance", "damped_invariance", "StepComparison", "step_comparison",
+]
+
+
+class Reparametrisation:
+    r"""A reparametrisation ``f: H -> Xi``, ``xi = f(eta)``, checked to be a local diffeomorphism.
+
+    Parameters
+    ==========
+    f : list of SymPy expressions in ``params`` (one per model parameter)
+    params : the new parameters ``eta``
+    constants : other symbols ``f`` may use
+
+    ``Df`` must be invertible generically; :attr:`det_Df` and
+    :attr:`singular_set` say where it is not, and :meth:`check_point` refuses
+    points there.
+
+    Examples
+    ========
+    >>> rho, s = sp.symbols("rho s", real=True)
+    >>> f = Reparametrisation([sp.exp(rho), s], params=[rho, s])
+    >>> f.det_Df
+    exp(rho)
+    """
+
+    def __init__(self, f: Any, params: Sequence[sp.Symbol], constants: Sequence[sp.Symbol] = (),
+                 name: str | None = None):
+        from .model import as_column
+        self.f = as_column(f, "f")
+        if isinstance(params, sp.Symbol):
+            params = [params]
+        self.eta = _symbols(params, "new parameters eta")
+        self.constants = _symbols(constants, "constants")
+        self.name = name or "f"
+        unknown = self.f.free_symbols - set(self.eta) - set(self.constants)
+        if unknown:
+            raise SymbolError(
+                f"f uses {sorted(map(str, unknown))}, which are neither its parameters {list(self.eta)} "
+                "nor constants; the new parameters must be given with params=[...]"
+            )
+        if self.f.rows != len(self.eta):
+            raise ReparametrisationError(
+                f"f maps {len(self.eta)} parameters to {self.f.rows} values; a reparametrisation is a "
+                "diffeomorphism between spaces of the same dimension"
+            )
+        self.Df = sp.ImmutableMatrix(self.f.jacobian(self.eta))
+        try:
+            L = Lifting.build(list(self.Df), self.eta + self.constants)
+            d = linalg.det(L.lift_matrix(self.Df))
+            self._det_exact = True
+            self.det_Df = L.to_sympy(d, factor=True)
+            zero = d.is_zero()
+        except LiftError:
+            self._det_exact = False
+            self.det_Df = sp.factor(self.Df.det())
+            zero = self.det_Df == 0
+        if zero:
+            raise ReparametrisationError(
+                f"f = {list(self.f)} is not invertible anywhere: det Df = 0 identically. "
+                "A reparametrisation must be a local diffeomorphism (Df invertible)."
+            )
+
+    @property
+    def singular_set(self) -> sp.Expr:
+        """The equation of the set where ``Df`` is not invertible (``det Df = 0``)."""
+        return sp.Eq(self.det_Df, 0)
+
+    def check_point(self, point: dict) -> None:
+        """Refuse a point where ``det Df = 0`` (there ``f`` is not a local diffeomorphism)."""
+        val = sp.sympify(self.det_Df).xreplace(point)
+        if val.is_number and val == 0:
+            raise ReparametrisationError(
+                f"det Df = {self.det_Df} vanishes at {point}: f is not a local diffeomorphism there, "
+                "and the gradients cannot be compared. Choose another point."
+            )
+
+    def __repr__(self) -> str:
+        return f"Reparametrisation({self.name}: xi = {list(self.f)}, eta = {list(self.eta)})"
+
+    def _repr_latex_(self) -> str:
+        return r"$\xi = f(\eta) = " + sp.latex(self.f) + "$"
+
+
+def as_reparametrisation(f: Any, model: Model) -> Reparametrisation:
+    if not isinstance(f, Reparametrisation):
+        raise ReparametrisationError(f"expected a symgrad.Reparametrisation, got {type(f).__name__}")
+    if f.f.rows != model.n_params:
+        raise ShapeError(
+            f"f gives {f.f.rows} values but the model has {model.n_params} parameters {list(model.xi)}"
+        )
+    if set(f.eta) & set(model.xi):
+        raise SymbolError("the new parameters eta must be different symbols from the model's parameters xi")
+    return f
+
+
+def _invariance(ops: Ops, inp: dict) -> dict:
+    """eq. (6): both gradients at xi = f(eta), their difference, and J times it."""
+    J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
+    Jt = ops.T(J)
+    G = ops.mul(ops.mul(Jt, g), J)
+    grad_xi = ops.mul(ops.pinv(G, psd=True), ops.mul(Jt, dL))
+    Jtil = ops.mul(J, Df)
+    Jtil_t = ops.T(Jtil)
+    Gtil = ops.mul(ops.mul(Jtil_t, g), Jtil)
+    grad_eta = ops.mul(ops.pinv(Gtil, psd=True), ops.mul(Jtil_t, dL))
+    delta = ops.sub(grad_xi, ops.mul(Df, grad_eta))
+    return {"grad_xi": grad_xi, "grad_eta": grad_eta, "delta": delta, "residual": ops.mul(J, delta)}
+
+
+def _delta_only(ops: Ops, inp: dict) -> dict:
+    out = _invariance(ops, inp)
+    return {"residual": out["delta"]}
+
+
+@dataclass(eq=False)
+class InvarianceProof:
+    r"""The outcome of :func:`check_invariance`.
+
+    Attributes
+    ==========
+    verdict : how ``J(f(eta)) Delta grad = 0`` is known (:class:`~symgrad.verify.Verdict`)
+    method : how it was established
+    residual : ``J Delta grad`` (the zero matrix when proved exactly)
+    witness : where the claim fails, if refuted
+    certificate : the full :class:`~symgrad.verify.Certificate`
+    delta : ``Delta grad`` of eq. (6), when computed exactly
+    delta_certificate : whether ``Delta grad`` vanishes: refuted with a witness
+        (the parametrisation dependence of eq. 5) or proved zero
+    """
+
+    model: Model
+    f: Reparametrisation
+    loss: Any
+    certificate: Certificate
+    delta_certificate: Certificate | None
+    grad_xi: sp.ImmutableMatrix | None = None
+    grad_eta: sp.ImmutableMatrix | None = None
+    delta: sp.ImmutableMatrix | None = None
+
+    @property
+    def verdict(self) -> Verdict:
+        return self.certificate.verdict
+
+    @property
+    def method(self) -> str:
+        return self.certificate.method
+
+    @property
+    def residual(self) -> sp.ImmutableMatrix | None:
+        return self.certificate.residual
+
+    @property
+    def witness(self) -> Witness | None:
+        return self.certificate.witness
+
+    @property
+    def delta_is_zero(self) -> bool | None:
+        """True if ``Delta grad = 0`` was proved, False if a witness of ``Delta grad != 0`` was found."""
+        return None if self.delta_certificate is None else self.delta_certificate.holds
+
+    def __str__(self) -> str:
+        lines = [f"invariance of the natural gradient under {self.f.name} on {self.model.name}",
+                 "  " + self.certificate.summary()]
+        if self.delta_certificate is not None:
+            d = self.delta_certificate
+            if d.verdict is Verdict.REFUTED:
+                lines.append(f"  Delta grad != 0: the parameter-space gradients differ, {d.witness}")
+            else:
+                lines.append("  " + d.summary())
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        return r"$d\phi\,\Delta\mathrm{grad} = 0$: \text{" + self.certificate.summary().replace("_", r"\_") + "}"
+
+
+def _invariance_inputs(model: Model, f: Reparametrisation, L: Any) -> dict[str, sp.MatrixBase]:
+    sub = dict(zip(model.xi, f.f))
+    dL = loss_differential(model, L)
+    return {"J": model.J.xreplace(sub), "g": model.g_phi.xreplace(sub), "dL": dL.xreplace(sub), "Df": f.Df}
+
+
+def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *, budget: float = 20.0,
+                     seed: int | None = None, levels: Sequence[str] = ("exact", "probabilistic", "numeric")
+                     ) -> InvarianceProof:
+    r"""Decide ``J(f(eta)) Delta grad = 0`` (paper, eq. 6) and whether ``Delta grad`` vanishes.
+
+    The claim is decided by :func:`symgrad.verify.decide`: exactly when the
+    lifted computation finishes within ``budget`` seconds, else with a stated
+    error probability, else numerically (and then said to be evidence only).
+    With the default ``L = ANY_LOSS`` the differential of the loss is a vector
+    of free symbols, so the verdict covers every loss.
+    """
+    f = as_reparametrisation(f, model)
+    inputs = _invariance_inputs(model, f, L)
+    syms = f.eta + tuple(dict.fromkeys(model.constants + f.constants))
+    extra = set().union(*[M.free_symbols for M in inputs.values()]) - set(syms)
+    positive = tuple(e.xreplace(dict(zip(model.xi, f.f))) for e in model.metric.domain(list(model.phi)))
+    claim = Claim(f"J(f(eta)) Delta grad = 0 for {f.name} on {model.name} (eq. 6)", inputs, syms, _invariance,
+                  positive=positive, extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
+    d = decide(claim, budget=budget, seed=seed, levels=levels, keep=("grad_xi", "grad_eta", "delta"))
+    delta_cert = None
+    if d.exact_outputs and d.lifting is not None:
+        delta_cert = _delta_certificate(claim, d)
+    elif d.certificate.verdict is not Verdict.REFUTED:
+        delta_claim = Claim(f"Delta grad = 0 for {f.name} on {model.name}", inputs, syms, _delta_only,
+                            positive=positive, extra_symbols=claim.extra_symbols)
+        delta_cert = decide(delta_claim, budget=budget, seed=seed, levels=levels).certificate
+    o = d.outputs
+    return InvarianceProof(model, f, L, d.certificate, delta_cert, o.get("grad_xi"), o.get("grad_eta"),
+                           o.get("delta"))
+
+
+def _delta_certificate(claim: Claim, d) -> Certificate:
+    """Decide ``Delta grad = 0`` from the exact run's output (no recomputation)."""
+    from .verify import _exact_witness
+    import random
+    delta = d.exact_outputs["delta"]
+    statement = "Delta grad = 0"
+    method = d.certificate.method
+    if linalg.is_zero_matrix(delta):
+        return Certificate(statement, Verdict.PROVED, method,
+                           residual=sp.ImmutableMatrix(sp.zeros(len(delta), 1)))
+    witness = _exact_witness(claim, d.lifting, delta, random.Random(d.certificate.seed))
+    return Certificate(statement, Verdict.REFUTED, method, residual=d.outputs.get("delta"), witness=witness)
+
+
+# ---------------------------------------------------------------------------
+# Tikhonov damping
+# ---------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class DampedInvariance:
+    r"""Invariance under Tikhonov damping: ``(G + lambda I)^{-1} nabla L`` in both parametrisations.
+
+    ``residual`` is ``J (grad_xi(lambda) - Df grad_eta(lambda))`` as an exact
+    rational function of ``lambda``; for ``lambda > 0`` it is in general not
+    zero (damping is a Euclidean operation in parameter space), and
+    ``limit`` is its exact value as ``lambda -> 0``, which is ``0`` by Theorem 1
+    because ``nabla L`` lies in the image of ``G``.
+    """
+
+    lam: sp.Symbol
+    residual: sp.ImmutableMatrix
+    limit: sp.ImmutableMatrix
+    residual_is_zero: bool
+    limit_certificate: Certificate
+    damped_xi: sp.ImmutableMatrix
+    damped_limit: sp.ImmutableMatrix
+
+    def __str__(self) -> str:
+        state = "vanishes identically" if self.residual_is_zero else "is not zero for lambda > 0"
+        return (f"damped natural gradient: the invariance residual {state}; "
+                f"{self.limit_certificate.summary()}")
+
+
+def damped_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS,
+                      lam: sp.Symbol | None = None) -> DampedInvariance:
+    """Exact invariance residual of the Tikhonov-damped gradient and its limit ``lambda -> 0``."""
+    f = as_reparametrisation(f, model)
+    lam = lam or sp.Symbol("lambda", positive=True)
+    inputs = _invariance_inputs(model, f, L)
+    exprs = [e for M in inputs.values() for e in M] + [lam]
+    syms = f.eta + model.constants + (lam,)
+    Lf = Lifting.build(exprs, syms)
+    I_ = {k: Lf.lift_matrix(M) for k, M in inputs.items()}
+    l = Lf.lift(lam)
+    J, g, dL, Df = I_["J"], I_["g"], I_["dL"], I_["Df"]
+
+    def damped(Jm):
+        Jt = linalg.transpose(Jm)
+        G = linalg.matmul(linalg.matmul(Jt, g), Jm)
+        Gl = [[x + (l if i == j else Lf.zero) for j, x in enumerate(row)] for i, row in enumerate(G)]
+        return linalg.matmul(linalg.inverse(Gl), linalg.matmul(Jt, dL))
+
+    gx = damped(J)
+    ge = damped(linalg.matmul(J, Df))
+    res = linalg.matmul(J, linalg.matsub(gx, linalg.matmul(Df, ge)))
+    # limit lambda -> 0: substitute 0 for the lambda variable in the cancelled fractions
+    lam_name = Lf.ctx.names()[Lf.symbols.index(lam)]
+
+    def at_zero(x: RF) -> RF:
+        den = x.den.subs({lam_name: 0})
+        if den.is_zero():
+            raise RankError(f"the damped expression has a pole at {lam} = 0")
+        return RF(x.num.subs({lam_name: 0}), den)
+
+    lim = [[at_zero(x) for x in row] for row in res]
+    lim_gx = [[at_zero(x) for x in row] for row in gx]
+    zero = linalg.is_zero_matrix(lim)
+    cert = Certificate("lim_{lambda->0} J Delta_lambda = 0", Verdict.PROVED if zero else Verdict.REFUTED,
+                       "exact rational functions of lambda, limit by substitution after cancellation",
+                       residual=Lf.matrix_to_sympy(lim, factor=True))
+    return DampedInvariance(lam, Lf.matrix_to_sympy(res, factor=True), Lf.matrix_to_sympy(lim, factor=True),
+                            linalg.is_zero_matrix(res), cert, Lf.matrix_to_sympy(gx, factor=True),
+                            Lf.matrix_to_sympy(lim_gx, factor=True))
+
+
+# ---------------------------------------------------------------------------
+# Gradient steps
+# ---------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class StepComparison:
+    r"""The steps ``phi(xi - eps grad_xi)`` and ``phi(f(eta - eps grad_eta))`` as series in ``eps``.
+
+    ``first_order_equal`` is decided exactly (it is ``J Delta grad = 0``);
+    ``second_order`` is the exact coefficient of ``eps^2`` in the difference of
+    the two model points (paper, remark after Theorem 1; Martens 2014, §12).
+    """
+
+    first_order_equal: bool
+    second_order: sp.ImmutableMatrix
+    second_order_is_zero: bool
+
+    def __str__(self) -> str:
+        return (f"gradient steps: first order {'equal' if self.first_order_equal else 'DIFFERENT'}; "
+                f"second-order coefficient of the difference "
+                f"{'is zero' if self.second_order_is_zero else '= ' + str(list(self.second_order))}")
+
+
+def step_comparison(model: Model, f: Reparametrisation, L: Any) -> StepComparison:
+    """Compare one natural-gradient step in ``xi`` with one in ``eta``, to second order in the step size."""
+    f = as_reparametrisation(f, model)
+    proof = check_invariance(model, f, L, levels=("exact",))
+    if proof.grad_xi is None or proof.grad_eta is None:
+        raise LiftError("the step comparison needs the exact gradients, which could not be computed")
+    sub = dict(zip(model.xi, f.f))
+    v, w = proof.grad_xi, proof.grad_eta
+    phi_t = model.phi.xreplace(sub)
+    second = []
+    for k in range(model.dim_ambient):
+        Hx = sp.hessian(model.phi[k], model.xi).xreplace(sub)
+        He = sp.hessian(phi_t[k], f.eta)
+        second.append(((v.T * Hx * v)[0] - (w.T * He * w)[0]) / 2)
+    exprs = second
+    Lf = Lifting.build(exprs, f.eta + model.constants)
+    lifted = [Lf.lift(e) for e in exprs]
+    sec = sp.ImmutableMatrix([Lf.to_sympy(x, factor=True) for x in lifted])
+    return StepComparison(proof.verdict is Verdict.PROVED, sec, all(x.is_zero() for x in lifted))
