@@ -22,14 +22,41 @@ from .metric import (
     SimplexFisher, fisher_information,
 )
 from .model import Model
+from .verify import Certificate, Claim, Verdict, Witness, decide
+from .gradient import (
+    ANY_LOSS, NaturalGradient, check_generalised_inverses, check_theorem1, coordinate_derivatives,
+    loss_differential, natural_gradient,
+)
+from .reparam import (
+    DampedInvariance, InvarianceProof, Reparametrisation, StepComparison, check_invariance,
+    damped_invariance, step_comparison,
+)
+from .derivation import Derivation, Report, builtin_derivations, load_derivation, run
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # singular-point analysis is imported on first use (it pulls in Groebner machinery)
+    if name in ("singular_points", "classify", "branch_gradients", "SingularPoints", "Classification",
+                "BranchGradient", "ensure_nonsingular"):
+        from . import singular
+        return getattr(singular, name)
+    raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
+
 
 __all__ = [
     "Model", "Metric", "Euclidean", "RiemannianMetric", "SimplexFisher", "GaussianFisher",
     "ExponentialFamilyFisher", "fisher_information", "MetricWarning",
     "PseudoInverse", "pinv", "generalised_inverse_family", "is_generalised_inverse",
     "tikhonov_inverse", "tikhonov_limit",
+    "Verdict", "Certificate", "Claim", "Witness", "decide",
+    "ANY_LOSS", "NaturalGradient", "natural_gradient", "coordinate_derivatives", "loss_differential",
+    "check_theorem1", "check_generalised_inverses",
+    "Reparametrisation", "InvarianceProof", "check_invariance", "DampedInvariance", "damped_invariance",
+    "StepComparison", "step_comparison",
+    "Derivation", "Report", "run", "builtin_derivations", "load_derivation",
+    "singular_points", "classify", "branch_gradients",
     "SymgradError", "ShapeError", "SymbolError", "MetricError", "DomainError", "RankError", "LiftError",
     "SingularPointError", "ReparametrisationError", "TemplateError", "RenderError", "DerivationError",
 ]

@@ -226,7 +226,19 @@ def latex(obj: Any, matrix: str = "pmatrix", **settings: Any) -> str:
         raise ValueError(f"matrix={matrix!r} is not one of {', '.join(_MATRIX_ENVIRONMENTS)}")
     if isinstance(obj, Fraction):
         obj = sp.Rational(obj.numerator, obj.denominator)
+    if isinstance(obj, sp.MatrixBase):
+        return _latex_matrix(obj, matrix, settings)
     return sp.latex(obj, mat_str=matrix, mat_delim="", **settings)
+
+
+def _latex_matrix(M: sp.MatrixBase, env: str, settings: Mapping[str, Any]) -> str:
+    """``\\begin{env} ... \\end{env}``; cells holding a fraction are set in display style."""
+    cells = [[sp.latex(M[i, j], **settings) for j in range(M.cols)] for i in range(M.rows)]
+    tall = any(r"\frac" in c for row in cells for c in row)
+    if tall:
+        cells = [[rf"\displaystyle {c}" for c in row] for row in cells]
+    rows = (r"\\[0.6ex]" if tall else r"\\").join(" & ".join(row) for row in cells)
+    return rf"\begin{{{env}}}{rows}\end{{{env}}}"
 
 
 def mathtext(obj: Any) -> str:
@@ -585,6 +597,11 @@ def _free_names(obj: Any) -> set[str]:
     return {s.name for s in getattr(obj, "free_symbols", ())}
 
 
+def _count(expr: Any, sym: sp.Symbol) -> int:
+    """How often ``sym`` occurs in ``expr`` (as a node of the expression tree)."""
+    return sum(1 for node in sp.preorder_traversal(expr) if node == sym)
+
+
 def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
                min_width: float = 12.0) -> Abbreviation:
     r"""Name repeated large subexpressions (by :func:`sympy.cse`) and list the definitions.
@@ -624,22 +641,35 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
     taken = _free_names(items) | _free_names(avoid)
     replacements, reduced = sp.cse(items, symbols=sp.numbered_symbols("_cse"))
     inline: dict[sp.Symbol, sp.Expr] = {}
-    kept: list[tuple[sp.Symbol, sp.Expr]] = []
+    kept: dict[sp.Symbol, sp.Expr] = {}
     for sym, sub in replacements:
         sub = sub.xreplace(inline)
         if latex_width(latex(sub)) < min_width:
             inline[sym] = sub
         else:
-            kept.append((sym, sub))
+            kept[sym] = sub
+    # A name that is a whole entry, or is used only once, shortens nothing: put it back.
+    while True:
+        outputs = [r.xreplace(inline) for r in reduced]
+        entries = [e for r in outputs for e in (r if isinstance(r, sp.MatrixBase) else [r])]
+        uses = {s: sum(_count(e, s) for e in entries) + sum(_count(d, s) for d in kept.values())
+                for s in kept}
+        drop = [s for s in kept if uses[s] < 2 or any(e == s for e in entries)]
+        if not drop:
+            break
+        for s in drop:
+            inline[s] = kept.pop(s)
+        inline = {s: e.xreplace(inline) for s, e in inline.items()}
+        kept = {s: e.xreplace(inline) for s, e in kept.items()}
     rename: dict[sp.Symbol, sp.Symbol] = {}
     k = 0
-    for sym, _ in kept:
+    for sym in kept:
         k += 1
         while f"{prefix}_{k}" in taken:
             k += 1
         rename[sym] = sp.Symbol(f"{prefix}_{k}")
     # Put the small ones back everywhere, then rename the kept ones.
-    where = tuple((rename[s], e.xreplace(rename)) for s, e in kept)
+    where = tuple((rename[s], e.xreplace(rename)) for s, e in kept.items())
     exprs = tuple(r.xreplace(inline).xreplace(rename) for r in reduced)
     if not where:  # nothing worth a name: return the input untouched (no reordering)
         exprs = tuple(items)

@@ -1,0 +1,297 @@
+r"""Derivations: one model, loss and reparametrisation, worked through end to end.
+
+A :class:`Derivation` is data: what to compute.  :func:`run` computes it
+(Jacobian, Gram matrix, Moore-Penrose inverse, the gradients of eqs. 4 and 5,
+Theorem 1, the invariance claim of eq. 6, and optionally singular points,
+Tikhonov damping and the step comparison) and returns a :class:`Report`, which
+carries every certificate and the context the LaTeX templates render.
+
+The built-in derivations live in the top-level ``derivations/`` folder (the
+package ``symgrad.derivations`` once installed); each file defines a function
+``derivation()`` returning a :class:`Derivation`.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import sympy as sp
+
+from .exceptions import DerivationError, LiftError, SymgradError
+from .gradient import ANY_LOSS, check_generalised_inverses, natural_gradient
+from .model import Model
+from .reparam import Reparametrisation, check_invariance, damped_invariance, step_comparison
+from .verify import Certificate, Verdict
+
+__all__ = ["Derivation", "Report", "run", "builtin_derivations", "load_derivation", "derivations_dir"]
+
+
+@dataclass
+class Derivation:
+    """What to derive: a model, a loss, optionally a reparametrisation and extra analyses.
+
+    Attributes
+    ==========
+    key : a short identifier (letters, digits, ``-``), used on the command line
+    title : the section title
+    summary : one or two sentences of plain text
+    model : the :class:`~symgrad.model.Model`
+    loss : an expression in the ambient coordinates, or ``ANY_LOSS``
+    reparametrisation : ``xi = f(eta)``, or None
+    singular : also search for singular points (needs a polynomial model)
+    tikhonov : also compute the damped gradient and its limit
+    step : also compare gradient steps to second order
+    figure : a callable returning TikZ code for a figure, or None
+    point : a rational parameter point at which to show numbers, or None
+    notes : extra paragraphs of plain text
+    """
+
+    key: str
+    title: str
+    summary: str
+    model: Model
+    loss: Any = ANY_LOSS
+    reparametrisation: Reparametrisation | None = None
+    singular: bool = False
+    tikhonov: bool = False
+    step: bool = False
+    figure: Callable[[Report], str] | None = None
+    point: dict | None = None
+    notes: Sequence[str] = ()
+    extra: Callable[[Report], dict] | None = None
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", self.key):
+            raise DerivationError(f"derivation key {self.key!r} must be letters, digits, '-' or '_'")
+
+
+@dataclass
+class Report:
+    """Everything :func:`run` computed for a derivation, with the certificates."""
+
+    derivation: Derivation
+    checks: list[tuple[str, Certificate]] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def refuted(self) -> list[tuple[str, Certificate]]:
+        """Claims that were refuted (a built-in derivation should have none, except where it says so)."""
+        return [(n, c) for n, c in self.checks if c.verdict is Verdict.REFUTED and n not in self.values.get(
+            "expected_refutations", ())]
+
+    def ok(self) -> bool:
+        return not self.refuted and not self.errors
+
+    def summary_lines(self) -> list[str]:
+        out = [f"{self.derivation.key}: {self.derivation.title}"]
+        for name, cert in self.checks:
+            out.append(f"  [{cert.verdict.name}] {name}: {cert.summary()}")
+        for e in self.errors:
+            out.append(f"  [ERROR] {e}")
+        return out
+
+    def as_json(self) -> dict:
+        return {
+            "key": self.derivation.key,
+            "title": self.derivation.title,
+            "ok": self.ok(),
+            "checks": [{
+                "name": n, "claim": c.claim, "verdict": c.verdict.name, "holds": c.holds, "method": c.method,
+                "error_bound": None if c.error_bound is None else str(c.error_bound),
+                "dps": c.dps, "witness": None if c.witness is None else str(c.witness),
+                "seconds": round(c.seconds, 4), "notes": list(c.notes), "seed": c.seed,
+            } for n, c in self.checks],
+            "errors": list(self.errors),
+        }
+
+    def context(self) -> dict:
+        """The plain dictionary the LaTeX templates render (see ``templates/derivation.tex.j2``)."""
+        return self.values["context"]
+
+
+def _verdict_text(c: Certificate) -> str:
+    return c.summary()
+
+
+def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
+        progress: Callable[[str], None] | None = None) -> Report:
+    """Compute a derivation; every claim is decided and its certificate kept.
+
+    ``seed`` fixes the random points of the probabilistic and numeric levels
+    (and of witnesses), so a report is reproducible.
+    """
+    say = progress or (lambda s: None)
+    rep = Report(d)
+    M = d.model
+    say("Jacobian and Gram matrix")
+    ctx: dict[str, Any] = {
+        "title": d.title, "key": d.key, "summary": d.summary, "notes": list(d.notes),
+        "model": {"phi": M.phi, "params": list(M.xi), "coords": list(M.z), "metric_name": M.metric.name,
+                  "metric": M.g, "is_fisher": M.is_fisher, "name": M.name},
+        "J": M.J, "n_params": M.n_params,
+    }
+    try:
+        ctx["G"] = M.G
+        ctx["rank"] = M.rank
+        say("Moore-Penrose inverse")
+        P = M.G_plus
+        pen = P.penrose
+        ctx["pinv"] = {"matrix": P.matrix, "condition": P.condition, "extra_conditions": list(P.extra_conditions),
+                       "penrose_verdict": str(pen)}
+        rep.checks.append(("Penrose conditions", Certificate(
+            "G^+ satisfies the four Penrose conditions", Verdict.PROVED if pen.holds else Verdict.REFUTED,
+            pen.method)))
+    except LiftError as exc:
+        rep.errors.append(f"no exact form of G: {exc}")
+        ctx.update(G=M.G, rank=None, pinv=None)
+    loss = d.loss
+    ctx["loss"] = None if loss is ANY_LOSS else sp.sympify(loss)
+    say("natural gradient and Theorem 1")
+    ng = natural_gradient(M, loss, budget=budget, seed=seed)
+    rep.checks.append(("Theorem 1", ng.theorem1))
+    ctx.update(nabla=ng.nabla, grad_param=ng.parameter, grad_manifold=ng.manifold,
+               riesz_agrees=_verdict_text(ng.theorem1), dL=ng.dL)
+    say("all generalised inverses")
+    gi = check_generalised_inverses(M, loss, budget=budget, seed=seed)
+    rep.checks.append(("every generalised inverse", gi))
+    ctx["generalised_verdict"] = _verdict_text(gi)
+    rep.values["natural_gradient"] = ng
+    ctx["reparam"] = None
+    if d.reparametrisation is not None:
+        f = d.reparametrisation
+        say("reparametrisation and eq. (6)")
+        proof = check_invariance(M, f, loss, budget=budget, seed=seed)
+        rep.values["invariance"] = proof
+        rep.checks.append(("J Delta grad = 0", proof.certificate))
+        if proof.delta_certificate is not None:
+            rep.checks.append(("Delta grad", proof.delta_certificate))
+            rep.values.setdefault("expected_refutations", set()).add("Delta grad")
+        Mt = M.reparametrise(f)
+        dc = proof.delta_certificate
+        ctx["reparam"] = {
+            "f": f.f, "eta": list(f.eta), "Df": f.Df, "det_Df": f.det_Df, "grad_xi": proof.grad_xi,
+            "grad_eta": proof.grad_eta, "delta": proof.delta, "J_delta_verdict": proof.certificate.summary(),
+            "certificate": _certificate_kind(proof.certificate),
+            "delta_witness": None if dc is None or dc.witness is None else str(dc.witness),
+            "delta_zero": None if dc is None else dc.holds,
+            "delta_verdict": None if dc is None else dc.summary(),
+            "phi_tilde": Mt.phi, "G_tilde": _safe(lambda: Mt.G),
+        }
+        if d.tikhonov:
+            say("Tikhonov damping")
+            damp = damped_invariance(M, f, loss)
+            rep.checks.append(("Tikhonov limit", damp.limit_certificate))
+            ctx["tikhonov"] = {"lam": damp.lam, "residual": damp.residual, "residual_is_zero": damp.residual_is_zero,
+                               "damped": damp.damped_xi, "limit": damp.damped_limit,
+                               "verdict": damp.limit_certificate.summary()}
+        if d.step:
+            say("gradient steps")
+            st = step_comparison(M, f, loss)
+            ctx["step"] = {"second_order": st.second_order, "is_zero": st.second_order_is_zero,
+                           "first_order_equal": st.first_order_equal}
+    ctx.setdefault("tikhonov", None)
+    ctx.setdefault("step", None)
+    ctx["singular"] = None
+    if d.singular:
+        say("singular points")
+        from .singular import branch_gradients, singular_points
+        S = singular_points(M)
+        rep.values["singular"] = S
+        ctx["singular"] = {"report": S, "rank_drops": list(getattr(S, "rank_drops", [])),
+                           "crossings": list(getattr(S, "crossings", [])), "scope": getattr(S, "scope", ""),
+                           "counterexample": None}
+        if getattr(S, "crossings", None) and loss is not ANY_LOSS:
+            _xi1, _xi2, p = S.crossings[0]
+            branches = branch_gradients(M, loss, p)
+            rep.values["branches"] = branches
+            ctx["singular"]["counterexample"] = {"point": p, "branches": branches}
+    if d.extra is not None:
+        ctx.update(d.extra(rep))
+    ctx["figure"] = None
+    if d.figure is not None:
+        say("figure")
+        ctx["figure"] = d.figure(rep)
+    rep.values["context"] = ctx
+    return rep
+
+
+def _safe(fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except SymgradError:
+        return None
+
+
+def _certificate_kind(c: Certificate) -> str:
+    if c.verdict is Verdict.PROVED:
+        return "exact: " + c.method
+    if c.verdict is Verdict.PROVED_PROBABILISTIC:
+        return c.summary()
+    if c.verdict is Verdict.NUMERIC:
+        return f"numeric evidence only ({c.dps} digits), not a proof"
+    return c.summary()
+
+
+# ---------------------------------------------------------------------------
+# Finding derivations
+# ---------------------------------------------------------------------------
+
+def derivations_dir() -> Path:
+    """The folder of built-in derivations (installed package, or the source checkout)."""
+    try:
+        from importlib.resources import files
+        p = Path(str(files("symgrad.derivations")))
+        if p.is_dir() and any(p.glob("*.py")):
+            return p
+    except (ModuleNotFoundError, TypeError):
+        pass
+    p = Path(__file__).resolve().parent.parent / "derivations"
+    if p.is_dir():
+        return p
+    raise DerivationError("cannot find the built-in derivations folder; reinstall symgrad")
+
+
+def load_derivation(name_or_path: str | Path) -> Derivation:
+    """A built-in derivation by key, or a user's file defining ``derivation()``."""
+    path = Path(name_or_path)
+    if not (path.suffix == ".py" and path.exists()):
+        cand = derivations_dir() / f"{str(name_or_path).replace('-', '_')}.py"
+        if not cand.exists():
+            known = ", ".join(k for k, _ in builtin_derivations())
+            raise DerivationError(f"no derivation named {name_or_path!r}; built-in ones: {known}; "
+                                  "or give the path of a .py file that defines derivation()")
+        path = cand
+    modname = f"_symgrad_derivation_{path.stem}"
+    spec = importlib.util.spec_from_file_location(modname, path)
+    if spec is None or spec.loader is None:
+        raise DerivationError(f"cannot load {path}")
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[modname] = mod
+    try:
+        spec.loader.exec_module(mod)
+    except SymgradError:
+        raise
+    except Exception as exc:
+        raise DerivationError(f"{path} failed to load: {type(exc).__name__}: {exc}") from exc
+    fn = getattr(mod, "derivation", None)
+    if not callable(fn):
+        raise DerivationError(f"{path} defines no function derivation() returning a symgrad.Derivation")
+    d = fn()
+    if not isinstance(d, Derivation):
+        raise DerivationError(f"derivation() in {path} returned {type(d).__name__}, not a symgrad.Derivation")
+    return d
+
+
+def builtin_derivations() -> list[tuple[str, Path]]:
+    """``(key, path)`` of every built-in derivation, in the order of their file names."""
+    out = []
+    for p in sorted(derivations_dir().glob("*.py")):
+        if p.name.startswith("_"):
+            continue
+        out.append((p.stem.replace("_", "-"), p))
+    return out
