@@ -199,7 +199,7 @@ class RF:
 
     def degrees(self) -> tuple[int, int]:
         """Total degrees of numerator and denominator."""
-        return (max(self.num.total_degree(), 0), max(self.den.total_degree(), 0))
+        return (max(int(self.num.total_degree()), 0), max(int(self.den.total_degree()), 0))
 
     def evaluate(self, point: Sequence[int]) -> Fraction:
         """Exact value at an integer point; ``ZeroDivisionError`` if the denominator vanishes there."""

@@ -597,6 +597,15 @@ def _free_names(obj: Any) -> set[str]:
     return {s.name for s in getattr(obj, "free_symbols", ())}
 
 
+def _resolve(expr: Any, inline: Mapping[sp.Symbol, Any]) -> Any:
+    """Substitute ``inline`` into ``expr`` until none of its names is left."""
+    for _ in range(len(inline) + 1):
+        if not (expr.free_symbols & inline.keys()):
+            break
+        expr = expr.xreplace(inline)
+    return expr
+
+
 def _count(expr: Any, sym: sp.Symbol) -> int:
     """How often ``sym`` occurs in ``expr`` (as a node of the expression tree)."""
     return sum(1 for node in sp.preorder_traversal(expr) if node == sym)
@@ -643,14 +652,14 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
     inline: dict[sp.Symbol, sp.Expr] = {}
     kept: dict[sp.Symbol, sp.Expr] = {}
     for sym, sub in replacements:
-        sub = sub.xreplace(inline)
+        sub = _resolve(sub, inline)
         if latex_width(latex(sub)) < min_width:
             inline[sym] = sub
         else:
             kept[sym] = sub
     # A name that is a whole entry, or is used only once, shortens nothing: put it back.
     while True:
-        outputs = [r.xreplace(inline) for r in reduced]
+        outputs = [_resolve(r, inline) for r in reduced]
         entries = [e for r in outputs for e in (r if isinstance(r, sp.MatrixBase) else [r])]
         uses = {s: sum(_count(e, s) for e in entries) + sum(_count(d, s) for d in kept.values())
                 for s in kept}
@@ -659,8 +668,7 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
             break
         for s in drop:
             inline[s] = kept.pop(s)
-        inline = {s: e.xreplace(inline) for s, e in inline.items()}
-        kept = {s: e.xreplace(inline) for s, e in kept.items()}
+        kept = {s: _resolve(e, inline) for s, e in kept.items()}
     rename: dict[sp.Symbol, sp.Symbol] = {}
     k = 0
     for sym in kept:
@@ -670,7 +678,7 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
         rename[sym] = sp.Symbol(f"{prefix}_{k}")
     # Put the small ones back everywhere, then rename the kept ones.
     where = tuple((rename[s], e.xreplace(rename)) for s, e in kept.items())
-    exprs = tuple(r.xreplace(inline).xreplace(rename) for r in reduced)
+    exprs = tuple(_resolve(r, inline).xreplace(rename) for r in reduced)
     if not where:  # nothing worth a name: return the input untouched (no reordering)
         exprs = tuple(items)
     return Abbreviation(exprs, where)

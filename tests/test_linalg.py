@@ -1,0 +1,244 @@
+"""Tests of symgrad.linalg: dense linear algebra over any field, written once.
+
+Known answers come from classical closed forms (Hilbert's matrix, Vandermonde's
+determinant, the 2x2 adjugate, the second-difference matrix); the properties
+compare against SymPy's exact rational linear algebra, which shares no code
+with symgrad.  Hypothesis runs derandomised.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+import sympy as sp
+from flint import fmpz_mpoly_ctx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symgrad import linalg
+from symgrad.exceptions import RankError, ShapeError, SymgradError
+from symgrad.lift import RF
+from symgrad.linalg import DegreeTracked
+
+SETTINGS = settings(derandomize=True, deadline=None, max_examples=60, print_blob=True)
+
+F = Fraction
+
+
+def frac(M):
+    return [[F(x) for x in row] for row in M]
+
+
+def to_sympy(M):
+    return sp.Matrix([[sp.Rational(x.numerator, x.denominator) for x in row] for row in M])
+
+
+# name -> (A, A^-1), closed forms
+INVERSES = {
+    # Hilbert (1894): the 3x3 Hilbert matrix H_ij = 1/(i+j-1) has an integer inverse
+    "hilbert_3": (
+        [[F(1), F(1, 2), F(1, 3)], [F(1, 2), F(1, 3), F(1, 4)], [F(1, 3), F(1, 4), F(1, 5)]],
+        [[9, -36, 30], [-36, 192, -180], [30, -180, 180]],
+    ),
+    # second-difference matrix tridiag(-1, 2, -1), n = 3: det 4, inverse (min(i,j)(n+1-max(i,j)))/(n+1)
+    "second_difference_3": (
+        [[2, -1, 0], [-1, 2, -1], [0, -1, 2]],
+        [[F(3, 4), F(1, 2), F(1, 4)], [F(1, 2), F(1), F(1, 2)], [F(1, 4), F(1, 2), F(3, 4)]],
+    ),
+    # 2x2 adjugate formula: [[1, 2], [3, 4]]^-1 = [[4, -2], [-3, 1]] / (-2)
+    "two_by_two": ([[1, 2], [3, 4]], [[-2, 1], [F(3, 2), F(-1, 2)]]),
+    # a permutation matrix is orthogonal: its inverse is its transpose
+    "permutation": ([[0, 1, 0], [0, 0, 1], [1, 0, 0]], [[0, 0, 1], [1, 0, 0], [0, 1, 0]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INVERSES))
+def test_inverse_known_answers(name):
+    A, Ainv = INVERSES[name]
+    assert linalg.inverse(frac(A)) == frac(Ainv)
+
+
+# name -> (A, det A)
+DETERMINANTS = {
+    "hilbert_3": (INVERSES["hilbert_3"][0], F(1, 2160)),  # Hilbert: det H_3 = 1/2160
+    "second_difference_4": ([[2, -1, 0, 0], [-1, 2, -1, 0], [0, -1, 2, -1], [0, 0, -1, 2]], F(5)),  # n + 1
+    "one_to_nine": ([[1, 2, 3], [4, 5, 6], [7, 8, 9]], F(0)),
+    "needs_row_swap": ([[0, 1, 2], [1, 0, 3], [4, -3, 8]], F(-2)),  # expansion by the first row: 0 - 1*(8-12) + 2*(-3) = -2
+    "one_by_one": ([[7]], F(7)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DETERMINANTS))
+def test_det_known_answers(name):
+    A, d = DETERMINANTS[name]
+    assert linalg.det(frac(A)) == d
+
+
+def test_rank_profile_known_answers():
+    r, rows, cols = linalg.rank_profile(frac([[1, 2, 3], [4, 5, 6], [7, 8, 9]]))
+    assert r == 2 and len(rows) == len(cols) == 2
+    r, rows, cols = linalg.rank_profile(frac([[0, 0], [0, 0]]))
+    assert (r, rows, cols) == (0, [], [])
+    r, rows, cols = linalg.rank_profile(frac([[0, 0, 5], [0, 0, 0]]))
+    assert (r, rows, cols) == (1, [0], [2])
+
+
+def test_pinv_full_rank_known_answer():
+    # REDUCE manual, operator pseudo_inverse: mat((1,2,3,4),(9,8,7,6)); by hand A^T (A A^T)^-1
+    A = frac([[1, 2, 3, 4], [9, 8, 7, 6]])
+    r, rows, cols = linalg.rank_profile(A)
+    X = linalg.pinv_full_rank(A, rows, cols)
+    assert X == [[F(-1, 5), F(1, 10)], [F(-1, 20), F(1, 20)], [F(1, 10), F(0)], [F(1, 4), F(-1, 20)]]
+
+
+def test_nullspace_known_answer():
+    (v,) = linalg.nullspace(frac([[1, 2, 3], [4, 5, 6], [7, 8, 9]]))
+    assert v == [F(1), F(-2), F(1)]
+    assert linalg.nullspace(frac([[1, 0], [0, 1]])) == []
+
+
+CTX = fmpz_mpoly_ctx.get(("a", "b", "c", "d"), "degrevlex")
+A_, B_, C_, D_ = (RF.gen(CTX, i) for i in range(4))
+
+
+def test_rational_function_matrices():
+    # Maple help (Student[LinearAlgebra], Pseudoinverse): <<a,c>|<b,d>>^+ = [[d, -b], [-c, a]] / (ad - bc)
+    M = [[A_, B_], [C_, D_]]
+    det = A_ * D_ - B_ * C_
+    assert linalg.det(M) == det
+    assert linalg.inverse(M) == [[D_ / det, -B_ / det], [-C_ / det, A_ / det]]
+    # Vandermonde: det [[1, a, a^2], [1, b, b^2], [1, c, c^2]] = (b - a)(c - a)(c - b)
+    one = RF.const(CTX, 1)
+    V = [[one, s, s * s] for s in (A_, B_, C_)]
+    assert linalg.det(V) == (B_ - A_) * (C_ - A_) * (C_ - B_)
+    # a rank-one matrix of rational functions: u v^T
+    u, v = [A_, B_ / C_], [C_, D_, one]
+    UV = [[ui * vj for vj in v] for ui in u]
+    r, rows, cols = linalg.rank_profile(UV)
+    assert r == 1
+    assert linalg.nullspace(UV) and all(
+        all(x.is_zero() for x in linalg.matmul(UV, [[c] for c in w])[0]) for w in linalg.nullspace(UV)
+    )
+
+
+@pytest.mark.parametrize(
+    "call, exc, words",
+    [
+        (lambda: linalg.matmul(frac([[1, 2]]), frac([[1, 2]])), ShapeError, "1x2 matrix by a 1x2"),
+        (lambda: linalg.matadd(frac([[1, 2]]), frac([[1], [2]])), ShapeError, "cannot add"),
+        (lambda: linalg.matsub(frac([[1, 2]]), frac([[1], [2]])), ShapeError, "cannot subtract"),
+        (lambda: linalg.inverse(frac([[1, 2]])), ShapeError, "square"),
+        (lambda: linalg.det(frac([[1, 2]])), ShapeError, "square"),
+        (lambda: linalg.inverse(frac([[1, 2], [2, 4]])), RankError, "singular"),
+    ],
+    ids=["matmul", "matadd", "matsub", "inverse_not_square", "det_not_square", "inverse_singular"],
+)
+def test_errors(call, exc, words):
+    with pytest.raises(exc, match=words) as info:
+        call()
+    assert isinstance(info.value, SymgradError)
+
+
+@st.composite
+def low_rank_matrices(draw, max_size=4, symmetric=False):
+    """Rational matrices L @ R of random rank (so rank drops are frequent)."""
+    m = draw(st.integers(1, max_size))
+    n = m if symmetric else draw(st.integers(1, max_size))
+    r = draw(st.integers(0, min(m, n)))
+    ent = st.fractions(-4, 4, max_denominator=3)
+    L = [[draw(ent) for _ in range(r)] for _ in range(m)]
+    if symmetric:  # L D L^T with D = diag(+-1): symmetric, possibly indefinite
+        D = [draw(st.sampled_from([F(1), F(-1)])) for _ in range(r)]
+        return [[sum((L[i][k] * D[k] * L[j][k] for k in range(r)), F(0)) for j in range(m)] for i in range(m)]
+    Rm = [[draw(ent) for _ in range(n)] for _ in range(r)]
+    return [[sum((L[i][k] * Rm[k][j] for k in range(r)), F(0)) for j in range(n)] for i in range(m)]
+
+
+@SETTINGS
+@given(low_rank_matrices())
+def test_rank_profile_and_pinv_against_sympy(A):
+    S = to_sympy(A)
+    r, rows, cols = linalg.rank_profile(A)
+    assert r == S.rank()
+    if r:
+        assert linalg.det(linalg.submatrix(A, rows, cols)) != 0, "the pivot block must be invertible"
+    X = linalg.pinv_full_rank(A, rows, cols)
+    assert to_sympy(X) == S.pinv()  # SymPy's pinv is exact on rational matrices
+
+
+@SETTINGS
+@given(low_rank_matrices(symmetric=True))
+def test_symmetric_pinv_against_sympy(A):
+    S = to_sympy(A)
+    r, rows, cols = linalg.rank_profile(A)
+    X = linalg.pinv_full_rank(A, cols, cols, symmetric=True)
+    assert to_sympy(X) == S.pinv()
+
+
+@SETTINGS
+@given(low_rank_matrices())
+def test_nullspace_basis(A):
+    S = to_sympy(A)
+    basis = linalg.nullspace(A)
+    assert len(basis) == S.cols - S.rank()
+    for v in basis:
+        assert S * sp.Matrix(v) == sp.zeros(S.rows, 1)
+    if basis:
+        assert sp.Matrix([list(v) for v in basis]).rank() == len(basis)
+
+
+@SETTINGS
+@given(st.integers(1, 4).flatmap(lambda n: st.lists(
+    st.lists(st.fractions(-5, 5, max_denominator=4), min_size=n, max_size=n), min_size=n, max_size=n)))
+def test_det_and_inverse_against_sympy(A):
+    S = to_sympy(A)
+    d = linalg.det(A)
+    assert sp.Rational(d.numerator, d.denominator) == S.det()
+    if d == 0:
+        with pytest.raises(RankError):
+            linalg.inverse(A)
+    else:
+        assert to_sympy(linalg.inverse(A)) == S.inv()
+
+
+# -- DegreeTracked: the degree bookkeeping behind Schwartz-Zippel ------------------
+
+UV_CTX = fmpz_mpoly_ctx.get(("u", "v"), "degrevlex")
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from("+-*/"), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=12),
+       st.integers(-5, 5), st.integers(-5, 5))
+def test_degree_tracked_bounds_the_true_degrees(ops, pu, pv):
+    """Run the same operations on rational functions and on tracked values at a point."""
+    u, v = RF.gen(UV_CTX, 0), RF.gen(UV_CTX, 1)
+    pool = [(u, DegreeTracked(F(pu), 1, 0)), (v, DegreeTracked(F(pv), 1, 0)),
+            (RF.const(UV_CTX, 3), DegreeTracked(F(3), 0, 0))]
+    for op, i, j in ops:
+        (r1, d1), (r2, d2) = pool[i % len(pool)], pool[j % len(pool)]
+        if op == "/":
+            if r2.is_zero() or d2.value == 0:
+                continue
+            pool.append((r1 / r2, d1 / d2))
+        else:
+            f = {"+": lambda x, y: x + y, "-": lambda x, y: x - y, "*": lambda x, y: x * y}[op]
+            pool.append((f(r1, r2), f(d1, d2)))
+    for r, d in pool:
+        nd, dd = r.degrees()
+        assert nd <= d.num_deg and dd <= d.den_deg, f"{r}: degrees {(nd, dd)} exceed the bounds of {d}"
+        try:
+            assert r.evaluate([pu, pv]) == d.value
+        except ZeroDivisionError:  # the reduced denominator vanishes only where the tracked one does
+            pytest.fail(f"{r} has a pole at {(pu, pv)} but the tracked value is {d.value}")
+        if d.is_zero():
+            assert r.is_zero()
+
+
+def test_degree_tracked_known_answer():
+    a = DegreeTracked(F(3), 1, 0)
+    b = DegreeTracked(F(2), 2, 1)
+    c = a / b + a
+    assert (c.value, c.num_deg, c.den_deg) == (F(9, 2), 3, 2)
+    assert (a**3).num_deg == 3 and (a ** -1).den_deg == 1
+    with pytest.raises(ZeroDivisionError):
+        DegreeTracked(F(0), 1, 0).inverse()

@@ -1,0 +1,170 @@
+"""The proof engine: verdict levels, fallbacks, budgets, and wrong claims refuted at every level."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import sympy as sp
+
+import symgrad as sg
+from symgrad import linalg
+from symgrad.gradient import _gradients
+from symgrad.reparam import _invariance
+from symgrad.verify import Claim, Verdict, decide
+
+from models import ACCEPTANCE, product, softmax
+
+LEVELS = ["exact", "probabilistic", "numeric"]
+
+
+def _trig_claim():
+    t = sp.Symbol("t", real=True)
+    M = sp.Matrix([[sp.cos(t) ** 2 + sp.sin(t) ** 2 - 1, sp.sin(2 * t) - 2 * sp.sin(t) * sp.cos(t)]])
+    return Claim("trig identities", {"A": M}, (t,), lambda ops, inp: {"residual": inp["A"]})
+
+
+def test_verdict_semantics():
+    assert Verdict.PROVED.holds is True
+    assert Verdict.PROVED_PROBABILISTIC.holds is True
+    assert Verdict.REFUTED.holds is False
+    assert Verdict.NUMERIC.holds is None and Verdict.UNDECIDED.holds is None
+
+
+@pytest.mark.parametrize("level,verdict", [
+    ("exact", Verdict.PROVED),
+    ("probabilistic", Verdict.PROVED_PROBABILISTIC),
+    ("numeric", Verdict.NUMERIC),
+])
+def test_each_level_on_a_true_identity(level, verdict):
+    cert = decide(_trig_claim(), levels=(level,), seed=11).certificate
+    assert cert.verdict is verdict
+    text = cert.summary()
+    if level == "probabilistic":
+        assert cert.error_bound is not None and cert.error_bound < sp.Rational(1, 10**20)
+        assert "error probability at most" in text
+    if level == "numeric":
+        assert "not proved" in text and "digits" in text
+        assert cert.max_residual < 1e-40
+
+
+def test_unliftable_falls_back_to_numeric_and_says_why():
+    x = sp.Symbol("x", positive=True)
+    A = sp.Matrix([[sp.atan(x) + sp.atan(1 / x) - sp.pi / 2]])
+    cert = decide(Claim("atan identity", {"A": A}, (x,), lambda o, i: {"residual": i["A"]}), seed=1).certificate
+    assert cert.verdict is Verdict.NUMERIC
+    assert any("no exact lift" in n for n in cert.notes)
+
+
+def test_budget_exceeded_falls_back():
+    claim = _trig_claim()
+    inner = claim.compute
+
+    def slow(ops, inp):
+        if ops.level == "exact":
+            t_end = time.time() + 5
+            while time.time() < t_end:
+                pass
+        return inner(ops, inp)
+
+    claim.compute = slow
+    cert = decide(claim, budget=0.3, seed=3).certificate
+    assert cert.verdict is Verdict.PROVED_PROBABILISTIC
+    assert any("exceeded its budget" in n for n in cert.notes)
+
+
+# -- deliberately wrong claims: each must be refuted at every level -------------------------
+
+def _perturbed_inverse(ops, inp):
+    """eq. (6) with G^+ replaced by G^+ + E_11 for the first parametrisation."""
+    J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
+    Jt = ops.T(J)
+    G = ops.mul(ops.mul(Jt, g), J)
+    X = ops.pinv(G, psd=True)
+    X = [[x + (ops.one if i == j == 0 else ops.zero) for j, x in enumerate(row)] for i, row in enumerate(X)]
+    gx = ops.mul(X, ops.mul(Jt, dL))
+    Jtil = ops.mul(J, Df)
+    Jtt = ops.T(Jtil)
+    ge = ops.mul(ops.pinv(ops.mul(ops.mul(Jtt, g), Jtil), psd=True), ops.mul(Jtt, dL))
+    return {"residual": ops.mul(J, ops.sub(gx, ops.mul(Df, ge)))}
+
+
+def _dropped_metric(ops, inp):
+    """eq. (6) with the metric dropped from the second Gram matrix (G~ = J~^T J~)."""
+    J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
+    Jt = ops.T(J)
+    gx = ops.mul(ops.pinv(ops.mul(ops.mul(Jt, g), J), psd=True), ops.mul(Jt, dL))
+    Jtil = ops.mul(J, Df)
+    Jtt = ops.T(Jtil)
+    ge = ops.mul(ops.pinv(ops.mul(Jtt, Jtil), psd=True), ops.mul(Jtt, dL))
+    return {"residual": ops.mul(J, ops.sub(gx, ops.mul(Df, ge)))}
+
+
+def _off_by_one_gradient(ops, inp):
+    """Theorem 1 with nabla L shifted by e_1."""
+    inp = dict(inp)
+    out = _gradients(ops, inp)
+    J, g, dL = inp["J"], inp["g"], inp["dL"]
+    Jt = ops.T(J)
+    G = ops.mul(ops.mul(Jt, g), J)
+    nab = ops.mul(Jt, dL)
+    nab = [[x + (ops.one if i == 0 else ops.zero) for x in row] for i, row in enumerate(nab)]
+    manifold = ops.mul(J, ops.mul(ops.pinv(G, psd=True), nab))
+    return {"residual": ops.sub(manifold, out["riesz"])}
+
+
+def _claim(kind, model_fn):
+    M, f = model_fn()
+    L = sum((zi - k - 1) ** 2 for k, zi in enumerate(M.z))
+    if kind == "off-by-one":
+        return Claim("wrong Theorem 1", {"J": M.J, "g": M.g_phi, "dL": sg.loss_differential(M, L)},
+                     M.xi, _off_by_one_gradient, positive=M.metric.domain(list(M.phi)))
+    sub = dict(zip(M.xi, f.f))
+    inputs = {"J": M.J.xreplace(sub), "g": M.g_phi.xreplace(sub),
+              "dL": sg.loss_differential(M, L).xreplace(sub), "Df": f.Df}
+    fn = {"perturbed-inverse": _perturbed_inverse, "dropped-metric": _dropped_metric}[kind]
+    pos = tuple(e.xreplace(sub) for e in M.metric.domain(list(M.phi)))
+    return Claim(f"wrong eq. (6): {kind}", inputs, f.eta, fn, positive=pos)
+
+
+WRONG = [("perturbed-inverse", product), ("perturbed-inverse", lambda: softmax(3)),
+         ("dropped-metric", lambda: softmax(3)), ("dropped-metric", ACCEPTANCE["gaussian"]),
+         ("off-by-one", product), ("off-by-one", ACCEPTANCE["polar"])]
+
+
+@pytest.mark.parametrize("level", LEVELS)
+@pytest.mark.parametrize("kind,model_fn", WRONG, ids=[f"{k}-{i}" for i, (k, _) in enumerate(WRONG)])
+def test_wrong_claims_are_refuted(kind, model_fn, level):
+    cert = decide(_claim(kind, model_fn), levels=(level,), seed=5).certificate
+    assert cert.verdict is Verdict.REFUTED, cert.summary()
+    assert cert.witness is not None
+    assert "REFUTED" in cert.summary()
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_the_correct_claim_passes_at_every_level(level):
+    M, f = softmax(3)
+    sub = dict(zip(M.xi, f.f))
+    L = sum((zi - k - 1) ** 2 for k, zi in enumerate(M.z))
+    inputs = {"J": M.J.xreplace(sub), "g": M.g_phi.xreplace(sub),
+              "dL": sg.loss_differential(M, L).xreplace(sub), "Df": f.Df}
+    cert = decide(Claim("eq. (6)", inputs, f.eta, _invariance,
+                        positive=tuple(e.xreplace(sub) for e in M.metric.domain(list(M.phi)))),
+                  levels=(level,), seed=9).certificate
+    assert cert.verdict in (Verdict.PROVED, Verdict.PROVED_PROBABILISTIC, Verdict.NUMERIC)
+    assert cert.verdict.name.startswith({"exact": "PROVED", "probabilistic": "PROVED_PROB",
+                                         "numeric": "NUMERIC"}[level])
+
+
+def test_degree_tracking_is_an_upper_bound():
+    x, y = sp.symbols("x y")
+    from symgrad.lift import Lifting
+    exprs = [(x**2 + y) / (x - y**3), x * y + 1]
+    L = Lifting.build(exprs, (x, y))
+    a, b = (L.lift(e) for e in exprs)
+    pt = [3, 5]
+    A = linalg.DegreeTracked(a.evaluate(pt), *a.degrees())
+    B = linalg.DegreeTracked(b.evaluate(pt), *b.degrees())
+    for sym, tr in [(a * b + a / b, A * B + A / B), (a - b * b, A - B * B)]:
+        nd, dd = sym.degrees()
+        assert nd <= tr.num_deg and dd <= tr.den_deg
+        assert sym.evaluate(pt) == tr.value
