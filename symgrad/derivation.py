@@ -25,7 +25,7 @@ from .exceptions import DerivationError, LiftError, SymgradError
 from .gradient import ANY_LOSS, check_generalised_inverses, natural_gradient
 from .model import Model
 from .reparam import Reparametrisation, check_invariance, damped_invariance, step_comparison
-from .verify import Certificate, Verdict
+from .verify import Certificate, Verdict, Witness
 
 __all__ = ["Derivation", "Report", "run", "builtin_derivations", "load_derivation", "derivations_dir"]
 
@@ -161,6 +161,17 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
     rep.checks.append(("every generalised inverse", gi))
     ctx["generalised_verdict"] = _verdict_text(gi)
     rep.values["natural_gradient"] = ng
+    ctx["at_point"] = None
+    if d.point is not None:
+        # the documented point: validated (domain, singular points refused) and evaluated exactly
+        say("values at the given point")
+        if loss is ANY_LOSS:
+            from .singular import ensure_nonsingular
+            ensure_nonsingular(M, d.point)
+        else:
+            at = ng.at(d.point)
+            rep.values["at_point"] = at
+            ctx["at_point"] = {"point": M.check_params(d.point), **at}
     ctx["reparam"] = None
     if d.reparametrisation is not None:
         f = d.reparametrisation
@@ -199,17 +210,27 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
     ctx["singular"] = None
     if d.singular:
         say("singular points")
-        from .singular import branch_gradients, singular_points
+        from .singular import counterexample, singular_points
         S = singular_points(M)
         rep.values["singular"] = S
-        ctx["singular"] = {"report": S, "rank_drops": list(getattr(S, "rank_drops", [])),
-                           "crossings": list(getattr(S, "crossings", [])), "scope": getattr(S, "scope", ""),
-                           "counterexample": None}
-        if getattr(S, "crossings", None) and loss is not ANY_LOSS:
-            _xi1, _xi2, p = S.crossings[0]
-            branches = branch_gradients(M, loss, p)
-            rep.values["branches"] = branches
-            ctx["singular"]["counterexample"] = {"point": p, "branches": branches}
+        ctx["singular"] = {"report": S, "rank_drops": [str(q) for q in S.rank_drops.points],
+                           "crossings": list(S.crossings), "scope": S.scope, "counterexample": None}
+        if S.crossings and loss is not ANY_LOSS:
+            p = S.crossings[0].p
+            say("eq. (4) on both branches of a singular point")
+            X = counterexample(M, loss, p)
+            rep.values["counterexample"] = X
+            ctx["singular"]["counterexample"] = {
+                "point": sp.ImmutableMatrix(p), "grad1": sp.ImmutableMatrix(X.blue.vector),
+                "grad2": sp.ImmutableMatrix(X.red.vector), "span1": sp.ImmutableMatrix(X.blue.span).T,
+                "span2": sp.ImmutableMatrix(X.red.span).T}
+            diff = tuple(sp.simplify(a - b) for a, b in zip(X.blue.vector, X.red.vector))
+            rep.checks.append(("eq. (4) at a singular point", Certificate(
+                f"eq. (4) gives the same vector at the singular point p = {tuple(p)} for phi and for "
+                f"phi o f with {X.swap}", Verdict.REFUTED if X.differ else Verdict.PROVED,
+                "exact arithmetic at the preimages (symgrad.singular.counterexample)",
+                witness=Witness(dict(X.blue.xi), diff) if X.differ else None)))
+            rep.values.setdefault("expected_refutations", set()).add("eq. (4) at a singular point")
     if d.extra is not None:
         ctx.update(d.extra(rep))
     ctx["figure"] = None
@@ -259,6 +280,8 @@ def derivations_dir() -> Path:
 def load_derivation(name_or_path: str | Path) -> Derivation:
     """A built-in derivation by key, or a user's file defining ``derivation()``."""
     path = Path(name_or_path)
+    if path.suffix == ".py" and not path.is_file():
+        raise DerivationError(f"{path}: no such file (a derivation is a built-in key or the path of a .py file)")
     if not (path.suffix == ".py" and path.exists()):
         cand = derivations_dir() / f"{str(name_or_path).replace('-', '_')}.py"
         if not cand.exists():
@@ -281,7 +304,12 @@ def load_derivation(name_or_path: str | Path) -> Derivation:
     fn = getattr(mod, "derivation", None)
     if not callable(fn):
         raise DerivationError(f"{path} defines no function derivation() returning a symgrad.Derivation")
-    d = fn()
+    try:
+        d = fn()
+    except SymgradError:
+        raise
+    except Exception as exc:
+        raise DerivationError(f"derivation() in {path} failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(d, Derivation):
         raise DerivationError(f"derivation() in {path} returned {type(d).__name__}, not a symgrad.Derivation")
     return d

@@ -23,7 +23,7 @@ import itertools
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import mpmath
 import sympy as sp
@@ -240,8 +240,8 @@ def exact_pinv_at(A0: list[list[Any]], psd: bool = False) -> list[list[Any]]:
     if r == 0:
         return linalg.zeros(len(A0[0]), len(A0), zero)
     if psd:
-        return linalg.pinv_full_rank(A0, cols, cols, symmetric=True)
-    return linalg.pinv_full_rank(A0, rows, cols)
+        rows = cols
+    return linalg.pinv_projector(A0, rows, cols, symmetric=psd)[0]
 
 
 def _check_point(point: Mapping, symbols: Sequence[sp.Symbol]) -> dict:
@@ -282,14 +282,24 @@ def _interval_nonzero(expr: sp.Expr, point: Mapping, dps: int = 60) -> bool:
 
 
 def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = False,
+         method: Literal["projector", "full-rank"] = "projector",
          _lifting: Lifting | None = None,
          _lifted: list[list[RF]] | None = None) -> PseudoInverse:
     r"""The symbolic Moore-Penrose inverse of ``A``, exact, with its validity condition.
 
     The entries are lifted to rational functions (:mod:`symgrad.lift`), the
-    rank and a pivot block are found by exact elimination, and
-    :func:`symgrad.linalg.pinv_full_rank` gives the formula.  Never calls
-    ``Matrix.pinv`` or ``simplify``.
+    rank and an invertible pivot block ``W`` are found by exact elimination,
+    and the formula is built without ``Matrix.pinv`` or ``simplify``:
+
+    * ``method="projector"`` (default): ``A^+ = (I - P_N) A^- (I - P_N')`` with
+      the generalised inverse ``A^-`` holding ``W^{-1}`` and the orthogonal
+      projectors onto the two null spaces (:func:`symgrad.linalg.pinv_projector`).
+      The condition is then ``det(W)^k det(K^T K) [det(K'^T K')]`` for the null
+      bases ``K, K'`` that are the identity off the pivots, which equals the sum
+      of (squared) ``r x r`` minors by Cauchy-Binet and the Plücker relations;
+    * ``method="full-rank"``: ``A^+ = R^T (R R^T)^{-1} W (C^T C)^{-1} C^T``
+      (:func:`symgrad.linalg.pinv_full_rank`), with the condition summed over
+      minors (:func:`rank_condition`).  Slower; kept as an independent route.
 
     Parameters
     ==========
@@ -305,7 +315,9 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
     Matrix([
     [1,       0],
     [0, r**(-2)]])
-    >>> P.condition
+    >>> P.condition                      # the square of the only 2 x 2 minor
+    r**4
+    >>> pinv(sp.diag(1, r**2), psd=True).condition   # a principal minor, for a Gram matrix
     r**2
     """
     A = _as_matrix(A)
@@ -322,15 +334,23 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
         rows = cols  # columns independent => principal block invertible, for a PSD matrix
         if r and linalg.det(linalg.submatrix(Ar, rows, cols)).is_zero():
             raise RankError("the matrix declared positive semi-definite is not: a principal pivot block is singular")
+    if method not in ("projector", "full-rank"):
+        raise ValueError(f"method must be 'projector' or 'full-rank', not {method!r}")
+    extra: tuple[RF, ...] = ()
     if r == 0:
         X = linalg.zeros(A.cols, A.rows, L.zero)
-        extra: tuple[RF, ...] = ()
+        cond = L.one
     else:
-        X = linalg.pinv_full_rank(Ar, rows, cols, symmetric=psd)
         W = linalg.submatrix(Ar, rows, cols)
         dW = linalg.det(W)
         extra = () if dW.num.is_constant() else (dW,)
-    cond = rank_condition(Ar, r, psd=psd, zero=L.zero)
+        if method == "full-rank":
+            X = linalg.pinv_full_rank(Ar, rows, cols, symmetric=psd)
+            cond = rank_condition(Ar, r, psd=psd, zero=L.zero)
+        else:
+            X, K, Kl = linalg.pinv_projector(Ar, rows, cols, symmetric=psd)
+            gram = lambda B: linalg.det(linalg.matmul(linalg.transpose(B), B)) if B and B[0] else L.one  # noqa: E731
+            cond = dW * gram(K) if psd else dW * dW * gram(K) * gram(Kl)
     return PseudoInverse(source=A, rank=r, lifting=L, _A=Ar, _X=X, _cond=cond, _extra=extra, psd=psd)
 
 

@@ -28,7 +28,7 @@ from .exceptions import RankError, ShapeError
 Matrix = list  # list[list[entry]]
 
 __all__ = [
-    "DegreeTracked", "zeros", "identity", "transpose", "matmul", "matadd", "matsub", "scale",
+    "DegreeTracked", "pinv_projector", "zeros", "identity", "transpose", "matmul", "matadd", "matsub", "scale",
     "rank_profile", "inverse", "det", "pinv_full_rank", "nullspace", "submatrix", "is_zero_matrix",
 ]
 
@@ -241,6 +241,78 @@ def pinv_full_rank(A: Matrix, rows: Sequence[int], cols: Sequence[int],
     Rt = transpose(R)
     RRt_inv = inverse(matmul(R, Rt), iszero, cost)
     return matmul(matmul(matmul(Rt, RRt_inv), W), matmul(CtC_inv, Ct))
+
+
+def _embedded_null_basis(A: Matrix, rows: Sequence[int], cols: Sequence[int], Winv: Matrix) -> Matrix:
+    """Right null space of ``A`` (rank ``len(rows)``, ``W = A[rows, cols]`` invertible) as columns of ``K``.
+
+    ``K`` is the identity on the non-pivot columns and ``-W^{-1} A[rows, free]``
+    on the pivot columns, so ``A K = 0`` and ``K`` has full column rank.
+    """
+    m, n = shape(A)
+    free = [j for j in range(n) if j not in cols]
+    one = A[0][0] ** 0
+    zero = one * 0
+    if not free:
+        return [[] for _ in range(n)]
+    top = matmul(Winv, submatrix(A, rows, free))
+    K = [[zero] * len(free) for _ in range(n)]
+    for a, j in enumerate(cols):
+        for b in range(len(free)):
+            K[j][b] = -top[a][b]
+    for b, j in enumerate(free):
+        K[j][b] = one
+    return K
+
+
+def _projector(K: Matrix, n: int, iszero, cost) -> Matrix:
+    """Orthogonal projector ``K (K^T K)^{-1} K^T`` onto the column space of ``K`` (zero if ``K`` is empty)."""
+    if not K or not K[0]:
+        return None
+    Kt = transpose(K)
+    return matmul(matmul(K, inverse(matmul(Kt, K), iszero, cost)), Kt)
+
+
+def pinv_projector(A: Matrix, rows: Sequence[int], cols: Sequence[int],
+                   iszero: Callable[[Any], bool] = _is_zero, cost: Callable[[Any], int] = _cost,
+                   symmetric: bool = False) -> tuple[Matrix, Matrix, Matrix]:
+    r"""Moore-Penrose inverse through a generalised inverse and two projectors.
+
+    With ``W = A[rows, cols]`` invertible and ``rank A = r``, the matrix ``A^-``
+    that holds ``W^{-1}`` in the block ``(cols, rows)`` and zeros elsewhere is
+    a generalised inverse (``A A^- A = A``, paper Def. 1), and
+
+    .. math::
+
+        A^+ = (I - P_N)\, A^-\, (I - P_{N'}),
+
+    where ``P_N`` projects orthogonally onto the null space of ``A`` and
+    ``P_{N'}`` onto that of ``A^T``.  Both null spaces come from ``W^{-1}``
+    directly, so only ``W`` and two small Gram matrices of null bases are
+    inverted.  Returns ``(A^+, K, K')`` with the null bases.
+    """
+    m, n = shape(A)
+    W = submatrix(A, rows, cols)
+    Winv = inverse(W, iszero, cost)
+    one = A[0][0] ** 0
+    zero = one * 0
+    Am = [[zero] * m for _ in range(n)]
+    for a, j in enumerate(cols):
+        for b, i in enumerate(rows):
+            Am[j][i] = Winv[a][b]
+    K = _embedded_null_basis(A, rows, cols, Winv)
+    if symmetric:
+        Kl = K
+    else:
+        Kl = _embedded_null_basis(transpose(A), cols, rows, transpose(Winv))
+    PN = _projector(K, n, iszero, cost)
+    PL = PN if symmetric else _projector(Kl, m, iszero, cost)
+    X = Am
+    if PN is not None:
+        X = matsub(X, matmul(PN, X))
+    if PL is not None:
+        X = matsub(X, matmul(X, PL))
+    return X, K, Kl
 
 
 def nullspace(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,

@@ -31,6 +31,7 @@ Examples
 """
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import math
 import os
@@ -51,6 +52,8 @@ from .exceptions import RenderError, TemplateError
 
 __all__ = [
     "MAX_WIDTH",
+    "FRAGMENT_MAX_WIDTH",
+    "FILTERS",
     "LATEX_NAMES",
     "Abbreviation",
     "make_environment",
@@ -58,6 +61,7 @@ __all__ = [
     "mathtext",
     "latex_list",
     "condition",
+    "conditions",
     "escape_latex",
     "label",
     "latex_width",
@@ -79,6 +83,10 @@ PathLike = Union[str, "os.PathLike[str]"]
 #: (roughly the width of one math glyph at 11pt).  Calibrated so that a line of
 #: this width fits the 16 cm text block of ``base.tex.j2`` with some margin.
 MAX_WIDTH = 62.0
+
+#: The width budget used for fragments, which go into documents with narrower text
+#: (345pt in the standard 10pt article class).
+FRAGMENT_MAX_WIDTH = 46.0
 
 #: LaTeX names of the objects a derivation context holds (paper notation);
 #: available in templates as ``names``.  Keeping them here keeps backslashes
@@ -287,6 +295,39 @@ def condition(expr: Any) -> str:
     return rf"{latex(expr)} \neq 0"
 
 
+def conditions(first: Any, extra: Iterable[Any] = (), *, max_width: float = MAX_WIDTH) -> str:
+    r"""Display validity conditions one per line in ``gathered``, long ones broken.
+
+    Each condition is printed as by :func:`condition`; a long expression is
+    broken with the rules of :func:`breakable` before its ``\neq 0``.
+
+    Parameters
+    ==========
+    first : sympy.Expr or relation
+    extra : iterable of sympy.Expr or relations
+    max_width : float
+        Line budget in :func:`latex_width` units.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b")
+    >>> print(conditions(a**2 + b**2, [sp.Gt(a, 0)]))
+    \begin{gathered}a^{2} + b^{2} \neq 0,\\a > 0\end{gathered}
+    """
+    lines = []
+    for item in [first, *extra]:
+        expr = sp.sympify(item)
+        if isinstance(expr, (sp.core.relational.Relational, sp.logic.boolalg.Boolean)):
+            lines.append(latex(expr))
+            continue
+        parts = _pack(expr, max_width - 4.0)
+        body = parts[0] if len(parts) == 1 else \
+            r"\begin{aligned}&" + r"\\ &\quad ".join(parts) + r"\end{aligned}"
+        lines.append(rf"{body} \neq 0")
+    return r"\begin{gathered}" + ",\\\\".join(lines) + r"\end{gathered}"
+
+
 # -- width heuristic ----------------------------------------------------------
 
 _SPACES = {",": 0.3, ":": 0.4, ";": 0.5, " ": 0.5, "!": -0.2, "quad": 2.0, "qquad": 4.0}
@@ -392,49 +433,106 @@ def _subscripted(name: str, index: str) -> str:
     return f"{base}_{{{index}}}"
 
 
-def _signed_terms(expr: sp.Expr) -> tuple[str, list[tuple[str, str]], str]:
-    """Split ``expr`` into ``(opening, [(sign, term)], closing)`` at its top-level sum.
+def _signed(term: sp.Expr) -> tuple[str, str, sp.Expr]:
+    """``(sign, LaTeX without the sign, the term without the sign)`` of one term of a sum."""
+    tex = latex(term)
+    return ("-", tex[1:].lstrip(), -term) if tex.startswith("-") else ("+", tex, term)
 
-    A quotient whose numerator is a sum becomes ``\\frac{1}{den}\\Bigl( sum \\Bigr)``.
+
+def _group(expr: sp.Expr, opening: str, closing: str) -> list[tuple[str, str]]:
+    """The terms of the sum ``expr`` as pieces between ``opening`` and ``closing``."""
+    terms = [_signed(t)[:2] for t in expr.as_ordered_terms()]
+    sign, first = terms[0]
+    terms[0] = ("", opening + ("- " if sign == "-" else "") + first)
+    sign, last = terms[-1]
+    terms[-1] = (sign, last + closing)
+    return terms
+
+
+def _factor_pieces(factor: sp.Expr, budget: float, inverse: bool = False) -> list[tuple[str, str]]:
+    """Pieces of one factor; a long sum, or an integer power of one, is opened up."""
+    base, power = factor.as_base_exp()
+    power = -power if inverse else power
+    if isinstance(base, sp.Add) and power.is_Integer and latex_width(latex(base)) > budget / 2:
+        exponent = "" if power == 1 else f"^{{{latex(power)}}}"
+        return _group(base, r"\Bigl(", rf"\Bigr){exponent}")
+    if isinstance(factor, sp.Add):
+        return [("", rf"\left({latex(factor)}\right)")]
+    return [("", latex(factor**-1 if inverse else factor))]
+
+
+def _product_pieces(expr: sp.Expr, budget: float) -> list[tuple[str, str]]:
+    """Pieces of a product or quotient: its factors, long sums opened up inside ``\\Bigl( \\Bigr)``.
+
+    Long sums in the denominator (or integer powers of them) become
+    ``\\Bigl(\\dots\\Bigr)^{-k}``; the numerical coefficient and the rest of the
+    denominator lead the first piece as ``\\frac{c}{\\dots}``.
     """
-    opening = closing = ""
-    if isinstance(expr, sp.Add):
-        terms = expr.as_ordered_terms()
-    else:
-        num, den = sp.fraction(expr)
-        if isinstance(num, sp.Add) and den != 1:
-            terms = num.as_ordered_terms()
-            opening, closing = rf"\frac{{1}}{{{latex(den)}}}\Bigl(", r"\Bigr)"
+    num, den = sp.fraction(expr)
+    coeff, num = num.as_coeff_Mul()
+    small_den, big_den = [], []
+    for f in sp.Mul.make_args(den):
+        base = f.as_base_exp()[0]
+        long = isinstance(base, sp.Add) and latex_width(latex(base)) > budget / 2
+        (big_den if long else small_den).append(f)
+    lead = abs(coeff) / sp.Mul(*small_den)
+    factors = [num] if isinstance(num, sp.Add) else ([] if num == 1 else num.as_ordered_factors())
+    pieces = [p for f in factors for p in _factor_pieces(f, budget)]
+    pieces += [p for f in big_den for p in _factor_pieces(f, budget, inverse=True)]
+    if lead != 1 or not pieces:
+        if pieces:
+            pieces[0] = ("", f"{latex(lead)} {pieces[0][1]}")
         else:
-            return "", [("", latex(expr))], ""
-    signed = []
-    for t in terms:
-        s = latex(t)
-        signed.append(("-", s[1:].lstrip()) if s.startswith("-") else ("+", s))
-    return opening, signed, closing
+            pieces = [("", latex(lead))]
+    if coeff < 0:
+        pieces[0] = ("-", pieces[0][1])
+    return pieces
+
+
+def _pieces(expr: Any, budget: float) -> list[tuple[str, str]]:
+    """``expr`` as pieces ``(glue, LaTeX)``; a line may break before any piece but the first.
+
+    The glue is ``+`` or ``-`` for a term of a sum and ``""`` for a factor.  A sum
+    gives its terms, and a term too wide for a line its factors; a product or
+    quotient gives its factors (see :func:`_product_pieces`); anything else is
+    one piece.
+    """
+    expr = sp.sympify(expr)
+    if isinstance(expr, sp.Add):
+        pieces = []
+        for term in expr.as_ordered_terms():
+            sign, tex, positive = _signed(term)
+            if latex_width(tex) > budget and isinstance(positive, (sp.Mul, sp.Pow)):
+                sub = _product_pieces(positive, budget)
+                pieces += [(sign, sub[0][1])] + sub[1:]
+            else:
+                pieces.append((sign, tex))
+        return pieces
+    if isinstance(expr, (sp.Mul, sp.Pow)):
+        return _product_pieces(expr, budget)
+    return [("", latex(expr))]
 
 
 def _pack(expr: Any, budget: float) -> list[str]:
-    """Lines of ``expr``, broken at top-level terms so each line fits ``budget`` if it can."""
+    """Lines of ``expr``, broken between pieces so each line fits ``budget`` if it can."""
     whole = latex(expr)
     if latex_width(whole) <= budget:
         return [whole]
-    opening, terms, closing = _signed_terms(sp.sympify(expr))
-    if len(terms) < 2:
+    pieces = _pieces(expr, budget)
+    if len(pieces) < 2:
         return [whole]
     lines: list[str] = []
-    current = opening
-    for k, (sign, term) in enumerate(terms):
-        if k == 0:
-            piece = f"- {term}" if sign == "-" else term
-        else:
-            piece = f" {sign} {term}"
-        if k > 0 and latex_width(current + piece) > budget:
+    current = ""
+    for k, (glue, tex) in enumerate(pieces):
+        start = f"{glue} {tex}" if glue and (k > 0 or glue == "-") else tex
+        if not current:
+            current = start
+        elif latex_width(f"{current} {start}") > budget:
             lines.append(current)
-            current = f"{sign} {term}"
+            current = start
         else:
-            current += piece
-    lines.append(current + closing)
+            current = f"{current} {start}"
+    lines.append(current)
     return lines
 
 
@@ -442,9 +540,13 @@ def breakable(expr: Any, name: str | None = None, *, max_width: float = MAX_WIDT
     r"""Display ``name = expr``, broken across lines at top-level terms when too wide.
 
     The result goes inside an ``equation`` (or ``\[ \]``): a short expression
-    stays on one line; a long sum (or a quotient with a long sum as numerator,
-    written ``\frac{1}{den}\Bigl(\dots\Bigr)``) becomes an ``aligned`` block
-    whose continuation lines start with ``\quad`` and the sign of the term.
+    stays on one line; a long one becomes an ``aligned`` block whose
+    continuation lines start with ``\quad`` and the sign of the next term.  It
+    is broken between the terms of a sum; a quotient with a long sum as
+    numerator is written ``\frac{1}{den}\Bigl(\dots\Bigr)``, and one whose
+    denominator is a long sum (or a power of one) ``num\Bigl(\dots\Bigr)^{-k}``,
+    and broken inside the parentheses.  Anything else (a long product, a
+    function of a long sum) stays on one line.
 
     Parameters
     ==========
@@ -467,7 +569,8 @@ def breakable(expr: Any, name: str | None = None, *, max_width: float = MAX_WIDT
     if len(lines) == 1:
         return f"{lhs}= {lines[0]}" if name else lines[0]
     body = r"\\ &\quad ".join(lines)
-    return rf"\begin{{aligned}}{lhs}&= {body}\end{{aligned}}"
+    return rf"\begin{{aligned}}{lhs}&= {body}\end{{aligned}}" if name else \
+        rf"\begin{{aligned}}&{body}\end{{aligned}}"
 
 
 def _entry_lines(M: sp.MatrixBase, name: str, max_width: float,
@@ -657,13 +760,14 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
             inline[sym] = sub
         else:
             kept[sym] = sub
-    # A name that is a whole entry, or is used only once, shortens nothing: put it back.
+    # A name used once shortens nothing: put it back.  Uses as a whole entry count once
+    # together (they are the mirror entries of a symmetric matrix).
     while True:
         outputs = [_resolve(r, inline) for r in reduced]
         entries = [e for r in outputs for e in (r if isinstance(r, sp.MatrixBase) else [r])]
-        uses = {s: sum(_count(e, s) for e in entries) + sum(_count(d, s) for d in kept.values())
-                for s in kept}
-        drop = [s for s in kept if uses[s] < 2 or any(e == s for e in entries)]
+        uses = {s: sum(_count(e, s) for e in entries if e != s) + any(e == s for e in entries)
+                + sum(_count(e, s) for e in kept.values()) for s in kept}
+        drop = [s for s in kept if uses[s] < 2]
         if not drop:
             break
         for s in drop:
@@ -798,6 +902,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "mathtext": mathtext,
     "latex_list": latex_list,
     "condition": condition,
+    "conditions": conditions,
     "escape_latex": escape_latex,
     "label": label,
     "display_matrix": display_matrix,
@@ -806,6 +911,9 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "abbreviate": abbreviate,
     "where_list": where_list,
 })
+
+
+_WIDTH_FILTERS = ("display_matrix", "matrix_entries", "breakable", "where_list", "conditions")
 
 
 def _template_location(exc: BaseException) -> str:
@@ -908,7 +1016,8 @@ def _package_loader() -> jinja2.BaseLoader:
     return jinja2.FunctionLoader(load)
 
 
-def make_environment(extra_dirs: Sequence[PathLike] = ()) -> jinja2.Environment:
+def make_environment(extra_dirs: Sequence[PathLike] = (), *,
+                     max_width: float = MAX_WIDTH) -> jinja2.Environment:
     r"""The Jinja environment for symgrad's LaTeX templates.
 
     Templates are looked up in ``extra_dirs`` first (in order), then in the
@@ -928,6 +1037,10 @@ def make_environment(extra_dirs: Sequence[PathLike] = ()) -> jinja2.Environment:
     ==========
     extra_dirs : sequence of path-like
         User template directories, searched before the package templates.
+    max_width : float
+        Default line budget (in :func:`latex_width` units) of the filters that
+        break displays: ``display_matrix``, ``matrix_entries``, ``breakable``,
+        ``where_list`` and ``conditions``.
 
     Returns
     =======
@@ -960,6 +1073,8 @@ def make_environment(extra_dirs: Sequence[PathLike] = ()) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    for name in _WIDTH_FILTERS:
+        env.filters[name] = functools.partial(FILTERS[name], max_width=max_width)
     env.globals.update(names=LATEX_NAMES, tikz_curve_figure=tikz_curve_figure)
     return env
 
@@ -971,7 +1086,7 @@ DEFAULT_TITLE = "Natural gradients on overparametrised models: derivations"
 
 def render_document(derivations: Sequence[Mapping[str, Any]], *, fragment: bool = False,
                     template_dirs: Sequence[PathLike] = (), title: str = DEFAULT_TITLE,
-                    template: str | None = None) -> str:
+                    template: str | None = None, max_width: float | None = None) -> str:
     r"""Render derivations as a LaTeX appendix.
 
     Parameters
@@ -993,6 +1108,9 @@ def render_document(derivations: Sequence[Mapping[str, Any]], *, fragment: bool 
         Plain-text document title.
     template : str, optional
         A template name overriding the choice made by ``fragment``.
+    max_width : float, optional
+        Line budget of displayed formulas (see :func:`make_environment`);
+        default :data:`MAX_WIDTH`, or :data:`FRAGMENT_MAX_WIDTH` for a fragment.
 
     Returns
     =======
@@ -1015,7 +1133,9 @@ def render_document(derivations: Sequence[Mapping[str, Any]], *, fragment: bool 
         if key is not None:
             seen[key] = str(d.get("title"))
     name = template or ("fragment.tex.j2" if fragment else "appendix.tex.j2")
-    env = make_environment(template_dirs)
+    if max_width is None:
+        max_width = FRAGMENT_MAX_WIDTH if fragment else MAX_WIDTH
+    env = make_environment(template_dirs, max_width=max_width)
     return env.get_template(name).render(derivations=list(derivations), title=title)
 
 

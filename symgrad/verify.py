@@ -189,8 +189,8 @@ class Ops:
         if r == 0:
             return linalg.zeros(len(A[0]), len(A), self.zero)
         if psd:
-            return linalg.pinv_full_rank(A, cols, cols, self.pivot_zero, self.cost, symmetric=True)
-        return linalg.pinv_full_rank(A, rows, cols, self.pivot_zero, self.cost)
+            rows = cols
+        return linalg.pinv_projector(A, rows, cols, self.pivot_zero, self.cost, symmetric=psd)[0]
 
     def const(self, value: Any) -> Any:
         return self.one * Fraction(value) if not isinstance(self.one, mpmath.mpf) else mpmath.mpf(value)

@@ -19,6 +19,7 @@ from symgrad.render import (
     abbreviate,
     breakable,
     condition,
+    conditions,
     display_matrix,
     escape_latex,
     label,
@@ -39,6 +40,7 @@ from symgrad.render import (
 a, b, c, d, t, s, lam = sp.symbols("a b c d t s lambda", real=True)
 x, y = sp.symbols("x y", real=True)
 xi1, xi2 = sp.symbols("xi_1 xi_2")
+long_sum = sum(sp.Symbol(f"x_{k}") * (-1)**k for k in range(1, 9))
 
 
 # -- contexts -------------------------------------------------------------------
@@ -212,6 +214,8 @@ SMALL_FILTER_EXAMPLES = {
     "latex_list sep": (latex_list, ([a, b], " < "), "a < b"),
     "condition expr": (condition, (a**2 + b**2,), r"a^{2} + b^{2} \neq 0"),
     "condition relation": (condition, (sp.Gt(a, 0),), "a > 0"),
+    "conditions": (conditions, (a**2 + b**2, [sp.Gt(a, 0)]),
+                   r"\begin{gathered}a^{2} + b^{2} \neq 0,\\a > 0\end{gathered}"),
     "condition boolean": (condition, (sp.And(sp.Gt(a, 0), sp.Ne(b, 0)),), r"a > 0 \wedge b \neq 0"),
 }
 
@@ -219,6 +223,12 @@ SMALL_FILTER_EXAMPLES = {
 @pytest.mark.parametrize("func, args, expected", SMALL_FILTER_EXAMPLES.values(), ids=SMALL_FILTER_EXAMPLES.keys())
 def test_small_filters(func, args, expected):
     assert func(*args) == expected
+
+
+def test_conditions_breaks_a_long_condition():
+    out = conditions(long_sum, [a**2 + 1], max_width=24)
+    assert out == (r"\begin{gathered}\begin{aligned}&- x_{1} + x_{2} - x_{3} + x_{4} - x_{5}\\ &\quad"
+                   r" + x_{6} - x_{7} + x_{8}\end{aligned} \neq 0,\\a^{2} + 1 \neq 0\end{gathered}")
 
 
 WIDTH_EXAMPLES = {
@@ -240,7 +250,6 @@ def test_latex_width(tex, expected):
     assert latex_width(tex) == pytest.approx(expected)
 
 
-long_sum = sum(sp.Symbol(f"x_{k}") * (-1)**k for k in range(1, 9))
 
 BREAKABLE_EXAMPLES = {
     "short stays inline": ((a + b, "s"), {}, "s = a + b"),
@@ -248,8 +257,17 @@ BREAKABLE_EXAMPLES = {
     "long sum is broken": ((long_sum, "s"), {"max_width": 20},
                            r"\begin{aligned}s &= - x_{1} + x_{2} - x_{3} + x_{4}\\ &\quad - x_{5} + x_{6} - x_{7} + x_{8}\end{aligned}"),
     "quotient with long numerator": ((long_sum / (a + 1), "q"), {"max_width": 25},
-                                     r"\begin{aligned}q &= \frac{1}{a + 1}\Bigl(- x_{1} + x_{2} - x_{3}\\ &\quad + x_{4} - x_{5} + x_{6} - x_{7}\\ &\quad + x_{8}\Bigr)\end{aligned}"),
-    "product cannot be broken": ((a * b * c * d, "p"), {"max_width": 3}, "p = a b c d"),
+                                     r"\begin{aligned}q &= \frac{1}{a + 1} \Bigl(- x_{1} + x_{2} - x_{3} + x_{4}\\ &\quad - x_{5} + x_{6} - x_{7} + x_{8}\Bigr)\end{aligned}"),
+    "long sum, no name": ((long_sum,), {"max_width": 22},
+                          r"\begin{aligned}&- x_{1} + x_{2} - x_{3} + x_{4} - x_{5}\\ &\quad + x_{6} - x_{7} + x_{8}\end{aligned}"),
+    "long denominator": ((a / (long_sum + 1)**2, "r"), {"max_width": 30},
+                         r"\begin{aligned}r &= a \Bigl(- x_{1} + x_{2} - x_{3} + x_{4} - x_{5} + x_{6}\\ &\quad - x_{7} + x_{8} + 1\Bigr)^{-2}\end{aligned}"),
+    "function of a sum cannot be broken": ((sp.exp(long_sum), "p"), {"max_width": 10},
+                                           r"p = e^{- x_{1} + x_{2} - x_{3} + x_{4} - x_{5} + x_{6} - x_{7} + x_{8}}"),
+    "product with a long factor": ((-3 * a * long_sum**2 / (2 * b), "p"), {"max_width": 30},
+                                   r"\begin{aligned}p &= - \frac{3}{2 b} a \Bigl(- x_{1} + x_{2} - x_{3} + x_{4} - x_{5}\\ &\quad + x_{6} - x_{7} + x_{8}\Bigr)^{2}\end{aligned}"),
+    "long term of a sum": ((1 + a * long_sum, "p"), {"max_width": 30},
+                           r"\begin{aligned}p &= a \Bigl(- x_{1} + x_{2} - x_{3} + x_{4} - x_{5} + x_{6}\\ &\quad - x_{7} + x_{8}\Bigr) + 1\end{aligned}"),
 }
 
 
@@ -375,7 +393,7 @@ def test_where_list():
 def test_tikz_curve_figure_known_answer():
     out = tikz_curve_figure([(0, 0), (2, 1), (4, 0.123456)], (2, 1),
                             [((1, -1), "red!70!black", r"\partial_1"), ((-1, 1), "blue", ""),
-                             ((0, 0), "green", "z")], width_cm=4)
+                             ((0, 0), "green", "z")], width_cm=3.2)
     assert out.splitlines() == [
         r"\begin{tikzpicture}[x=0.8cm, y=0.8cm, >=stealth]",
         r"  \draw[thick, black!70] (0, 0) -- (2, 1) -- (4, 0.123);",
@@ -532,7 +550,7 @@ def test_render_document_contains_the_expected_pieces():
     assert "The model is overparametrised" in wide and "Fisher information matrix" in wide
     assert r"\begin{aligned}G_{11} &=" in wide and r"(G^{+})" not in wide
     assert r"\left(G^{+}\right)_{11} &= c_{1}" in wide and r"c_{1} &= \frac{1}{" in wide
-    assert r"\neq 0$ and $a > 0$;" in wide
+    assert r"\neq 0,\\a > 0\end{gathered}" in wide
     assert r"\mathcal{L} &= a^{4}" in wide and r"\\ &\quad +" in wide  # long loss broken
     assert r"\subsection{Reparametrisation}" not in wide and r"\subsection{Gradient step}" in wide
     labels = re.findall(r"\\label\{([^}]*)\}", tex)

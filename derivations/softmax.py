@@ -1,0 +1,68 @@
+"""Softmax with three outcomes and the Fisher metric of the simplex.
+
+``p_i = exp(theta_i) / sum_j exp(theta_j)`` uses three logits for a
+two-dimensional family: adding the same constant to every logit does not change
+``p``.  With the Fisher metric ``diag(1/p_i)`` the Gram matrix is the Fisher
+information matrix ``diag(p) - p p^T``, singular along ``(1, 1, 1)``.  A shear
+of the logits changes the Moore-Penrose natural gradient in parameter space but
+not on the simplex.  Run it directly: ``python derivations/softmax.py``.
+"""
+import sympy as sp
+
+import symgrad as sg
+
+theta = sp.symbols("theta1:4", real=True)
+eta = sp.symbols("eta1:4", real=True)
+p = sp.symbols("p1:4", positive=True)
+
+
+def fisher_checks(report: sg.Report) -> dict:
+    """Two independent routes to the FIM: ``diag(p) - p p^T`` and the log-density formula."""
+    model = report.derivation.model
+    softmax = model.phi
+    log_density = [sp.log(q) for q in softmax]
+    inputs = {
+        "G": model.G,
+        "closed_form": sp.diag(*softmax) - softmax * softmax.T,
+        "from_log_density": sg.fisher_information(log_density, theta),
+    }
+
+    def compute(ops, m):
+        return {"residual": ops.sub(m["G"], m["closed_form"]) + ops.sub(m["G"], m["from_log_density"])}
+
+    claim = sg.Claim("J^T diag(1/p) J = diag(p) - p p^T = sum_x p(x) dlog p(x) dlog p(x)^T",
+                     inputs, theta, compute)
+    report.checks.append(("Fisher information matrix", sg.decide(claim, seed=0).certificate))
+    return {}
+
+
+def derivation() -> sg.Derivation:
+    Z = sum(sp.exp(t) for t in theta)
+    model = sg.Model([sp.exp(t) / Z for t in theta], params=theta, metric=sg.SimplexFisher(p),
+                     name="softmax")
+    shear = sg.Reparametrisation([eta[0] + eta[1], eta[1], eta[2]], params=eta, name="shear")
+    return sg.Derivation(
+        key="softmax",
+        title="Softmax with the Fisher metric of the simplex",
+        summary=("Three logits parametrise the two-dimensional family of distributions on three outcomes. "
+                 "The pullback of the Fisher metric diag(1/p) is the Fisher information matrix "
+                 "diag(p) - p p^T, of rank 2; the loss is the negative log-likelihood of outcome 1."),
+        model=model,
+        loss=-sp.log(p[0]),
+        reparametrisation=shear,
+        step=True,
+        extra=fisher_checks,
+        notes=("G (1, 1, 1)^T = 0: shifting every logit by the same amount does not move the distribution, "
+               "so G is singular at every point and the natural gradient needs a generalised inverse.",
+               "The shear theta1 = eta1 + eta2 moves the null direction of G: in the eta coordinates it is "
+               "Df^{-1} (1, 1, 1)^T = (0, 1, 1)^T. The Moore-Penrose inverse removes a different null component in each "
+               "parametrisation, so Delta grad is a non-zero multiple of (1, 1, 1), which J maps to zero.",
+               "Because the shear is linear, one gradient step gives the same distribution in both "
+               "parametrisations (the second-order term vanishes): Delta grad lies in the kernel of J along "
+               "the whole step."),
+    )
+
+
+if __name__ == "__main__":
+    report = sg.run(derivation())
+    print("\n".join(report.summary_lines()))

@@ -1,0 +1,261 @@
+r"""The ``symgrad`` command: list, verify and render derivations.
+
+Only argument parsing and printing live here; every computation is a call into
+the library (:func:`symgrad.derivation.run`, :func:`symgrad.render.render_document`,
+:func:`symgrad.render.write_outputs`).
+
+::
+
+    symgrad list                          the built-in derivations, one line each
+    symgrad verify DERIVATION [--json]    every check and its verdict
+    symgrad render [DERIVATION ...]       the LaTeX appendix (and its PDF, with TeX)
+
+``DERIVATION`` is the key of a built-in derivation (``symgrad list``) or the
+path of a ``.py`` file that defines ``derivation()``.
+
+Exit status: 0 on success; 1 when a claim is refuted (other than the expected
+``Delta grad != 0``) or a derivation reports an error; 2 on usage errors and
+on errors such as a file that cannot be loaded or a reparametrisation that is
+not a diffeomorphism.  Errors are printed as one line ``symgrad: error: ...``;
+``--debug`` prints the traceback instead.  Progress goes to standard error,
+and only when it is a terminal.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable, Sequence, TextIO
+
+from . import __version__
+from .derivation import Derivation, Report, builtin_derivations, load_derivation, run
+from .exceptions import SymgradError
+
+__all__ = ["main", "build_parser"]
+
+PROG = "symgrad"
+
+
+class CommandError(Exception):
+    """An error to report as ``symgrad: error: ...`` with a given exit status."""
+
+    def __init__(self, message: str, status: int = 2):
+        super().__init__(message)
+        self.status = status
+
+
+class Progress:
+    """Progress lines on standard error, only when it is a terminal."""
+
+    def __init__(self, stream: TextIO | None = None, enabled: bool | None = None):
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.t0 = time.perf_counter()
+
+    def say(self, text: str) -> None:
+        if self.enabled:
+            print(f"{PROG}: [{time.perf_counter() - self.t0:6.1f} s] {text}", file=self.stream, flush=True)
+
+    def step(self, prefix: str) -> Callable[[str], None]:
+        """A ``progress=`` callback for :func:`symgrad.run` that prefixes each step."""
+        return lambda step: self.say(f"{prefix}: {step}")
+
+
+# ---------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------
+
+def _load(name: str) -> Derivation:
+    try:
+        return load_derivation(name)
+    except SymgradError as exc:
+        msg = str(exc)
+        if name not in msg:
+            msg = f"derivation {name!r}: {msg}"
+        raise CommandError(msg) from exc
+
+
+def _run(d: Derivation, args: argparse.Namespace, progress: Progress, prefix: str) -> Report:
+    try:
+        return run(d, budget=args.budget, seed=args.seed, progress=progress.step(prefix))
+    except SymgradError as exc:
+        raise CommandError(f"derivation {d.key!r}: {exc}") from exc
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    rows = []
+    for key, path in builtin_derivations():
+        try:
+            title = load_derivation(path).title
+        except SymgradError as exc:
+            title = f"(cannot be loaded: {exc})"
+        rows.append((key, title))
+    width = max((len(k) for k, _ in rows), default=0)
+    for key, title in rows:
+        print(f"{key:<{width}}  {title}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    progress = Progress()
+    progress.say(f"loading {args.derivation}")
+    d = _load(args.derivation)
+    rep = _run(d, args, progress, d.key)
+    if args.json:
+        out = rep.as_json()
+        out["seed"] = args.seed
+        out["expected_refutations"] = sorted(rep.values.get("expected_refutations", ()))
+        print(json.dumps(out, indent=2, default=str))
+    else:
+        print("\n".join(rep.summary_lines()))
+        if rep.ok():
+            print(f"OK: no claim refuted ({len(rep.checks)} checks)")
+        else:
+            bad = [n for n, _ in rep.refuted] + [f"error: {e}" for e in rep.errors]
+            print(f"FAILED: {'; '.join(bad)}")
+    return 0 if rep.ok() else 1
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from .render import DEFAULT_TITLE, render_document, write_outputs
+
+    progress = Progress()
+    names: Sequence[Any] = args.derivations or [path for _key, path in builtin_derivations()]
+    if not names:
+        raise CommandError("no derivations to render")
+    reports = []
+    for i, name in enumerate(names, 1):
+        label = Path(name).stem if isinstance(name, Path) else str(name)
+        progress.say(f"[{i}/{len(names)}] loading {label}")
+        d = _load(str(name))
+        reports.append(_run(d, args, progress, f"[{i}/{len(names)}] {d.key}"))
+    progress.say("rendering LaTeX")
+    tex = render_document([r.context() for r in reports], fragment=args.fragment,
+                          template_dirs=args.templates, title=args.title or DEFAULT_TITLE)
+    pdf = False if (args.fragment or args.pdf is False) else args.pdf
+    if pdf is not False:
+        progress.say("compiling the PDF with latexmk")
+    result = write_outputs(tex, args.output, basename=args.basename, pdf=pdf)
+    print(result["tex"])
+    if result.get("pdf"):
+        print(result["pdf"])
+    elif pdf is None and not args.fragment:
+        print(f"{PROG}: no PDF written: latexmk is not on PATH", file=sys.stderr)
+    overfull = result.get("overfull") or []
+    if overfull:
+        print(f"{PROG}: warning: {len(overfull)} overfull line(s) in the PDF; the widest is "
+              f"{max(w for w, _ in overfull):.1f}pt too wide (see {result['log']})", file=sys.stderr)
+    status = 0
+    for r in reports:
+        if not r.ok():
+            status = 1
+            bad = [n for n, _ in r.refuted] + [f"error: {e}" for e in r.errors]
+            print(f"{PROG}: warning: {r.derivation.key}: {'; '.join(bad)}", file=sys.stderr)
+    return status
+
+
+# ---------------------------------------------------------------------------
+# Parser and entry point
+# ---------------------------------------------------------------------------
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("the budget must be a positive number of seconds")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback on errors")
+    checks = argparse.ArgumentParser(add_help=False)
+    checks.add_argument("--budget", type=_budget, default=20.0, metavar="S",
+                        help="seconds allowed for each level of each proof (default: %(default)s)")
+    checks.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="seed of the random points used by probabilistic and numeric checks "
+                             "(default: %(default)s)")
+
+    parser = argparse.ArgumentParser(
+        prog=PROG, parents=[common],
+        description="Exact symbolic natural gradients with proofs of parametrisation independence "
+                    "(van Oostrum & Ay).",
+        epilog="DERIVATION is a built-in key (see 'symgrad list') or the path of a .py file defining "
+               "derivation().")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("list", parents=[common], help="list the built-in derivations",
+                       description="List the built-in derivations, one line each: key and title.")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("verify", parents=[common, checks], help="run a derivation and print every verdict",
+                       description="Run a derivation and print each check with its verdict. Exit status 1 "
+                                   "if a claim is refuted (the expected 'Delta grad != 0' aside).")
+    p.add_argument("derivation", metavar="DERIVATION", help="a built-in key or a path to a .py file")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("render", parents=[common, checks], help="write the LaTeX appendix (and PDF)",
+                       description="Run derivations and write them as one LaTeX appendix; with no "
+                                   "DERIVATION, all built-in ones. The PDF is compiled when latexmk "
+                                   "is on PATH.")
+    p.add_argument("derivations", nargs="*", metavar="DERIVATION",
+                   help="built-in keys or paths to .py files (default: all built-in derivations)")
+    p.add_argument("-o", "--output", default="symgrad-appendix", metavar="DIR",
+                   help="output directory (default: %(default)s)")
+    p.add_argument("--templates", action="append", default=[], metavar="DIR",
+                   help="a directory of templates searched before the package's (repeatable)")
+    p.add_argument("--fragment", action="store_true",
+                   help="write only the body, for \\input into a paper (no PDF)")
+    pdf = p.add_mutually_exclusive_group()
+    pdf.add_argument("--pdf", dest="pdf", action="store_true", default=None,
+                     help="require the PDF (error if latexmk is missing)")
+    pdf.add_argument("--no-pdf", dest="pdf", action="store_false", help="write only the .tex file")
+    p.add_argument("--title", default=None, help="the document title")
+    p.add_argument("--basename", default="appendix", help="file name without .tex (default: %(default)s)")
+    p.set_defaults(func=cmd_render)
+    return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of the message (the rest, e.g. a classification or TeX's log, is shown by --debug)."""
+    text = str(exc).strip() or type(exc).__name__
+    first, _, rest = text.partition("\n")
+    return first.rstrip(":") + (" (--debug shows the details)" if rest.strip() else "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``symgrad`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    debug = getattr(args, "debug", False)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # every error becomes one line unless --debug
+        if debug:
+            traceback.print_exc()
+        status = exc.status if isinstance(exc, CommandError) else 2
+        if isinstance(exc, (CommandError, SymgradError)):
+            message = _one_line(exc)
+        else:
+            message = (f"unexpected {type(exc).__name__}: {_one_line(exc)} "
+                       "(this is a bug in symgrad or in the derivation; run with --debug for the traceback)")
+        print(f"{PROG}: error: {message}", file=sys.stderr)
+        return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
