@@ -39,7 +39,7 @@ def derivation() -> sg.Derivation:
     model = sg.Model([t**2 - 1, t**3 - t], params=[t], coords=[z1, z2], name="nodal cubic")
     return sg.Derivation(
         key="nodal-cubic",
-        title="The nodal cubic (Figure 2)",
+        title="The nodal cubic (the paper's Figure 2)",
         summary=("The curve phi(t) = (t^2 - 1, t^3 - t) in the Euclidean plane. Its Jacobian never "
                  "vanishes, so G = |phi'(t)|^2 is invertible for every t, yet the curve passes twice "
                  "through the origin, which is therefore a singular point of the model."),

@@ -14,12 +14,12 @@ r = sp.Symbol("r", positive=True)
 theta, rho, vartheta = sp.symbols("theta rho vartheta", real=True)
 z1, z2 = sp.symbols("z1 z2", real=True)
 
-# the base point of the figure: r = 3/2, theta = pi/4
-R0, T0 = sp.Rational(3, 2), sp.pi / 4
+# the base point of the figure: r = 2, theta = pi/4
+R0, T0 = 2, sp.pi / 4
 
 
 def figure(report: sg.Report) -> str:
-    """The circle r = 3/2, the pushforwards d_r, d_theta, d_rho at the base point, and grad_p L."""
+    """The circle r = 2, the pushforwards d_r, d_theta, d_rho at the base point, and grad_p L."""
     from symgrad.render import tikz_curve_figure
 
     inv = report.values["invariance"]
@@ -47,7 +47,7 @@ def derivation() -> sg.Derivation:
     log_polar = sg.Reparametrisation([sp.exp(rho), vartheta], params=[rho, vartheta], name="log-polar")
     return sg.Derivation(
         key="polar",
-        title="Polar and log-polar coordinates (Figure 1)",
+        title="Polar and log-polar coordinates (the paper's Figure 1)",
         summary=("The Euclidean plane in polar coordinates (r, theta) and in log-polar coordinates "
                  "(rho, vartheta) with r = exp(rho). G is invertible, so the parameter-space gradients "
                  "correspond exactly under Df; they are still different coordinate vectors, and the "

@@ -36,10 +36,16 @@ from .derivation import Derivation, Report, builtin_derivations, load_derivation
 __version__ = "0.1.0"
 
 
+_SINGULAR = (
+    "singular_points", "classify", "branch_gradients", "counterexample", "branch_swap", "ensure_nonsingular",
+    "SingularPoints", "Classification", "BranchGradient", "RankDropLocus", "Crossing", "CrossingDetail",
+    "Preimage", "Branch", "BranchSwap", "Counterexample",
+)
+
+
 def __getattr__(name: str):
     # singular-point analysis is imported on first use (it pulls in Groebner machinery)
-    if name in ("singular_points", "classify", "branch_gradients", "SingularPoints", "Classification",
-                "BranchGradient", "ensure_nonsingular"):
+    if name in _SINGULAR:
         from . import singular
         return getattr(singular, name)
     raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
@@ -56,7 +62,7 @@ __all__ = [
     "Reparametrisation", "InvarianceProof", "check_invariance", "DampedInvariance", "damped_invariance",
     "StepComparison", "step_comparison",
     "Derivation", "Report", "run", "builtin_derivations", "load_derivation",
-    "singular_points", "classify", "branch_gradients",
+    *_SINGULAR,
     "SymgradError", "ShapeError", "SymbolError", "MetricError", "DomainError", "RankError", "LiftError",
     "SingularPointError", "ReparametrisationError", "TemplateError", "RenderError", "DerivationError",
 ]

@@ -267,18 +267,43 @@ def _check_point(point: Mapping, symbols: Sequence[sp.Symbol]) -> dict:
 
 def _interval_nonzero(expr: sp.Expr, point: Mapping, dps: int = 60) -> bool:
     """True if interval arithmetic proves ``expr`` non-zero at ``point``."""
+    iv = mpmath.iv
+    funcs = {sp.exp: iv.exp, sp.sin: iv.sin, sp.cos: iv.cos, sp.tan: iv.tan, sp.log: iv.log}
+
+    def enclose(e: sp.Expr):  # a rigorous enclosure: exact integers, outward-rounded operations
+        if e.is_Symbol:
+            return enclose(sp.sympify(point[e]))
+        if e.is_Integer:
+            return iv.mpf(int(e))
+        if e.is_Rational:
+            return iv.mpf(int(e.p)) / iv.mpf(int(e.q))
+        if e is sp.pi:
+            return iv.pi
+        if e is sp.E:
+            return iv.e
+        if e.is_Add or e.is_Mul:
+            vals = [enclose(x) for x in e.args]
+            out = vals[0]
+            for v in vals[1:]:
+                out = out + v if e.is_Add else out * v
+            return out
+        if e.is_Pow and e.exp.is_Integer:
+            return enclose(e.base) ** int(e.exp)
+        if e.is_Pow and e.exp == sp.S.Half:
+            return iv.sqrt(enclose(e.base))
+        if e.func in funcs:
+            return funcs[e.func](enclose(e.args[0]))
+        raise TypeError(f"no interval rule for {e}")
+
+    saved = iv.dps
     try:
-        f = sp.lambdify(list(point), expr, modules=[{
-            "exp": mpmath.iv.exp, "sin": mpmath.iv.sin, "cos": mpmath.iv.cos, "tan": mpmath.iv.tan,
-            "log": mpmath.iv.log, "sqrt": mpmath.iv.sqrt, "pi": mpmath.iv.pi, "E": mpmath.iv.e,
-        }, "mpmath"])
-        with mpmath.iv.workdps(dps):
-            args = [mpmath.iv.mpf(str(sp.N(v, dps + 10))) for v in point.values()]
-            val = f(*args)
-            val = mpmath.iv.mpf(val)
-            return not (val.a <= 0 <= val.b)
-    except Exception:
+        iv.dps = dps
+        val = enclose(sp.sympify(expr))
+        return not (val.a <= 0 <= val.b)
+    except Exception:  # no rule, or a domain error inside the interval: not proved
         return False
+    finally:
+        iv.dps = saved
 
 
 def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = False,

@@ -423,10 +423,6 @@ def latex_width(tex: str) -> float:
 
 # -- displays: matrices and long sums -----------------------------------------
 
-def _is_matrix(obj: Any) -> bool:
-    return isinstance(obj, sp.MatrixBase)
-
-
 def _subscripted(name: str, index: str) -> str:
     simple = re.fullmatch(r"(\\[A-Za-z]+|[A-Za-z])", name.strip())
     base = name.strip() if simple else rf"\left({name}\right)"
@@ -661,7 +657,7 @@ def display_matrix(M: Any, name: str, *, matrix: str = "pmatrix",
     >>> display_matrix(sp.Matrix([[a, b]]), "v", max_width=5)
     '\\begin{aligned}v_{1} &= a\\\\v_{2} &= b\\end{aligned}'
     """
-    if not _is_matrix(M):
+    if not isinstance(M, sp.MatrixBase):
         return breakable(M, name, max_width=max_width)
     if M.cols <= 10 and latex_width(name) + 2.0 + _matrix_width(M) <= max_width:
         return f"{name} = {latex(M, matrix=matrix)}"
@@ -714,14 +710,20 @@ def _count(expr: Any, sym: sp.Symbol) -> int:
     return sum(1 for node in sp.preorder_traversal(expr) if node == sym)
 
 
+_SPARE_PREFIXES = ("kappa", "tau", "omega", "varsigma")
+
+
 def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
-               min_width: float = 12.0) -> Abbreviation:
+               spare: Sequence[str] = _SPARE_PREFIXES, min_width: float = 12.0) -> Abbreviation:
     r"""Name repeated large subexpressions (by :func:`sympy.cse`) and list the definitions.
 
     Common subexpressions narrower than ``min_width`` (in :func:`latex_width`
     units) are put back, so only abbreviations that shorten the display
-    remain.  The names are ``prefix_1, prefix_2, ...``, skipping names already
-    used by ``obj`` or ``avoid``.
+    remain.  The names are ``prefix_1, prefix_2, ...``.  If ``obj`` or
+    ``avoid`` already uses the letter (a symbol ``prefix`` or ``prefix_...``),
+    the first free letter of ``spare`` is used instead; failing that, numbers
+    already taken are skipped.  Give each display its own ``prefix`` and
+    ``spare`` so that names never mean two things in one document part.
 
     Parameters
     ==========
@@ -731,6 +733,8 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
     avoid : optional
         Anything whose symbols the new names must not reuse: an expression,
         or a dict or list holding expressions (e.g. a whole derivation context).
+    spare : sequence of str
+        Letters (SymPy symbol names) to use when ``prefix`` is taken.
     min_width : float
         Smallest subexpression worth a name.
 
@@ -773,6 +777,10 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
         for s in drop:
             inline[s] = kept.pop(s)
         kept = {s: _resolve(e, inline) for s, e in kept.items()}
+    for letter in (prefix, *spare):
+        if not any(n == letter or n.startswith(f"{letter}_") for n in taken):
+            prefix = letter
+            break
     rename: dict[sp.Symbol, sp.Symbol] = {}
     k = 0
     for sym in kept:
@@ -1092,12 +1100,13 @@ def render_document(derivations: Sequence[Mapping[str, Any]], *, fragment: bool 
     Parameters
     ==========
     derivations : sequence of dict
-        One context per derivation, with the keys ``derivation.tex.j2``
-        documents (``title``, ``key``, ``summary``, ``model``, ``J``, ``G``,
-        ``rank``, ``n_params``, ``pinv``, ``loss``, ``nabla``, ``grad_param``,
-        ``grad_manifold``, ``riesz_agrees``, ``reparam``, ``singular``,
-        ``tikhonov``, ``step``, ``figure``).  Optional parts are ``None``,
-        never missing.
+        One context per derivation, with the keys documented at the top of
+        ``derivation.tex.j2``: ``title``, ``key``, ``summary``, ``model``,
+        ``J``, ``G``, ``rank``, ``n_params``, ``pinv``, ``loss``, ``nabla``,
+        ``grad_param``, ``grad_manifold``, ``riesz_agrees``, ``reparam``,
+        ``singular``, ``tikhonov``, ``step``, ``figure``.  Parts that do not
+        apply are ``None``, never missing; only ``notes`` and
+        ``generalised_verdict`` may be left out.  Extra keys are ignored.
     fragment : bool
         Render only the body (``fragment.tex.j2``), for ``\input`` into a paper
         that loads amsmath, amssymb, amsthm, mathtools and tikz and defines the

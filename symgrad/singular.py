@@ -52,7 +52,7 @@ import signal
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Callable, Iterator, Literal, Mapping, NamedTuple, Sequence
 
@@ -777,7 +777,11 @@ class RankDropLocus:
 
     def __str__(self) -> str:
         if self.method == "exact" and self.dimension < 0:
-            return f"rank drops: none (exact: the {self.generic_rank}x{self.generic_rank} minors of J have no common zero)"
+            k = self.generic_rank
+            return f"rank drops: none (exact: the {k}x{k} minors of J have no common zero)"
+        if self.method == "exact" and not self:
+            return ("rank drops: none in the real parameter domain (exact: the locus "
+                    + ", ".join(f"{e} = 0" for e in self.equations) + " has no real point there)")
         if self.method == "numeric" and not self.points:
             return f"rank drops: none found by the numeric search (not a proof that there are none)"
         lines = [f"rank drops below the generic rank {self.generic_rank} ({self.method}):"]
@@ -793,8 +797,10 @@ class RankDropLocus:
         return f"RankDropLocus({self.method}, equations={list(self.equations)}, points={len(self.points)})"
 
     def _repr_latex_(self) -> str:
-        if self.method == "exact" and self.dimension < 0:
-            return r"$\text{rank } J = " + str(self.generic_rank) + r"\text{ everywhere (exact)}$"
+        if self.method == "exact" and not self:
+            return r"$\operatorname{rank} J = " + str(self.generic_rank) + r"\text{ on the whole real domain (exact)}$"
+        if self.method == "numeric" and not self:
+            return r"$\text{no rank drop found (numeric search, not a proof)}$"
         eqs = ",\\ ".join(sp.latex(e) + " = 0" for e in self.equations)
         return r"$\operatorname{rank} J < " + str(self.generic_rank) + r"\iff " + eqs + "$"
 
@@ -880,7 +886,8 @@ class SingularPoints:
     crossings : tuple of :class:`Crossing` ``(xi1, xi2, p)``: points reached from two parameters with
         different tangent spaces, or tangent sheets that differ (see :attr:`details`)
     details : one :class:`CrossingDetail` per crossing, in the same order
-    crossing_loci : families of crossings whose model point varies (equations and solutions)
+    crossing_loci : families of crossings whose model point varies along a curve or surface (double
+        curves of a surface, say), as pairs ``(Crossing with symbolic entries, free symbols)``
     numeric : the :class:`NumericSearch` when one ran, else ``None``
     scope : what was searched, how, and what was not
     exact : True when both searches finished exactly (then nothing else exists over the parameter domain)
@@ -890,7 +897,7 @@ class SingularPoints:
     rank_drops: RankDropLocus
     crossings: tuple[Crossing, ...]
     details: tuple[CrossingDetail, ...]
-    crossing_loci: tuple[tuple[Mapping, tuple[sp.Expr, ...]], ...]
+    crossing_loci: tuple[tuple[Crossing, tuple[sp.Symbol, ...]], ...]
     numeric: NumericSearch | None
     scope: str
     exact: bool
@@ -904,13 +911,14 @@ class SingularPoints:
     def __str__(self) -> str:
         lines = [f"Singular points of {self.model.name} ({'exact' if self.exact else 'not exhaustive'}, "
                  f"{self.seconds:.2f} s)", str(self.rank_drops)]
-        if self.details:
+        if self.details or self.crossing_loci:
             lines.append("self-crossings:")
             lines += [f"  {d}" for d in self.details]
+            for c, free in self.crossing_loci:
+                lines.append(f"  family of crossings ({', '.join(map(str, free))} free): xi1 = {c.xi1}, "
+                             f"xi2 = {c.xi2}, p = {c.p}")
         else:
             lines.append("self-crossings: none found")
-        for sol, p in self.crossing_loci:
-            lines.append(f"  crossing family {dict(sol)} through p = {p}")
         lines.append("scope: " + self.scope)
         return "\n".join(lines)
 
@@ -926,7 +934,8 @@ class SingularPoints:
                          + r"\ " + _text(f"({d.kind}, {d.method})"))
         if not self.details:
             parts.append(_text("no self-crossings found"))
-        parts += [_text(sentence.strip().rstrip(".") + ".") for sentence in ("Scope: " + self.scope).split(". ") if sentence.strip(". ")]
+        sentences = [x.strip().rstrip(".") for x in ("Scope: " + self.scope).split(". ")]
+        parts += [_text(x + ".") for x in sentences if x]
         return r"$\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}$"
 
 
@@ -1014,9 +1023,6 @@ class Classification:
     def spans(self) -> tuple[tuple[tuple[sp.Expr, ...], ...], ...]:
         """The tangent span of each branch."""
         return tuple(b.span for b in self.branches)
-
-    def __bool__(self) -> bool:  # pragma: no cover - guard against `if classify(...)`
-        raise TypeError("use .is_singular or .status; a Classification has no truth value")
 
     def __str__(self) -> str:
         head = f"p = {self.p} is {self.status} ({self.method})"
@@ -1218,7 +1224,8 @@ def _rank_drops_exact(model: Model, budget: _Budget) -> tuple[RankDropLocus, lis
             + (" (rows cleared of denominators, poles removed by saturation)" if _has_gens(h, gens) else "")
             + (", square-free parts taken, split into components by factorisation over QQ"))
     if back:
-        note += "; computed in the lifted variables " + ", ".join(f"{k} = {v}" for k, v in back.items())
+        note += ("; computed in the lifted variables " + ", ".join(f"{k} = {v}" for k, v in back.items())
+                 + ", explicit solutions by sympy.solve in the original parameters")
     points: list[RankDropPoint] = []
     unsolved = no_real = 0
     for C in comps:
@@ -1270,13 +1277,20 @@ def _rank_drop_point(model: Model, sol: Mapping) -> RankDropPoint:
 # Crossings
 # ======================================================================================
 
+def _side_key(t: tuple) -> tuple:
+    try:
+        return (1, tuple(float(sp.N(v)) for v in t))
+    except (TypeError, ValueError):
+        return (0, tuple(str(sp.default_sort_key(v)) for v in t))
+
+
+def _pair_key(a: tuple, b: tuple) -> tuple:
+    """Order of the two sides of a crossing: the side with the larger parameter values first."""
+    return (_side_key(a), _side_key(b))
+
+
 def _canon_pair(a: tuple, b: tuple) -> tuple[tuple, tuple]:
-    def key(t):
-        try:
-            return (0, tuple(float(sp.N(v)) for v in t))
-        except (TypeError, ValueError):
-            return (1, tuple(sp.default_sort_key(v) for v in t))
-    return (a, b) if key(a) >= key(b) else (b, a)
+    return (a, b) if _side_key(a) >= _side_key(b) else (b, a)
 
 
 def _span_exact(J: sp.MatrixBase) -> tuple[int, tuple[tuple[sp.Expr, ...], ...]] | None:
@@ -1286,6 +1300,11 @@ def _span_exact(J: sp.MatrixBase) -> tuple[int, tuple[tuple[sp.Expr, ...], ...]]
     Jt = [vals[i * J.rows:(i + 1) * J.rows] for i in range(J.cols)]
     R = _rref_rows(Jt)
     return len(R), tuple(tuple(x.to_sympy() for x in row) for row in R)
+
+
+def _free_in(vals: Sequence[sp.Expr], gens: Sequence[sp.Symbol]) -> tuple[sp.Symbol, ...]:
+    syms = set().union(*[sp.sympify(v).free_symbols for v in vals]) & set(gens)
+    return tuple(g for g in gens if g in syms)
 
 
 def _crossings_exact(model: Model, A: _Rational, budget: _Budget, r: int
@@ -1307,7 +1326,7 @@ def _crossings_exact(model: Model, A: _Rational, budget: _Budget, r: int
     loci: list = []
     seen: set = set()
 
-    strip = {**dict(zip(X, xi)), **dict(zip(Y, xi))}
+    swap = {**dict(zip(X, Y)), **dict(zip(Y, X))}
 
     def record(sol: dict, kind_hint: str | None = None) -> None:
         a = tuple(sp.sympify(sol.get(s, s)) for s in X)
@@ -1317,19 +1336,16 @@ def _crossings_exact(model: Model, A: _Rational, budget: _Budget, r: int
         pa = A.phi_at(dict(zip(xi, a)))
         if any(v.has(sp.zoo, sp.nan) for v in pa):
             return
+        # the same pair with the two sides exchanged (and the copies of the parameters swapped with them)
+        a2 = tuple(v.xreplace(swap) for v in b)
+        b2 = tuple(v.xreplace(swap) for v in a)
+        (a, b) = max([(a, b), (a2, b2)], key=lambda ab: _pair_key(*ab))
+        if (a, b) in seen:
+            return
+        seen.add((a, b))
         if any(v.free_symbols & set(gens) for v in pa):
-            loci.append((sol, pa))
+            loci.append((Crossing(a, b, A.phi_at(dict(zip(xi, a)))), _free_in(a + b, gens)))
             return
-        # canonical order of the two sides, free symbols renamed: side 1 -> "_1", side 2 -> "_2"
-        sa = tuple(v.xreplace(strip) for v in a)
-        sb = tuple(v.xreplace(strip) for v in b)
-        first, second = _canon_pair(sa, sb)
-        key = frozenset([first, second])
-        if key in seen:
-            return
-        seen.add(key)
-        a = tuple(v.xreplace(dict(zip(xi, X))) for v in first)
-        b = tuple(v.xreplace(dict(zip(xi, Y))) for v in second)
         Ja = model.J.xreplace(dict(zip(xi, a)))
         Jb = model.J.xreplace(dict(zip(xi, b)))
         sa, sb, sab = _span_exact(Ja), _span_exact(Jb), _span_exact(Ja.row_join(Jb))
@@ -1762,24 +1778,26 @@ def _classify_exact(model: Model, A: _Rational, p: tuple, B: _Budget, *, box, se
         if sp_ is None:  # pragma: no cover
             raise _TooLarge("the span at a preimage has no exact field")
         pres.append(Preimage(s, _free_of(model, s), sp_[0], sp_[1]))
-    # group full-rank components into branches
+    # group full-rank components into branches: one tangent space and one sheet per branch
     full = [i for i, q in enumerate(pres) if q.rank == r]
     groups: list[list[int]] = []
-    tangency = False
+    tangency = different = False
     sheet_method: Method = "exact"
     for i in full:
         placed = False
         for g in groups:
             j = g[0]
-            if _same_span(model, pres[i], pres[j], r):
-                same, how = _same_sheet(model, A, pres[j], pres[i], B, box=box, seed=seed, dps=dps)
-                if how == "numeric":
-                    sheet_method = "numeric"
-                if same:
-                    g.append(i)
-                    placed = True
-                    break
-                tangency = True
+            if not _same_span(model, pres[i], pres[j], r):
+                different = True
+                continue
+            same, how = _same_sheet(model, A, pres[j], pres[i], B, box=box, seed=seed, dps=dps)
+            if how == "numeric":
+                sheet_method = "numeric"
+            if same:
+                g.append(i)
+                placed = True
+                break
+            tangency = True
         if not placed:
             groups.append([i])
     branches = tuple(Branch(pres[g[0]].span, tuple(g)) for g in groups)
@@ -1790,22 +1808,19 @@ def _classify_exact(model: Model, A: _Rational, p: tuple, B: _Budget, *, box, se
         kinds.append("rank drop")
         desc = "; ".join("{" + _fmt_point(xi, q) + "}" + (f" ({', '.join(map(str, _free_of(model, q)))} free)"
                                                          if _free_of(model, q) else "") for q in rd_points)
-        low = min(q.rank for q in pres) if pres else 0
         reasons.append(f"rank drop: at {desc} the d_i span less than the generic rank {r}, so eq. (4) there "
                        "does not see the whole tangent space")
-        if len(branches) == 1 and not tangency:
+        if len(branches) == 1:
             notes.append("other preimages have full rank on one sheet, so the set M may still be smooth at p; "
                          "what fails is the proper-parametrisation assumption of Theorem 1 at the rank-drop "
                          "preimages")
-        del low
-    if len([b for b in branches]) > 1:
-        if any(not _spans_equal(model, branches[0], b) for b in branches[1:]):
-            kinds.append("branches")
-            reasons.append(f"{len(branches)} branches with different tangent spaces: "
-                           + "; ".join(f"span{[tuple(v) for v in b.span]}" for b in branches))
-        if tangency:
-            kinds.append("tangency")
-            reasons.append("two sheets meet with the same tangent space (a tangency)")
+    if different:
+        kinds.append("branches")
+        reasons.append(f"{len(branches)} branches with different tangent spaces: "
+                       + "; ".join(f"span{[tuple(v) for v in b.span]}" for b in branches))
+    if tangency:
+        kinds.append("tangency")
+        reasons.append("two sheets meet with the same tangent space (a tangency)")
     status: Status = "singular" if kinds else "non-singular"
     method: Method = "exact" if sheet_method == "exact" else "numeric"
     if sheet_method == "numeric":
@@ -1843,10 +1858,6 @@ def _same_span(model: Model, a: Preimage, b: Preimage, r: int) -> bool:
     if s is None:  # pragma: no cover
         raise _TooLarge("spans without an exact field")
     return s[0] == r
-
-
-def _spans_equal(model: Model, a: Branch, b: Branch) -> bool:
-    return tuple(a.span) == tuple(b.span) and not any(v.free_symbols for row in a.span for v in row)
 
 
 def _same_sheet(model: Model, A: _Rational, a: Preimage, b: Preimage, B: _Budget, *, box, seed: int, dps: int
@@ -1963,6 +1974,13 @@ def _classify_numeric(model: Model, p: tuple, *, box, starts: int, seed: int, dp
                     groups.append([i])
     except _TooLarge as exc:
         return Classification(model, p, "undecided", (), (), (), (), (), r, "numeric", tuple(notes) + (str(exc),))
+    # keep at most three preimages per branch (an overparametrised model has whole fibres of them)
+    keep = sorted(set(i for g in groups for i in g[:3]) | {i for i, k in enumerate(ranks) if k < r})
+    if len(keep) < len(pres):
+        notes.append(f"{len(pres)} numeric preimages found; at most three per branch are listed")
+    index = {i: k for k, i in enumerate(keep)}
+    groups = [[index[i] for i in g[:3]] for g in groups]
+    pres = [pres[i] for i in keep]
     branches = tuple(Branch(pres[g[0]].span, tuple(g)) for g in groups)
     pres = [Preimage(q.xi, q.free, q.rank, q.span, next((b for b, g in enumerate(groups) if i in g), None), "numeric")
             for i, q in enumerate(pres)]

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -15,7 +14,6 @@ from hypothesis import strategies as st
 
 from symgrad.exceptions import RenderError, TemplateError
 from symgrad.render import (
-    MAX_WIDTH,
     abbreviate,
     breakable,
     condition,
@@ -369,11 +367,23 @@ def test_abbreviate_leaves_alone(obj):
     assert ab.where == () and ab.exprs == (obj,)
 
 
-def test_abbreviate_avoids_names_in_use():
-    c1 = sp.Symbol("c_1")
+ABBREVIATE_AVOID = {
+    "letter free": ([sp.Symbol("d_1")], "c_1"),
+    "indexed symbol uses the letter": ([sp.Symbol("c_21")], "kappa_1"),
+    "plain symbol uses the letter": ([sp.Symbol("c")], "kappa_1"),
+    "spare letters used too": ([sp.Symbol(n) for n in ("c", "kappa", "tau", "omega", "varsigma_1")], "c_2"),
+    "own spare letter": ([sp.Symbol("c")], "gamma_1"),
+}
+
+
+@pytest.mark.parametrize("avoid, name", ABBREVIATE_AVOID.values(), ids=ABBREVIATE_AVOID.keys())
+def test_abbreviate_avoids_names_in_use(avoid, name):
     den = a**2 + b**2 + a * b + 1
-    ab = abbreviate(sp.Matrix([a / den, b / den]), "c", avoid={"model": {"params": [c1]}})
-    assert [str(s) for s, _ in ab.where] == ["c_2"]
+    if name == "c_2":
+        avoid = avoid + [sp.Symbol("c_1")]
+    spare = ("gamma",) if name.startswith("gamma") else abbreviate.__kwdefaults__["spare"]
+    ab = abbreviate(sp.Matrix([a / den, b / den]), "c", avoid={"model": {"params": avoid}}, spare=spare)
+    assert [str(s) for s, _ in ab.where] == [name]
 
 
 def test_abbreviate_several_expressions_share_names():
@@ -549,13 +559,23 @@ def test_render_document_contains_the_expected_pieces():
     wide = _section(tex, "Layout test")
     assert "The model is overparametrised" in wide and "Fisher information matrix" in wide
     assert r"\begin{aligned}G_{11} &=" in wide and r"(G^{+})" not in wide
-    assert r"\left(G^{+}\right)_{11} &= c_{1}" in wide and r"c_{1} &= \frac{1}{" in wide
+    # the model uses the letter c, so the abbreviations are named kappa
+    assert r"\left(G^{+}\right)_{11} &= \kappa_{1}" in wide and r"\kappa_{1} &= \frac{1}{" in wide
     assert r"\neq 0,\\a > 0\end{gathered}" in wide
     assert r"\mathcal{L} &= a^{4}" in wide and r"\\ &\quad +" in wide  # long loss broken
     assert r"\subsection{Reparametrisation}" not in wide and r"\subsection{Gradient step}" in wide
     labels = re.findall(r"\\label\{([^}]*)\}", tex)
     assert len(labels) == len(set(labels))
     assert not re.search(r"\(\(\(|\(\(\*|\(\(=", tex)  # no template syntax leaked
+
+
+def test_render_document_without_exact_inverse_and_with_optional_keys():
+    ctx = dict(nodal_cubic_context(), pinv=None, rank=None, notes=["A note: 5% & more."],
+               generalised_verdict="GENERALISED-VERDICT")
+    sec = _section(render_document([ctx]), "Nodal cubic")
+    assert "No exact formula for the Moore--Penrose inverse" in sec
+    assert "rank was not determined exactly" in sec and "overparametrised" not in sec
+    assert r"A note: 5\% \& more." in sec and "GENERALISED-VERDICT" in sec
 
 
 def test_render_fragment_has_no_preamble():

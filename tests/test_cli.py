@@ -1,0 +1,290 @@
+"""The command line, run as a user runs it: ``python -m symgrad ...`` in a subprocess.
+
+The subprocesses run in a temporary directory with the repository on
+``PYTHONPATH``, so the tests work with or without an installed symgrad.
+Standard error is a pipe here, not a terminal, so no progress may appear.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import symgrad as sg
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILTIN = [key for key, _path in sg.builtin_derivations()]
+
+
+def symgrad(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return subprocess.run([sys.executable, "-m", "symgrad", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def one_error_line(proc: subprocess.CompletedProcess) -> str:
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("symgrad: error: "), proc.stderr
+    assert "Traceback" not in proc.stderr
+    return lines[0]
+
+
+def write(tmp_path: Path, name: str, source: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+# ---------------------------------------------------------------------------
+# list, help, usage
+# ---------------------------------------------------------------------------
+
+def test_list(tmp_path):
+    proc = symgrad("list", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == BUILTIN
+    assert any(line.startswith("polar ") and "Figure 1" in line for line in lines)
+    assert proc.stderr == ""
+
+
+def test_help_and_usage_errors(tmp_path):
+    proc = symgrad("--help", cwd=tmp_path)
+    assert proc.returncode == 0 and "verify" in proc.stdout and "render" in proc.stdout
+    proc = symgrad(cwd=tmp_path)
+    assert proc.returncode == 2 and "usage:" in proc.stderr
+    proc = symgrad("verify", "polar", "--budget", "-1", cwd=tmp_path)
+    assert proc.returncode == 2 and "budget" in proc.stderr
+
+
+# ---------------------------------------------------------------------------
+# verify
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", BUILTIN)
+def test_verify_builtin_json(key, tmp_path):
+    proc = symgrad("verify", key, "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stderr == ""                     # not a terminal: no progress
+    data = json.loads(proc.stdout)
+    assert data["key"] == key and data["ok"] is True and data["errors"] == []
+    verdicts = {c["name"]: c["verdict"] for c in data["checks"]}
+    assert verdicts["Theorem 1"] == "PROVED"
+    for c in data["checks"]:
+        assert c["verdict"] != "REFUTED" or c["name"] in data["expected_refutations"]
+
+
+def test_verify_text(tmp_path):
+    proc = symgrad("verify", "product", "--seed", "3", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.splitlines()
+    assert out[0] == "product: The product a b"
+    assert any(line.startswith("  [PROVED] J Delta grad = 0") for line in out)
+    assert any(line.startswith("  [REFUTED] Delta grad") for line in out)      # expected: eq. (5) differs
+    assert out[-1].startswith("OK: no claim refuted")
+
+
+def test_verify_singular_Df_user_file(tmp_path):
+    path = write(tmp_path, "singular_df.py", """
+        import sympy as sp
+        import symgrad as sg
+        a, b, u, v = sp.symbols("a b u v", real=True)
+
+        def derivation():
+            model = sg.Model([a * b], params=[a, b])
+            f = sg.Reparametrisation([u + v, 2 * u + 2 * v], params=[u, v])
+            return sg.Derivation(key="wrong", title="wrong", summary="", model=model, reparametrisation=f)
+    """)
+    proc = symgrad("verify", str(path), cwd=tmp_path)
+    assert proc.returncode == 2
+    line = one_error_line(proc)
+    assert "singular_df.py" in line and "det Df = 0" in line and "diffeomorphism" in line
+    proc = symgrad("--debug", "verify", str(path), cwd=tmp_path)
+    assert proc.returncode == 2 and "Traceback" in proc.stderr and "ReparametrisationError" in proc.stderr
+
+
+def test_verify_singular_point_user_file(tmp_path):
+    path = write(tmp_path, "node.py", """
+        import sympy as sp
+        import symgrad as sg
+        t = sp.Symbol("t", real=True)
+        z1, z2 = sp.symbols("z1 z2", real=True)
+
+        def derivation():
+            model = sg.Model([t**2 - 1, t**3 - t], params=[t], coords=[z1, z2])
+            return sg.Derivation(key="at-node", title="at the node", summary="", model=model,
+                                 loss=z1 + 2 * z2, point={t: 1})
+    """)
+    proc = symgrad("verify", "node.py", cwd=tmp_path)
+    assert proc.returncode == 2
+    line = one_error_line(proc)
+    assert "at-node" in line and "singular" in line
+
+
+def test_verify_refuted_claim_exits_1(tmp_path):
+    # a user's own check that fails: the Gram matrix of the product model is not the identity
+    write(tmp_path, "false_claim.py", """
+        import sympy as sp
+        import symgrad as sg
+        a, b = sp.symbols("a b", real=True)
+
+        def my_claim(report):
+            G = report.derivation.model.G
+            claim = sg.Claim("G = I", {"G": G, "I": sp.eye(2)}, (a, b),
+                             lambda ops, m: {"residual": ops.sub(m["G"], m["I"])})
+            report.checks.append(("G is the identity", sg.decide(claim, seed=0).certificate))
+            return {}
+
+        def derivation():
+            return sg.Derivation(key="false-claim", title="a false claim", summary="",
+                                 model=sg.Model([a * b], params=[a, b]), loss=sp.Symbol("z1")**2, extra=my_claim)
+    """)
+    proc = symgrad("verify", "false_claim.py", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "[REFUTED] G is the identity" in proc.stdout
+    assert proc.stdout.splitlines()[-1].startswith("FAILED: G is the identity")
+    proc = symgrad("verify", "false_claim.py", "--json", cwd=tmp_path)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["ok"] is False
+
+
+@pytest.mark.parametrize("source, needle", [
+    ("def derivation(:\n    pass\n", "SyntaxError"),
+    ("def derivation():\n    return undefined_name\n", "NameError"),
+    ("def derivation():\n    return 42\n", "returned int"),
+    ("x = 1\n", "defines no function derivation()"),
+])
+def test_verify_broken_user_file(tmp_path, source, needle):
+    (tmp_path / "broken.py").write_text(source)
+    proc = symgrad("verify", "broken.py", cwd=tmp_path)
+    assert proc.returncode == 2
+    line = one_error_line(proc)
+    assert "broken.py" in line and needle in line
+
+
+def test_verify_unknown_name(tmp_path):
+    proc = symgrad("verify", "no-such-thing", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "polar" in one_error_line(proc)
+    proc = symgrad("verify", "missing.py", cwd=tmp_path)
+    assert proc.returncode == 2 and "no such file" in one_error_line(proc)
+
+
+# ---------------------------------------------------------------------------
+# render
+# ---------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_render_all_builtin(tmp_path):
+    out = tmp_path / "out"
+    proc = symgrad("render", "--no-pdf", "-o", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    tex = (out / "appendix.tex").read_text()
+    assert tex.lstrip().startswith(r"\documentclass") or r"\documentclass" in tex
+    assert r"\end{document}" in tex
+    assert tex.count(r"\section{") >= len(BUILTIN)
+    for key in BUILTIN:
+        assert f"sec:{key}" in tex
+    assert not (out / "appendix.pdf").exists()
+    assert proc.stdout.strip() == str(out / "appendix.tex")
+    assert proc.stderr == ""
+
+
+@pytest.mark.slow
+@pytest.mark.tex
+@pytest.mark.skipif(shutil.which("latexmk") is None, reason="needs a TeX installation (latexmk)")
+def test_render_all_builtin_pdf(tmp_path):
+    proc = symgrad("render", "--pdf", "-o", "out", cwd=tmp_path, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    pdf = tmp_path / "out" / "appendix.pdf"
+    assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
+    assert proc.stdout.splitlines() == [str(Path("out") / "appendix.tex"), str(Path("out") / "appendix.pdf")]
+
+
+def test_render_fragment(tmp_path):
+    proc = symgrad("render", "product", "nodal-cubic", "--fragment", "-o", "frag", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    tex = (tmp_path / "frag" / "appendix.tex").read_text()
+    assert r"\documentclass" not in tex and r"\begin{document}" not in tex
+    assert "The product a b" in tex and r"\begin{tikzpicture}" in tex
+    assert not (tmp_path / "frag" / "appendix.pdf").exists()
+
+
+def test_render_user_file_with_title(tmp_path):
+    write(tmp_path, "mine.py", """
+        import sympy as sp
+        import symgrad as sg
+        x, y = sp.symbols("x y", real=True)
+
+        def derivation():
+            return sg.Derivation(key="mine", title="My model", summary="x plus y",
+                                 model=sg.Model([x + y], params=[x, y]), loss=sp.Symbol("z1")**2 / 2)
+    """)
+    proc = symgrad("render", "mine.py", "--no-pdf", "--title", "My appendix", "-o", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    tex = (tmp_path / "appendix.tex").read_text()
+    assert "My appendix" in tex and "My model" in tex
+
+
+def test_render_missing_template_dir(tmp_path):
+    proc = symgrad("render", "product", "--no-pdf", "--templates", str(tmp_path / "nope"), "-o", "x", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "template" in one_error_line(proc)
+
+
+def test_render_user_template(tmp_path):
+    tdir = tmp_path / "templates"
+    tdir.mkdir()
+    (tdir / "derivation.tex.j2").write_text(
+        '((* extends "symgrad/derivation.tex.j2" *))\n'
+        "((* block model *))\nUSER-MODEL-BLOCK ((( d.key ))).\n((* endblock model *))\n")
+    proc = symgrad("render", "product", "--no-pdf", "--templates", str(tdir), "-o", "x", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "USER-MODEL-BLOCK product." in (tmp_path / "x" / "appendix.tex").read_text()
+
+
+# ---------------------------------------------------------------------------
+# progress (in process)
+# ---------------------------------------------------------------------------
+
+class _Stream:
+    def __init__(self, tty: bool):
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_progress_only_on_a_terminal(tty):
+    from symgrad.cli import Progress
+    stream = _Stream(tty)
+    progress = Progress(stream)
+    progress.step("[1/7] polar")("Moore-Penrose inverse")
+    if tty:
+        assert "symgrad:" in stream.text and "[1/7] polar: Moore-Penrose inverse" in stream.text
+    else:
+        assert stream.text == ""
+
+
+def test_main_in_process(capsys):
+    from symgrad.cli import main
+    assert main(["list"]) == 0
+    assert "polar" in capsys.readouterr().out
+    assert main(["verify", "no-such-derivation"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symgrad: error: no derivation named 'no-such-derivation'") and err.count("\n") == 1

@@ -1,0 +1,268 @@
+"""The built-in derivations in ``derivations/``, and what loading a broken one says.
+
+Every built-in derivation must run and verify: no refuted claim except the
+refutations it declares (``Delta grad != 0`` and the counterexamples it is
+about).  Known answers pin the numbers the derivations' notes state.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+import symgrad as sg
+from symgrad.render import render_document
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILTIN = [key for key, _path in sg.builtin_derivations()]
+EXPECTED = {"polar", "nodal-cubic", "product", "softmax", "linear-network", "gaussian", "empirical-fisher"}
+
+# the keys the LaTeX templates read from a derivation context (see symgrad.render.render_document)
+CONTEXT_KEYS = {"title", "key", "summary", "model", "J", "G", "rank", "n_params", "pinv", "loss", "nabla",
+                "grad_param", "grad_manifold", "riesz_agrees", "reparam", "singular", "tikhonov", "step",
+                "figure", "notes"}
+
+_REPORTS: dict[str, tuple[sg.Report, float]] = {}
+
+
+def report(key: str) -> sg.Report:
+    """Run a built-in derivation once per test session (seed 0, as the command line does)."""
+    if key not in _REPORTS:
+        t0 = time.perf_counter()
+        rep = sg.run(sg.load_derivation(key), seed=0)
+        _REPORTS[key] = (rep, time.perf_counter() - t0)
+    return _REPORTS[key][0]
+
+
+def check(rep: sg.Report, name: str) -> sg.Certificate:
+    found = [c for n, c in rep.checks if n == name]
+    assert found, f"{rep.derivation.key} has no check named {name!r}: {[n for n, _ in rep.checks]}"
+    return found[0]
+
+
+# ---------------------------------------------------------------------------
+# every built-in derivation
+# ---------------------------------------------------------------------------
+
+def test_the_builtin_set():
+    assert EXPECTED <= set(BUILTIN)
+
+
+@pytest.mark.parametrize("key", BUILTIN)
+def test_builtin_derivation_verifies(key):
+    rep = report(key)
+    assert rep.ok(), "\n".join(rep.summary_lines())
+    assert rep.derivation.key == key
+    names = [n for n, _ in rep.checks]
+    assert "Theorem 1" in names and "every generalised inverse" in names
+    for name, cert in rep.checks:
+        assert cert.verdict is not sg.Verdict.UNDECIDED, f"{key}: {name} undecided: {cert.summary()}"
+    if rep.derivation.reparametrisation is not None:     # the paper's claim, proved exactly
+        assert check(rep, "J Delta grad = 0").verdict is sg.Verdict.PROVED
+    # the only refutations are the ones the derivation declares
+    declared = rep.values.get("expected_refutations", set())
+    for name, cert in rep.checks:
+        if cert.verdict is sg.Verdict.REFUTED:
+            assert name in declared
+
+
+@pytest.mark.parametrize("key", BUILTIN)
+def test_builtin_derivation_is_fast(key):
+    report(key)
+    assert _REPORTS[key][1] < 20.0, f"{key} took {_REPORTS[key][1]:.1f} s"
+
+
+@pytest.mark.parametrize("key", BUILTIN)
+def test_report_outputs(key):
+    rep = report(key)
+    lines = rep.summary_lines()
+    assert lines[0].startswith(f"{key}: ")
+    assert len(lines) == 1 + len(rep.checks) + len(rep.errors)
+    data = json.loads(json.dumps(rep.as_json()))
+    assert data["key"] == key and data["ok"] is True
+    assert len(data["checks"]) == len(rep.checks)
+    ctx = rep.context()
+    assert CONTEXT_KEYS <= set(ctx), CONTEXT_KEYS - set(ctx)
+
+
+@pytest.mark.parametrize("key", BUILTIN)
+def test_builtin_derivation_renders(key):
+    tex = render_document([report(key).context()], fragment=True)
+    assert r"\documentclass" not in tex
+    assert "section{" in tex
+
+
+@pytest.mark.slow
+def test_a_derivation_file_runs_directly():
+    proc = subprocess.run([sys.executable, str(ROOT / "derivations" / "product.py")], capture_output=True,
+                          text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("product: The product a b")
+    assert "[PROVED] J Delta grad = 0" in proc.stdout
+
+
+# ---------------------------------------------------------------------------
+# known answers stated by the derivations
+# ---------------------------------------------------------------------------
+
+def test_polar_parameter_gradients_correspond_exactly():
+    rep = report("polar")
+    assert check(rep, "Delta grad").verdict is sg.Verdict.PROVED          # G invertible: Delta = 0
+    assert rep.context()["grad_manifold"] == sp.Matrix([sp.Rational(1, 2), 1])
+    assert rep.context()["step"]["is_zero"] is False                       # steps differ at second order
+    assert r"\begin{tikzpicture}" in rep.context()["figure"]
+
+
+def test_nodal_cubic_branch_vectors():
+    rep = report("nodal-cubic")
+    cert = check(rep, "eq. (4) at a singular point")
+    assert cert.verdict is sg.Verdict.REFUTED
+    ce = rep.context()["singular"]["counterexample"]
+    vectors = {tuple(ce["grad1"]), tuple(ce["grad2"])}
+    half = sp.Rational(1, 2)
+    assert vectors == {(3 * half, 3 * half), (-half, half)}
+    assert tuple(ce["point"]) == (0, 0)
+    fig = rep.context()["figure"]
+    assert "++(-0.5, 0.5)" in fig and "++(1.5, 1.5)" in fig
+
+
+def test_product_gradient_and_damping():
+    rep = report("product")
+    a, b = rep.derivation.model.xi
+    assert sp.simplify(rep.context()["grad_param"] - sp.Matrix([b, a]) * (a * b - 1) / (a**2 + b**2)) == sp.zeros(2, 1)
+    assert check(rep, "Delta grad").verdict is sg.Verdict.REFUTED
+    assert check(rep, "Tikhonov limit").verdict is sg.Verdict.PROVED
+    assert rep.context()["tikhonov"]["residual_is_zero"] is False
+    assert rep.context()["at_point"]["manifold"] == sp.Matrix([1])
+
+
+def test_softmax_fisher_matrix():
+    rep = report("softmax")
+    assert rep.derivation.model.rank == 2
+    assert check(rep, "Fisher information matrix").verdict is sg.Verdict.PROVED
+    delta = rep.context()["reparam"]["delta"]
+    assert delta[0] == delta[1] == delta[2] != 0                          # a multiple of (1, 1, 1)
+    assert rep.context()["step"]["is_zero"] is True                         # a linear shear
+
+
+def test_linear_network_rank_condition():
+    rep = report("linear-network")
+    M = rep.derivation.model
+    a1, a2, b11, b12, b21, b22 = M.xi
+    n1, n2 = a1**2 + a2**2, b11**2 + b12**2 + b21**2 + b22**2
+    assert M.rank == 2 and M.n_params == 6
+    assert sp.expand(M.G_plus.condition - (n1**2 + n1 * n2 + (b11 * b22 - b12 * b21) ** 2)) == 0
+
+
+def test_gaussian_splits_the_mean():
+    rep = report("gaussian")
+    u1, u2, _tau = rep.derivation.reparametrisation.eta
+    assert rep.context()["reparam"]["delta"] == sp.Matrix([(u1 + u2) / 2, -(u1 + u2) / 2, 0])
+
+
+def test_empirical_fisher_statements():
+    rep = report("empirical-fisher")
+    proved = ["empirical Fisher is a pullback", "F_emp = F at the data", "Fisher natural gradient = p - c",
+              "g_emp(J Delta grad, .) = 0 (one sample)", "J Delta grad = 0", "Tikhonov limit"]
+    for name in proved:
+        assert check(rep, name).verdict is sg.Verdict.PROVED, name
+    for name in ["J Delta grad = 0 (one sample)", "every generalised inverse (one sample)"]:
+        assert check(rep, name).verdict is sg.Verdict.REFUTED, name
+    notes = rep.context()["notes"]
+    assert any("single sample" in n and "rank 1" in n for n in notes)
+    assert rep.context()["tikhonov"]["residual_is_zero"] is False
+
+
+# ---------------------------------------------------------------------------
+# broken derivations
+# ---------------------------------------------------------------------------
+
+def write(tmp_path: Path, name: str, source: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+SINGULAR_DF = """
+    import sympy as sp
+    import symgrad as sg
+    a, b, u, v = sp.symbols("a b u v", real=True)
+
+    def derivation():
+        model = sg.Model([a * b], params=[a, b])
+        f = sg.Reparametrisation([u + v, 2 * u + 2 * v], params=[u, v])   # det Df = 0 everywhere
+        return sg.Derivation(key="wrong", title="wrong", summary="", model=model, reparametrisation=f)
+"""
+
+AT_THE_NODE = """
+    import sympy as sp
+    import symgrad as sg
+    t = sp.Symbol("t", real=True)
+    z1, z2 = sp.symbols("z1 z2", real=True)
+
+    def derivation():
+        model = sg.Model([t**2 - 1, t**3 - t], params=[t], coords=[z1, z2])
+        return sg.Derivation(key="at-node", title="at the node", summary="", model=model, loss=z1 + 2 * z2,
+                             point={t: 1})
+"""
+
+
+def test_singular_Df_is_refused(tmp_path):
+    path = write(tmp_path, "singular_df.py", SINGULAR_DF)
+    with pytest.raises(sg.ReparametrisationError, match="det Df = 0"):
+        sg.load_derivation(path)
+
+
+def test_a_point_at_a_singular_point_is_refused(tmp_path):
+    d = sg.load_derivation(write(tmp_path, "at_node.py", AT_THE_NODE))
+    with pytest.raises(sg.SingularPointError, match="singular"):
+        sg.run(d)
+
+
+def test_syntax_error(tmp_path):
+    path = write(tmp_path, "broken.py", "def derivation(:\n    pass\n")
+    with pytest.raises(sg.DerivationError, match=r"broken\.py failed to load: SyntaxError"):
+        sg.load_derivation(path)
+
+
+def test_error_inside_derivation_function(tmp_path):
+    path = write(tmp_path, "raises.py", "def derivation():\n    return undefined_name\n")
+    with pytest.raises(sg.DerivationError, match="NameError"):
+        sg.load_derivation(path)
+
+
+def test_import_error(tmp_path):
+    path = write(tmp_path, "imports.py", "import no_such_module_for_symgrad\n")
+    with pytest.raises(sg.DerivationError, match="ModuleNotFoundError"):
+        sg.load_derivation(path)
+
+
+def test_no_derivation_function(tmp_path):
+    path = write(tmp_path, "empty.py", "x = 1\n")
+    with pytest.raises(sg.DerivationError, match=r"defines no function derivation\(\)"):
+        sg.load_derivation(path)
+
+
+def test_wrong_return_type(tmp_path):
+    path = write(tmp_path, "number.py", "def derivation():\n    return 42\n")
+    with pytest.raises(sg.DerivationError, match="returned int"):
+        sg.load_derivation(path)
+
+
+def test_missing_file_and_unknown_key(tmp_path):
+    with pytest.raises(sg.DerivationError, match="no such file"):
+        sg.load_derivation(tmp_path / "missing.py")
+    with pytest.raises(sg.DerivationError, match="built-in ones: .*polar"):
+        sg.load_derivation("no-such-derivation")
+
+
+def test_bad_key():
+    t = sp.Symbol("t", real=True)
+    with pytest.raises(sg.DerivationError, match="key"):
+        sg.Derivation(key="has space", title="", summary="", model=sg.Model([t], params=[t]))

@@ -1,0 +1,421 @@
+"""Tests of symgrad.inverse: exact Moore-Penrose inverses with their validity set.
+
+* known answers: published Moore-Penrose examples (source named on each row)
+  and symbolic closed forms computed by hand; a second test checks each table
+  row against the Penrose conditions in SymPy's own arithmetic;
+* coherence: the symbolic formula and ``PseudoInverse.at`` at random rational
+  points against ``numeric_pinv`` (mpmath SVD at 50 digits);
+* properties (hypothesis, derandomised): Penrose conditions and the rank
+  condition at random rational points, rank-drop points pinned by ``@example``;
+* generalised inverses (Def. 1) and Tikhonov limits;
+* errors.
+"""
+from __future__ import annotations
+
+import mpmath
+import pytest
+import sympy as sp
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import symgrad as sg
+from symgrad.exceptions import DomainError, LiftError, RankError, ShapeError, SymbolError, SymgradError
+from symgrad.inverse import pinv
+from symgrad.numeric import evaluate_matrix, max_abs_diff, numeric_pinv, random_point
+
+SETTINGS = settings(derandomize=True, deadline=None, max_examples=40, print_blob=True)
+DPS = 50
+TOL = mpmath.mpf(10) ** -35
+
+R = sp.Rational
+a, b, c, d = sp.symbols("a b c d", real=True)
+r, t = sp.symbols("r t", real=True)
+lam = sp.Symbol("lambda", positive=True)
+
+
+def is_zero_matrix(M):
+    return all(sp.simplify(x) == 0 for x in M)
+
+
+def same(M, N):
+    return sp.Matrix(M).shape == sp.Matrix(N).shape and is_zero_matrix(sp.Matrix(M) - sp.Matrix(N))
+
+
+# -- known answers ------------------------------------------------------------
+
+# name -> (A, A^+, rank); sources named, values computed by hand (see test_numeric.py for the arithmetic)
+NUMERIC_EXAMPLES = {
+    "reduce_manual_2x4": ([[1, 2, 3, 4], [9, 8, 7, 6]],
+                          [[R(-1, 5), R(1, 10)], [R(-1, 20), R(1, 20)], [R(1, 10), 0], [R(1, 4), R(-1, 20)]], 2),
+    "maple_student_column": ([[1], [3]], [[R(1, 10), R(3, 10)]], 1),
+    "maple_matrixinverse_1to9": ([[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+                                 [[R(-23, 36), R(-1, 6), R(11, 36)], [R(-1, 18), 0, R(1, 18)],
+                                  [R(19, 36), R(1, 6), R(-7, 36)]], 2),
+    "cody_42587_test1": ([[1, 2], [3, 4]], [[-2, 1], [R(3, 2), R(-1, 2)]], 2),
+    "cody_42587_test2": ([[0, 1], [1, 1]], [[-1, 1], [1, 0]], 2),
+    # atozmath.com "Pseudoinverse [[4,0],[3,-5]]" worked example (invertible: the ordinary inverse)
+    "atozmath_4_0_3_m5": ([[4, 0], [3, -5]], [[R(1, 4), 0], [R(3, 20), R(-1, 5)]], 2),
+    "penrose_zero_2x3": ([[0, 0, 0], [0, 0, 0]], [[0, 0], [0, 0], [0, 0]], 0),
+    "rank_one_1224": ([[1, 2], [2, 4]], [[R(1, 25), R(2, 25)], [R(2, 25), R(4, 25)]], 1),
+    # Penrose (1955): (A^+)^+ = A, so the inverse of [[1/4, 0],[3/20, -1/5]] is [[4, 0],[3, -5]]
+    "penrose_involution": ([[R(1, 4), 0], [R(3, 20), R(-1, 5)]], [[4, 0], [3, -5]], 2),
+}
+
+# name -> (A, A^+, rank, a point where the rank drops or None); by hand
+SYMBOLIC_EXAMPLES = {
+    # a column a: a^+ = a^T / (a^T a)
+    "column_ab": ([[a], [b]], [[a / (a**2 + b**2), b / (a**2 + b**2)]], 1, {a: 0, b: 0}),
+    # DESIGN.md: G = [[b^2, ab], [ab, a^2]] (the Gram matrix of phi = a*b): G^+ = G / (a^2 + b^2)^2
+    "gram_of_product": ([[b**2, a * b], [a * b, a**2]],
+                        [[b**2 / (a**2 + b**2) ** 2, a * b / (a**2 + b**2) ** 2],
+                         [a * b / (a**2 + b**2) ** 2, a**2 / (a**2 + b**2) ** 2]], 1, {a: 0, b: 0}),
+    # rank one (x y^T)^+ = y x^T / (|x|^2 |y|^2), Ben-Israel & Greville, with x = (a, b), y = (c, d)
+    "rank_one_outer": ([[a * c, a * d], [b * c, b * d]],
+                       [[a * c / ((a**2 + b**2) * (c**2 + d**2)), b * c / ((a**2 + b**2) * (c**2 + d**2))],
+                        [a * d / ((a**2 + b**2) * (c**2 + d**2)), b * d / ((a**2 + b**2) * (c**2 + d**2))]],
+                       1, {a: 0, b: 0, c: 1, d: 2}),
+    # polar coordinates: G = diag(1, r^2), G^+ = diag(1, 1/r^2) for r != 0
+    "polar_gram": ([[1, 0], [0, r**2]], [[1, 0], [0, 1 / r**2]], 2, {r: 0}),
+    # the Jacobian of polar coordinates is invertible for r != 0: J^-1 = [[cos, sin], [-sin/r, cos/r]]
+    "polar_jacobian": ([[sp.cos(t), -r * sp.sin(t)], [sp.sin(t), r * sp.cos(t)]],
+                       [[sp.cos(t), sp.sin(t)], [-sp.sin(t) / r, sp.cos(t) / r]], 2, {r: 0, t: 1}),
+    # Maple help (Student[LinearAlgebra], Pseudoinverse): <<a,c>|<b,d>>^+ = adj / (ad - bc)
+    "maple_student_2x2": ([[a, b], [c, d]],
+                          [[d / (a * d - b * c), -b / (a * d - b * c)], [-c / (a * d - b * c), a / (a * d - b * c)]],
+                          2, {a: 1, b: 2, c: 2, d: 4}),
+    # a row of exponentials: (e^a, e^b)^+ = (e^a, e^b)^T / (e^2a + e^2b)
+    "exp_row": ([[sp.exp(a), sp.exp(b)]],
+                [[sp.exp(a) / (sp.exp(2 * a) + sp.exp(2 * b))], [sp.exp(b) / (sp.exp(2 * a) + sp.exp(2 * b))]],
+                1, None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NUMERIC_EXAMPLES))
+def test_numeric_known_answers(name):
+    A, X, rank = NUMERIC_EXAMPLES[name]
+    P = pinv(sp.Matrix(A))
+    assert P.rank == rank
+    assert P.matrix == sp.Matrix(X)
+    assert P.penrose.holds
+
+
+@pytest.mark.parametrize("name", sorted(SYMBOLIC_EXAMPLES))
+def test_symbolic_known_answers(name):
+    A, X, rank, _ = SYMBOLIC_EXAMPLES[name]
+    P = pinv(sp.Matrix(A))
+    assert P.rank == rank
+    assert same(P.matrix, X), f"{name}: got {P.matrix}"
+    assert P.penrose.holds
+
+
+@pytest.mark.parametrize("name", sorted(SYMBOLIC_EXAMPLES))
+def test_symbolic_table_is_right(name):
+    """Each hand-computed row satisfies the Penrose conditions in plain SymPy (independent of symgrad)."""
+    A, X, _, _ = SYMBOLIC_EXAMPLES[name]
+    A, X = sp.Matrix(A), sp.Matrix(X)
+    assert is_zero_matrix(A * X * A - A)
+    assert is_zero_matrix(X * A * X - X)
+    assert is_zero_matrix(A * X - (A * X).T)
+    assert is_zero_matrix(X * A - (X * A).T)
+
+
+@pytest.mark.parametrize("name", sorted(k for k, v in SYMBOLIC_EXAMPLES.items() if v[3] is not None))
+def test_condition_vanishes_at_the_rank_drop(name):
+    A, _, rank, drop = SYMBOLIC_EXAMPLES[name]
+    P = pinv(sp.Matrix(A))
+    assert sp.Matrix(A).subs(drop).rank() < rank
+    assert sp.simplify(P.condition.subs(drop)) == 0
+    # and the true inverse there is the pinv of the substituted matrix (SymPy's, on a numeric matrix)
+    assert max_abs_diff(evaluate_matrix(P.at(drop), {}, DPS), sp.Matrix(A).subs(drop).pinv(), DPS) < TOL
+
+
+def test_condition_zero_set_polar():
+    P = pinv(sp.Matrix(SYMBOLIC_EXAMPLES["polar_jacobian"][0]))
+    # non-zero exactly where r != 0: the condition is a power of r times a positive constant
+    assert sp.simplify(P.condition.subs(r, 0)) == 0
+    for k in (R(1, 3), -2, 5):
+        assert sp.simplify(P.condition.subs({r: k, t: R(1, 7)})) != 0
+
+
+def test_extra_condition_is_reported_and_at_handles_it():
+    # phi = a*b: G^+ is built on a pivot entry that vanishes at b = 0 although the rank is 1 there (a != 0)
+    G = sp.Matrix([[b**2, a * b], [a * b, a**2]])
+    P = pinv(G, psd=True)
+    zero_extra = [e for e in P.extra_conditions if sp.simplify(e.subs({a: 1, b: 0})) == 0]
+    if zero_extra:
+        assert P.condition.subs({a: 1, b: 0}) != 0
+    assert P.at({a: 1, b: 0}) == sp.Matrix([[0, 0], [0, 1]])
+    assert P.at({a: 0, b: 1}) == sp.Matrix([[1, 0], [0, 0]])
+    assert P.valid_where != sp.true
+
+
+# -- the example session of issue 2 -------------------------------------------
+
+def test_issue_example_polar():
+    rr, tt = sp.symbols("r t", real=True)
+    M = sg.Model([rr * sp.cos(tt), rr * sp.sin(tt)], params=[rr, tt])
+    P = sg.pinv(M.G)
+    assert P.rank == 2
+    assert same(P.matrix, sp.diag(1, 1 / rr**2))
+    assert sp.simplify(P.condition.subs(rr, 0)) == 0 and P.condition.subs(rr, 1) != 0
+    assert P.at({rr: 0, tt: 1}) == sp.diag(1, 0)  # the true inverse at the origin, not a division by zero
+    assert P.at({rr: 2, tt: 1}) == sp.diag(1, R(1, 4))
+
+
+# -- rank-drop points: at() is the true inverse there ----------------------------
+
+def test_at_product_model_origin():
+    M = sg.Model([a * b], params=[a, b])
+    assert M.G_plus.at({a: 0, b: 0}) == sp.zeros(2, 2)
+    assert M.G_plus.at({a: 0, b: 0}) != M.G_plus.matrix.subs({a: R(1, 10**6), b: R(1, 10**6)})
+
+
+@SETTINGS
+@given(st.fractions(-20, 20, max_denominator=50))
+@example(0)
+@example(R(1, 10**6))
+def test_at_along_the_diagonal(s):
+    """Along a = b = s, G = s^2 [[1, 1], [1, 1]]: G^+ = [[1, 1], [1, 1]] / (4 s^2), and 0 at s = 0."""
+    s = sp.Rational(s.numerator, s.denominator) if not isinstance(s, sp.Basic) else s
+    P = pinv(sp.Matrix([[b**2, a * b], [a * b, a**2]]))
+    got = P.at({a: s, b: s})
+    expected = sp.zeros(2, 2) if s == 0 else sp.ones(2, 2) / (4 * s**2)
+    assert got == expected
+
+
+@SETTINGS
+@given(st.fractions(-5, 5, max_denominator=9), st.fractions(-5, 5, max_denominator=9))
+@example(0, 0)
+@example(0, 1)
+@example(1, 0)
+def test_at_polar_jacobian(rv, tv):
+    """J of polar coordinates at rational (r, t), including r = 0 (rank 1), against mpmath's SVD."""
+    A = sp.Matrix(SYMBOLIC_EXAMPLES["polar_jacobian"][0])
+    P = pinv(A)
+    pt = {r: sp.Rational(rv.numerator, rv.denominator), t: sp.Rational(tv.numerator, tv.denominator)}
+    X = P.at(pt)
+    Xn, rank, _ = numeric_pinv(evaluate_matrix(A, pt, DPS), DPS)
+    assert rank == (1 if pt[r] == 0 else 2)
+    assert max_abs_diff(Xn, evaluate_matrix(X, {}, DPS), DPS) < TOL
+
+
+rational = st.fractions(-6, 6, max_denominator=6).map(lambda q: sp.Rational(q.numerator, q.denominator))
+
+
+@SETTINGS
+@given(rational, rational, rational, rational)
+@example(0, 0, 0, 0)
+@example(0, 0, 1, 2)
+@example(1, 2, 2, 4)
+@example(3, 0, 0, 5)
+def test_at_penrose_conditions_exact(av, bv, cv, dv):
+    """At every rational point (rank drops included), at() satisfies the Penrose conditions exactly
+    and equals SymPy's pinv of the substituted (numeric) matrix."""
+    pt = {a: av, b: bv, c: cv, d: dv}
+    for name in ("rank_one_outer", "maple_student_2x2", "gram_of_product", "column_ab"):
+        A0 = sp.Matrix(SYMBOLIC_EXAMPLES[name][0]).subs(pt)
+        X = pinv(sp.Matrix(SYMBOLIC_EXAMPLES[name][0])).at({s: pt[s] for s in (a, b, c, d)})
+        assert A0 * X * A0 == A0
+        assert X * A0 * X == X
+        assert (A0 * X).T == A0 * X
+        assert (X * A0).T == X * A0
+        assert X == A0.pinv()
+
+
+@SETTINGS
+@given(rational, rational, rational, rational)
+def test_condition_is_nonzero_exactly_at_generic_rank(av, bv, cv, dv):
+    pt = {a: av, b: bv, c: cv, d: dv}
+    for name in ("rank_one_outer", "maple_student_2x2", "gram_of_product", "column_ab"):
+        A = sp.Matrix(SYMBOLIC_EXAMPLES[name][0])
+        P = pinv(A)
+        assert (P.condition.subs(pt) != 0) == (A.subs(pt).rank() == P.rank)
+
+
+# -- coherence: symbolic against mpmath's SVD at 50 digits ------------------------
+
+def _softmax(n):
+    th = sp.symbols(f"th1:{n + 1}", real=True)
+    p = sp.symbols(f"p1:{n + 1}", positive=True)
+    E = [sp.exp(x) for x in th]
+    return sg.Model([e / sum(E) for e in E], params=th, coords=p, metric=sg.SimplexFisher(p))
+
+
+def _linear_net(h):
+    w = sp.symbols(f"w1:{h + 1}", real=True)
+    V = sp.Matrix(2, h, lambda i, j: sp.Symbol(f"v{i + 1}{j + 1}", real=True))
+    return sg.Model(list(V * sp.Matrix(w)), params=list(w) + list(V))
+
+
+COHERENCE_CASES = {
+    "polar_G": lambda: sg.Model([r * sp.cos(t), r * sp.sin(t)], params=[r, t]).G,
+    "polar_J": lambda: sg.Model([r * sp.cos(t), r * sp.sin(t)], params=[r, t]).J,
+    "product_G": lambda: sg.Model([a * b], params=[a, b]).G,
+    "softmax3_G": lambda: _softmax(3).G,
+    "softmax3_J": lambda: _softmax(3).J,
+    "linear_net1_G": lambda: _linear_net(1).G,
+    "linear_net2_G": lambda: _linear_net(2).G,
+    "linear_net2_J": lambda: _linear_net(2).J,
+    "sphere_patch_J": lambda: sp.Matrix([sp.cos(a) * sp.cos(b), sp.cos(a) * sp.sin(b), sp.sin(a)]).jacobian([a, b]),
+    "mixed_3x4": lambda: sp.Matrix([[a, b, a + b, a * b], [sp.exp(a), 1, sp.exp(a) + 1, b * sp.exp(a)],
+                                    [a**2, a * b, a**2 + a * b, a**2 * b]]),
+}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("name", sorted(COHERENCE_CASES))
+def test_formula_against_mpmath_svd(name, seed):
+    A = sp.Matrix(COHERENCE_CASES[name]())
+    P = pinv(A)
+    pt = random_point(sorted(A.free_symbols, key=str), seed)
+    An = evaluate_matrix(A, pt, DPS)
+    Xn, rank, svals = numeric_pinv(An, DPS)
+    assert rank == P.rank, f"{name}, seed {seed}: numeric rank {rank} at {pt}, singular values {svals}"
+    cond = evaluate_matrix(sp.Matrix([[P.condition]]), pt, DPS)[0, 0]
+    assert abs(cond) > TOL, "the condition must hold at a generic point"
+    assert max_abs_diff(Xn, evaluate_matrix(P.matrix, pt, DPS), DPS) < TOL
+    assert max_abs_diff(Xn, evaluate_matrix(P.at(pt), {}, DPS), DPS) < TOL
+
+
+def test_model_pinv_psd_route_agrees_with_general_route():
+    M = _softmax(3)
+    general = pinv(M.G)
+    pt = random_point(M.xi, 5)
+    assert max_abs_diff(evaluate_matrix(M.G_plus.matrix, pt, DPS), evaluate_matrix(general.matrix, pt, DPS)) < TOL
+
+
+def test_at_irrational_point_uses_interval_arithmetic():
+    P = pinv(sp.Matrix([[b**2, a * b], [a * b, a**2]]))
+    pt = {a: sp.sqrt(2), b: sp.pi}
+    X = P.at(pt)
+    Xn, _, _ = numeric_pinv(evaluate_matrix(sp.Matrix([[b**2, a * b], [a * b, a**2]]), pt, DPS), DPS)
+    assert max_abs_diff(Xn, evaluate_matrix(X, {}, DPS), DPS) < TOL
+    # at a = log 2, exp(a) - 2 vanishes: the rank drops at an irrational point, which cannot be
+    # decided exactly, so at() refuses rather than return a wrong number
+    with pytest.raises(RankError, match="cannot decide"):
+        pinv(sp.Matrix([[sp.exp(a) - 2]])).at({a: sp.log(2)})
+
+
+# -- generalised inverses (Def. 1) ----------------------------------------------
+
+def test_generalised_inverse_family():
+    G = sp.Matrix([[b**2, a * b], [a * b, a**2]])
+    P = pinv(G)
+    F, syms = sg.generalised_inverse_family(P)
+    assert F.shape == (2, 2) and len(syms) == 8
+    assert sg.is_generalised_inverse(G, F)  # A A^- A = A for every U, V
+    assert same(F.subs({s: 0 for s in syms}), P.matrix)  # U = V = 0 is A^+
+    # one member that is not the Moore-Penrose inverse: it fails (A X)^T = A X in general
+    X = F.subs({s: k for k, s in enumerate(syms, start=1)})
+    assert sg.is_generalised_inverse(G, X)
+    assert not is_zero_matrix((G * X).T - G * X)
+
+
+def test_projector_is_the_same_for_every_generalised_inverse():
+    """J G^- J^T does not depend on the choice of G^- (the ingredient of Theorem 1)."""
+    M = sg.Model([a * b, a + b**2], params=[a, b])
+    Mp = sg.Model([a * b], params=[a, b])
+    for model in (M, Mp):
+        F, syms = sg.generalised_inverse_family(model.G_plus)
+        proj = sp.Matrix(model.J * F * model.J.T).applyfunc(sp.cancel)
+        assert not (proj.free_symbols & set(syms)), f"{model}: J G^- J^T depends on U, V: {proj}"
+
+
+def test_is_generalised_inverse_rejects():
+    A = sp.Matrix([[1, 1], [1, 1]])
+    assert not sg.is_generalised_inverse(A, sp.eye(2))  # A A = 2A != A
+    assert sg.is_generalised_inverse(A, sp.Matrix([[1, 0], [0, 0]]))  # A e1 e1^T A = A
+    with pytest.raises(ShapeError, match="2x1"):
+        sg.is_generalised_inverse(sp.Matrix([[1, 2]]), sp.Matrix([[1, 2]]))
+
+
+# -- Tikhonov --------------------------------------------------------------------
+
+def test_tikhonov_known_answer():
+    # (G + lambda I)^-1 for G = diag(1, 0) is diag(1/(1 + lambda), 1/lambda), by hand
+    T = sg.tikhonov_inverse(sp.diag(1, 0), lam)
+    assert same(T, sp.diag(1 / (1 + lam), 1 / lam))
+
+
+@pytest.mark.parametrize(
+    "A",
+    [sp.Matrix([[b, a]]), sp.Matrix([[a], [b]]), sp.Matrix([[a, b], [2 * a, 2 * b]]),
+     sp.Matrix([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), sp.Matrix([[a, 0], [0, b], [a, b]])],
+    ids=["row", "column", "rank_one_2x2", "one_to_nine", "full_column_rank"],
+)
+def test_tikhonov_limit_of_damped_least_squares_is_pinv(A):
+    """(A^T A + lambda I)^-1 A^T -> A^+ exactly as lambda -> 0."""
+    T = sg.tikhonov_inverse(A.T * A, lam) * A.T
+    assert same(sg.tikhonov_limit(T, lam), pinv(A).matrix)
+    # and against the closed form computed independently by SymPy's limit on one entry
+    i, j = 0, 0
+    assert sp.simplify(sp.limit(sp.cancel(T[i, j]), lam, 0) - pinv(A).matrix[i, j]) == 0
+
+
+@pytest.mark.parametrize("w", [sp.Matrix([1, 0]), sp.Matrix([a, 3]), sp.Matrix([b**2, -1])], ids=["e1", "a_3", "b2_m1"])
+def test_tikhonov_limit_on_the_image(w):
+    """(G + lambda I)^-1 v -> G^+ v for v = G w in the image of G."""
+    G = sp.Matrix([[b**2, a * b], [a * b, a**2]])
+    v = G * w
+    limit = sg.tikhonov_limit(sg.tikhonov_inverse(G, lam) * v, lam)
+    assert same(limit, pinv(G).matrix * v)
+
+
+def test_tikhonov_bare_inverse_diverges_for_singular_G():
+    G = sp.Matrix([[b**2, a * b], [a * b, a**2]])
+    with pytest.raises(RankError, match="diverges") as info:
+        sg.tikhonov_limit(sg.tikhonov_inverse(G, lam), lam)
+    assert "image of G" in str(info.value)
+    # a vector outside the image also diverges
+    with pytest.raises(RankError, match="diverges"):
+        sg.tikhonov_limit(sg.tikhonov_inverse(G, lam) * sp.Matrix([a, -b]), lam)
+
+
+def test_tikhonov_limit_of_invertible_is_inverse():
+    A = sp.Matrix([[a, 1], [0, b]])
+    assert same(sg.tikhonov_limit(sg.tikhonov_inverse(A, lam), lam), A.inv())
+
+
+def test_tikhonov_numeric_coherence():
+    """At lambda = 1e-30 the damped inverse applied to v in im G is within 1e-25 of G^+ v (mpmath)."""
+    G = sg.Model([a * b], params=[a, b]).G
+    pt = {a: R(2, 3), b: R(-5, 7)}
+    v = G * sp.Matrix([1, 2])
+    damped = evaluate_matrix(sg.tikhonov_inverse(G, lam) * v, {**pt, lam: R(1, 10**30)}, DPS)
+    Xn, _, _ = numeric_pinv(evaluate_matrix(G, pt, DPS), DPS)
+    with mpmath.workdps(DPS):
+        assert mpmath.mnorm(damped - Xn * evaluate_matrix(v, pt, DPS), 1) < mpmath.mpf(10) ** -25
+
+
+# -- errors ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "call, exc, words",
+    [
+        (lambda: pinv(sp.Matrix(0, 0, [])), ShapeError, "empty"),
+        (lambda: pinv([[1, 2], [3]]), ShapeError, "cannot read"),
+        (lambda: pinv(sp.Matrix([[a, b]]), psd=True), ShapeError, "square"),
+        (lambda: pinv(sp.Matrix([[a, 1], [0, b]]), psd=True), RankError, "not symmetric"),
+        (lambda: pinv(sp.Matrix([[0, a], [a, 0]]), psd=True).matrix, None, None),
+        (lambda: pinv(sp.Matrix([[R(1, 2) * a + sp.Float("0.5")]])), LiftError, "float"),
+        (lambda: pinv(sp.Matrix([[sp.Abs(a)]])), LiftError, "Abs"),
+        (lambda: pinv(sp.Matrix([[sp.exp(sp.sin(a))]])), LiftError, "exp(sin(a))"),
+        (lambda: pinv(sp.Matrix([[a]])).at({a: 1, b: 2}), None, None),
+        (lambda: pinv(sp.Matrix([[a, b]])).at({a: 1}), SymbolError, "no value"),
+        (lambda: pinv(sp.Matrix([[a, b]])).at({2 * a: 1, b: 1}), SymbolError, "2*a"),
+        (lambda: pinv(sp.Matrix([[a, b]])).at([1, 2]), SymbolError, "mapping"),
+        (lambda: pinv(sp.Matrix([[1 / a, b]])).at({a: 0, b: 1}), DomainError, "not defined"),
+        (lambda: sg.tikhonov_inverse(sp.Matrix([[a, b]]), lam), ShapeError, "square"),
+    ],
+    ids=["empty", "ragged", "psd_not_square", "psd_not_symmetric", "psd_indefinite_symmetric_is_fine", "float",
+         "abs", "exp_of_sin", "extra_symbol_in_point_is_ignored", "missing_value", "non_symbol_key", "not_a_mapping",
+         "pole", "tikhonov_not_square"],
+)
+def test_errors(call, exc, words):
+    if exc is None:
+        call()  # must not raise
+        return
+    with pytest.raises(exc) as info:
+        call()
+    assert isinstance(info.value, SymgradError)
+    assert words in str(info.value), f"message {info.value!s} does not name {words!r}"
