@@ -9,11 +9,11 @@ ambient form ``g_emp = (1/N) sum_n s_n s_n^T`` with ``s_n = e_{x_n} / p_{x_n}``,
 that is ``g_emp = diag(c_k / p_k^2)`` with the empirical frequencies ``c_k``.
 Everything in the paper then applies with ``g_emp`` in place of the Fisher
 metric ``diag(1/p_k)``, as long as ``g_emp`` is positive definite on the model;
-the notes, computed when the derivation runs, say what happens when it is not.
+the notes, computed when the derivation runs, say what happens when it is not
+(a single sample), and what damping does (shown by exact values at one point,
+since the general damped formula fills pages).
 Run it directly: ``python derivations/empirical_fisher.py``.
 """
-from fractions import Fraction
-
 import sympy as sp
 
 import symgrad as sg
@@ -41,12 +41,22 @@ def nll(samples) -> sp.Expr:
     return -sum(sp.log(p[x - 1]) for x in samples) / len(samples)
 
 
+def _text(vector) -> str:
+    """A vector as plain text for the notes: ``(1/4, (u + 2 v)/5)``."""
+    return "(" + ", ".join(str(x).replace("**", "^").replace("*", " ") for x in vector) + ")"
+
+
 def _difference(ops, m):
     return {"residual": ops.sub(m["A"], m["B"])}
 
 
 def _product(ops, m):
     return {"residual": ops.mul(m["A"], m["B"])}
+
+
+def _solves(ops, m):
+    G, nabla = m["G"], m["nabla"]
+    return {"residual": ops.sub(ops.mul(G, ops.mul(ops.pinv(G, psd=True), nabla)), nabla)}
 
 
 def comparisons(report: sg.Report) -> dict:
@@ -78,13 +88,26 @@ def comparisons(report: sg.Report) -> dict:
     emp_grad = report.values["natural_gradient"].manifold.subs(point)
     true_grad = true_ng.manifold.subs(point)
     notes.append(
-        f"At a = b = 1/10, c = 3/10 (p = {list(model.phi.subs(point))}) the empirical natural gradient on the "
-        f"model is {list(emp_grad)} and the natural gradient of the Fisher metric is {list(true_grad)} (= p - c): "
+        f"At a = b = 1/10, c = 3/10 (p = {_text(model.phi.subs(point))}) the empirical natural gradient on the "
+        f"model is {_text(emp_grad)} and the natural gradient of the Fisher metric is {_text(true_grad)} (= p - c): "
         "both are tangent vectors defined independently of the parametrisation, but they are gradients "
         "for different metrics and differ away from the data point p = "
-        f"{FREQ}, where F_emp = F (and where this loss is minimal, so both vanish).")
+        f"{_text(FREQ)}, where F_emp = F (and where this loss is minimal, so both vanish).")
 
-    # 3. a single sample: g_emp has rank 1 on the two-dimensional model
+    # 3. Tikhonov damping, shown by its values at one point (the general formula fills pages)
+    damped = sg.damped_invariance(model, F, report.derivation.loss)
+    checks.append(("Tikhonov limit", damped.limit_certificate))
+    at = {u: sp.Rational(1, 20), v: sp.Rational(1, 20), w: sp.Rational(1, 4)}
+    residuals = {lam: "(" + ", ".join(f"{float(x):.2e}" for x in damped.residual.subs(at).subs(damped.lam, lam)) + ")"
+                 for lam in (1, sp.Rational(1, 100))}
+    p_at = _text(model.phi.xreplace(dict(zip(xi, F.f))).xreplace(at))
+    notes.append(
+        f"Damping, computed exactly: at (u, v, w) = (1/20, 1/20, 1/4), where p = {p_at}, "
+        f"the damped steps of the two parametrisations differ on the model by J Delta_lambda = {residuals[1]} "
+        f"for lambda = 1 and {residuals[sp.Rational(1, 100)]} for lambda = 1/100 (exact values, rounded here); "
+        "the difference is a rational function of lambda that vanishes at lambda = 0 (the check 'Tikhonov limit').")
+
+    # 4. a single sample: g_emp has rank 1 on the two-dimensional model
     one = (1,)
     g1 = empirical_form(one)
     degenerate = sg.Model(PHI, params=xi, coords=p,
@@ -99,12 +122,15 @@ def comparisons(report: sg.Report) -> dict:
         claim = sg.Claim("G_emp(f(eta)) Delta grad = 0: the two vectors differ only where g_emp is blind",
                          {"A": G1, "B": proof.delta}, F.eta, _product)
         checks.append(("g_emp(J Delta grad, .) = 0 (one sample)", sg.decide(claim, seed=0).certificate))
+        claim = sg.Claim("G_emp G_emp^+ nabla L = nabla L: eq. (1) for g_emp has solutions, J G_emp^+ nabla L one",
+                         {"G": degenerate.G, "nabla": degenerate.nabla(nll(one))}, xi, _solves)
+        checks.append(("eq. (1) solvable (one sample)", sg.decide(claim, seed=0).certificate))
         J_delta = (degenerate.J.subs(dict(zip(xi, F.f))) * proof.delta).applyfunc(sp.factor)
         notes.append(
             f"With the single sample x = 1, g_emp = diag(1/p1^2, 0, 0) is degenerate on the tangent space of "
             f"the model, and F_emp = J^T g_emp J has rank {degenerate.G.rank()} while J has rank "
             f"{degenerate.J.rank()}. Theorem 1 needs an inner product on T_p M, so it does not apply, and "
-            f"the recipe J F_emp^+ nabla L depends on the parametrisation: J Delta grad = {list(J_delta)}. "
+            f"the recipe J F_emp^+ nabla L depends on the parametrisation: J Delta grad = {_text(J_delta)}. "
             "The difference is g_emp-orthogonal to the model (it moves probability between outcomes 2 and 3, "
             "about which the sample says nothing), so both vectors satisfy eq. (1) for g_emp; eq. (1) just "
             "no longer determines a unique vector.")
@@ -124,12 +150,11 @@ def derivation() -> sg.Derivation:
         title="The empirical Fisher matrix and Tikhonov damping",
         summary=(f"A three-outcome distribution with a redundant parameter and the samples {list(SAMPLES)}. "
                  "The empirical Fisher matrix is the pullback of g_emp = diag(c_k / p_k^2), c = "
-                 f"{[str(q) for q in FREQ]}, a positive-definite form since every outcome was observed; "
+                 f"{_text(FREQ)}, a positive-definite form since every outcome was observed; "
                  "the loss is the average negative log-likelihood of the samples."),
         model=model,
         loss=nll(SAMPLES),
         reparametrisation=F,
-        tikhonov=True,
         extra=comparisons,
         notes=("Because F_emp = J^T g_emp J exactly, the Moore-Penrose empirical natural gradient is "
                "parametrisation independent on the model (J Delta grad = 0 below) whenever g_emp is positive "

@@ -55,8 +55,8 @@ def derivation() -> sg.Derivation:
         notes=("G (1, 1, 1)^T = 0: shifting every logit by the same amount does not move the distribution, "
                "so G is singular at every point and the natural gradient needs a generalised inverse.",
                "The shear theta1 = eta1 + eta2 moves the null direction of G: in the eta coordinates it is "
-               "Df^{-1} (1, 1, 1)^T = (0, 1, 1)^T. The Moore-Penrose inverse removes a different null component in each "
-               "parametrisation, so Delta grad is a non-zero multiple of (1, 1, 1), which J maps to zero.",
+               "Df^{-1} (1, 1, 1)^T = (0, 1, 1)^T. The Moore-Penrose inverse removes a different null "
+               "component in each parametrisation, so Delta grad is a non-zero multiple of (1, 1, 1), which J maps to zero.",
                "Because the shear is linear, the two gradient steps differ in the logits by a multiple of "
                "(1, 1, 1), a common shift that does not change the distribution: here the steps agree exactly, "
                "not only to first order (the second-order term below vanishes)."),

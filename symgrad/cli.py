@@ -209,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "is on PATH.")
     p.add_argument("derivations", nargs="*", metavar="DERIVATION",
                    help="built-in keys or paths to .py files (default: all built-in derivations)")
-    p.add_argument("-o", "--output", default="symgrad-appendix", metavar="DIR",
+    p.add_argument("-o", "--output", default="appendix", metavar="DIR",
                    help="output directory (default: %(default)s)")
     p.add_argument("--templates", action="append", default=[], metavar="DIR",
                    help="a directory of templates searched before the package's (repeatable)")

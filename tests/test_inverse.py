@@ -12,6 +12,8 @@
 """
 from __future__ import annotations
 
+import itertools
+
 import mpmath
 import pytest
 import sympy as sp
@@ -90,19 +92,24 @@ SYMBOLIC_EXAMPLES = {
 }
 
 
+METHODS = ("projector", "full-rank")
+
+
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("name", sorted(NUMERIC_EXAMPLES))
-def test_numeric_known_answers(name):
+def test_numeric_known_answers(name, method):
     A, X, rank = NUMERIC_EXAMPLES[name]
-    P = pinv(sp.Matrix(A))
+    P = pinv(sp.Matrix(A), method=method)
     assert P.rank == rank
     assert P.matrix == sp.Matrix(X)
     assert P.penrose.holds
 
 
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("name", sorted(SYMBOLIC_EXAMPLES))
-def test_symbolic_known_answers(name):
+def test_symbolic_known_answers(name, method):
     A, X, rank, _ = SYMBOLIC_EXAMPLES[name]
-    P = pinv(sp.Matrix(A))
+    P = pinv(sp.Matrix(A), method=method)
     assert P.rank == rank
     assert same(P.matrix, X), f"{name}: got {P.matrix}"
     assert P.penrose.holds
@@ -119,10 +126,11 @@ def test_symbolic_table_is_right(name):
     assert is_zero_matrix(X * A - (X * A).T)
 
 
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("name", sorted(k for k, v in SYMBOLIC_EXAMPLES.items() if v[3] is not None))
-def test_condition_vanishes_at_the_rank_drop(name):
+def test_condition_vanishes_at_the_rank_drop(name, method):
     A, _, rank, drop = SYMBOLIC_EXAMPLES[name]
-    P = pinv(sp.Matrix(A))
+    P = pinv(sp.Matrix(A), method=method)
     assert sp.Matrix(A).subs(drop).rank() < rank
     assert sp.simplify(P.condition.subs(drop)) == 0
     # and the true inverse there is the pinv of the substituted matrix (SymPy's, on a numeric matrix)
@@ -212,9 +220,10 @@ def test_at_penrose_conditions_exact(av, bv, cv, dv):
     """At every rational point (rank drops included), at() satisfies the Penrose conditions exactly
     and equals SymPy's pinv of the substituted (numeric) matrix."""
     pt = {a: av, b: bv, c: cv, d: dv}
-    for name in ("rank_one_outer", "maple_student_2x2", "gram_of_product", "column_ab"):
+    for name, method in itertools.product(("rank_one_outer", "maple_student_2x2", "gram_of_product", "column_ab"),
+                                          METHODS):
         A0 = sp.Matrix(SYMBOLIC_EXAMPLES[name][0]).subs(pt)
-        X = pinv(sp.Matrix(SYMBOLIC_EXAMPLES[name][0])).at({s: pt[s] for s in (a, b, c, d)})
+        X = pinv(sp.Matrix(SYMBOLIC_EXAMPLES[name][0]), method=method).at(pt)
         assert A0 * X * A0 == A0
         assert X * A0 * X == X
         assert (A0 * X).T == A0 * X
@@ -226,10 +235,14 @@ def test_at_penrose_conditions_exact(av, bv, cv, dv):
 @given(rational, rational, rational, rational)
 def test_condition_is_nonzero_exactly_at_generic_rank(av, bv, cv, dv):
     pt = {a: av, b: bv, c: cv, d: dv}
-    for name in ("rank_one_outer", "maple_student_2x2", "gram_of_product", "column_ab"):
+    for name, method in itertools.product(("rank_one_outer", "maple_student_2x2", "gram_of_product", "column_ab"),
+                                          METHODS):
         A = sp.Matrix(SYMBOLIC_EXAMPLES[name][0])
-        P = pinv(A)
-        assert (P.condition.subs(pt) != 0) == (A.subs(pt).rank() == P.rank)
+        P = pinv(A, method=method)
+        assert (P.condition.subs(pt) != 0) == (A.subs(pt).rank() == P.rank), f"{name}, {method}"
+        psd = sp.Matrix(A.T * A)  # a Gram matrix: the psd route's condition has the same zero set
+        Q = pinv(psd, method=method, psd=True)
+        assert (Q.condition.subs(pt) != 0) == (psd.subs(pt).rank() == Q.rank), f"{name}^T {name}, {method}"
 
 
 # -- coherence: symbolic against mpmath's SVD at 50 digits ------------------------
@@ -262,11 +275,11 @@ COHERENCE_CASES = {
 }
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed, method", [(0, "projector"), (1, "projector"), (2, "full-rank")])
 @pytest.mark.parametrize("name", sorted(COHERENCE_CASES))
-def test_formula_against_mpmath_svd(name, seed):
+def test_formula_against_mpmath_svd(name, seed, method):
     A = sp.Matrix(COHERENCE_CASES[name]())
-    P = pinv(A)
+    P = pinv(A, method=method)
     pt = random_point(sorted(A.free_symbols, key=str), seed)
     An = evaluate_matrix(A, pt, DPS)
     Xn, rank, svals = numeric_pinv(An, DPS)
@@ -419,3 +432,9 @@ def test_errors(call, exc, words):
         call()
     assert isinstance(info.value, SymgradError)
     assert words in str(info.value), f"message {info.value!s} does not name {words!r}"
+
+
+def test_unknown_method_is_rejected():
+    # an argument-validation ValueError (not a SymgradError), as for the other option checks in symgrad
+    with pytest.raises(ValueError, match="'svd'"):
+        pinv(sp.Matrix([[a, b]]), method="svd")

@@ -87,8 +87,15 @@ def test_pinv_full_rank_known_answer():
     # REDUCE manual, operator pseudo_inverse: mat((1,2,3,4),(9,8,7,6)); by hand A^T (A A^T)^-1
     A = frac([[1, 2, 3, 4], [9, 8, 7, 6]])
     r, rows, cols = linalg.rank_profile(A)
-    X = linalg.pinv_full_rank(A, rows, cols)
-    assert X == [[F(-1, 5), F(1, 10)], [F(-1, 20), F(1, 20)], [F(1, 10), F(0)], [F(1, 4), F(-1, 20)]]
+    expected = [[F(-1, 5), F(1, 10)], [F(-1, 20), F(1, 20)], [F(1, 10), F(0)], [F(1, 4), F(-1, 20)]]
+    assert linalg.pinv_full_rank(A, rows, cols) == expected
+    assert linalg.pinv_projector(A, rows, cols)[0] == expected
+    # Maple help, LinearAlgebra[MatrixInverse](method=pseudo), the singular matrix 1..9 (rank 2), by hand
+    B = frac([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    r, rows, cols = linalg.rank_profile(B)
+    expected = frac([[F(-23, 36), F(-1, 6), F(11, 36)], [F(-1, 18), 0, F(1, 18)], [F(19, 36), F(1, 6), F(-7, 36)]])
+    assert linalg.pinv_full_rank(B, rows, cols) == expected
+    assert linalg.pinv_projector(B, rows, cols)[0] == expected
 
 
 def test_nullspace_known_answer():
@@ -164,6 +171,13 @@ def test_rank_profile_and_pinv_against_sympy(A):
         assert linalg.det(linalg.submatrix(A, rows, cols)) != 0, "the pivot block must be invertible"
     X = linalg.pinv_full_rank(A, rows, cols)
     assert to_sympy(X) == S.pinv()  # SymPy's pinv is exact on rational matrices
+    if r:
+        Xp, K, Kl = linalg.pinv_projector(A, rows, cols)
+        assert to_sympy(Xp) == S.pinv()
+        for B, N in ((S, K), (S.T, Kl)):  # the null bases: B N = 0, of full column rank
+            if N and N[0]:
+                Nm = to_sympy(N)
+                assert B * Nm == sp.zeros(B.rows, Nm.cols) and Nm.rank() == Nm.cols == B.cols - r
 
 
 @SETTINGS
@@ -173,6 +187,8 @@ def test_symmetric_pinv_against_sympy(A):
     r, rows, cols = linalg.rank_profile(A)
     X = linalg.pinv_full_rank(A, cols, cols, symmetric=True)
     assert to_sympy(X) == S.pinv()
+    if r:
+        assert to_sympy(linalg.pinv_projector(A, cols, cols, symmetric=True)[0]) == S.pinv()
 
 
 @SETTINGS
