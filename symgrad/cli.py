@@ -146,8 +146,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(f"{PROG}: no PDF written: latexmk is not on PATH", file=sys.stderr)
     overfull = result.get("overfull") or []
     if overfull:
-        print(f"{PROG}: warning: {len(overfull)} overfull line(s) in the PDF; the widest is "
-              f"{max(w for w, _ in overfull):.1f}pt too wide (see {result['log']})", file=sys.stderr)
+        print(f"{PROG}: warning: {len(overfull)} overfull box(es) in the PDF, the worst "
+              f"{max(w for w, _ in overfull):.1f}pt too wide or too high (see {result['log']})", file=sys.stderr)
     status = 0
     for r in reports:
         if not r.ok():

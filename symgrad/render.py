@@ -814,6 +814,95 @@ def where_list(definitions: Iterable[tuple[Any, Any]], *, max_width: float = MAX
     return r"\begin{aligned}" + r"\\".join(lines) + r"\end{aligned}"
 
 
+_ALIGNED_OPEN, _ALIGNED_CLOSE = r"\begin{aligned}", r"\end{aligned}"
+
+
+def _aligned_rows(tex: str) -> list[str] | None:
+    r"""The rows of ``tex`` if it is exactly one ``aligned`` block, else ``None``.
+
+    Rows are split at the top-level ``\\`` only: a ``\\`` inside a nested
+    environment (a ``pmatrix`` in an entry, say) or a brace group stays in its row.
+    """
+    tex = tex.strip()
+    if not (tex.startswith(_ALIGNED_OPEN) and tex.endswith(_ALIGNED_CLOSE)):
+        return None
+    body = tex[len(_ALIGNED_OPEN):-len(_ALIGNED_CLOSE)]
+    rows, depth, braces, start, i = [], 0, 0, 0, 0
+    while i < len(body):
+        if body.startswith(r"\begin{", i) or body.startswith(r"\end{", i):
+            opening = body.startswith(r"\begin{", i)
+            depth += 1 if opening else -1
+            if depth < 0:
+                return None  # the outer aligned closes early: not a single block
+            close = body.find("}", i)
+            i = len(body) if close < 0 else close + 1  # past the environment's name
+        elif body.startswith("\\\\", i):
+            if depth == 0 and braces == 0:
+                rows.append(body[start:i])
+                start = i + 2
+            i += 2
+        elif body.startswith("\\", i):
+            i += 2  # an escaped character such as \{ or \\ handled above
+        else:
+            braces += {"{": 1, "}": -1}.get(body[i], 0)
+            i += 1
+    rows.append(body[start:])
+    return rows
+
+
+def numbered(tex: str, label_name: str | None = None) -> str:
+    r"""A numbered display of ``tex`` that may break across pages.
+
+    A single line becomes an ``equation``.  A multi-line ``aligned`` block (from
+    :func:`display_matrix`, :func:`breakable` or :func:`where_list`) becomes an
+    ``align`` whose rows LaTeX may put on different pages (with
+    ``\allowdisplaybreaks``); only the last row carries the number and label, so
+    the display keeps one equation number.
+
+    Examples
+    ========
+    >>> print(numbered("x = 1", "eq:x"))
+    \begin{equation}
+    x = 1\label{eq:x}
+    \end{equation}
+    >>> print(numbered(r"\begin{aligned}a &= 1\\b &= 2\end{aligned}", "eq:ab"))
+    \begin{align}
+    a &= 1\notag\\
+    b &= 2\label{eq:ab}
+    \end{align}
+    """
+    tag = rf"\label{{{label_name}}}" if label_name else ""
+    rows = _aligned_rows(tex)
+    if rows is None:
+        return "\\begin{equation}\n" + tex.strip() + tag + "\n\\end{equation}"
+    lines = [row + r"\notag\\" for row in rows[:-1]] + [rows[-1] + (tag or r"\notag")]
+    return "\\begin{align}\n" + "\n".join(lines) + "\n\\end{align}"
+
+
+def display(tex: str) -> str:
+    r"""An unnumbered display of ``tex`` that may break across pages.
+
+    Like :func:`numbered` without a number: ``\[ \]`` for one line,
+    ``align*`` for a multi-line ``aligned`` block.
+
+    Examples
+    ========
+    >>> print(display("x = 1"))
+    \[
+    x = 1
+    \]
+    >>> print(display(r"\begin{aligned}a &= 1\\b &= 2\end{aligned}"))
+    \begin{align*}
+    a &= 1\\
+    b &= 2
+    \end{align*}
+    """
+    rows = _aligned_rows(tex)
+    if rows is None:
+        return "\\[\n" + tex.strip() + "\n\\]"
+    return "\\begin{align*}\n" + "\\\\\n".join(rows) + "\n\\end{align*}"
+
+
 # -- figures ----------------------------------------------------------------------
 
 def _num(x: Any, decimals: int) -> str:
@@ -918,6 +1007,8 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "breakable": breakable,
     "abbreviate": abbreviate,
     "where_list": where_list,
+    "numbered": numbered,
+    "display": display,
 })
 
 
@@ -1161,16 +1252,21 @@ def tex_errors(log_text: str, context: int = 3) -> list[str]:
             for i, line in enumerate(lines) if line.startswith("!")]
 
 
-_OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\).*$", re.MULTILINE)
+_OVERFULL = re.compile(r"^Overfull \\[hv]box \((\d+(?:\.\d+)?)pt too (?:wide|high)\).*$", re.MULTILINE)
 
 
 def overfull_boxes(log_text: str) -> list[tuple[float, str]]:
-    r"""The overfull horizontal boxes of a TeX log, as ``(points too wide, log line)``.
+    r"""The overfull boxes of a TeX log, as ``(points too wide or too high, log line)``.
+
+    Both kinds count: an ``\hbox`` too wide runs into the margin, a ``\vbox``
+    too high (a display taller than what is left of the page) runs off the page.
 
     Examples
     ========
     >>> overfull_boxes("Overfull \\hbox (12.3pt too wide) in paragraph at lines 5--7\nok")
     [(12.3, 'Overfull \\hbox (12.3pt too wide) in paragraph at lines 5--7')]
+    >>> overfull_boxes("Overfull \\vbox (93.2pt too high) has occurred while \\output is active []")
+    [(93.2, 'Overfull \\vbox (93.2pt too high) has occurred while \\output is active []')]
     """
     return [(float(m.group(1)), m.group(0).strip()) for m in _OVERFULL.finditer(log_text)]
 

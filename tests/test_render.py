@@ -18,6 +18,7 @@ from symgrad.render import (
     breakable,
     condition,
     conditions,
+    display,
     display_matrix,
     escape_latex,
     label,
@@ -27,6 +28,7 @@ from symgrad.render import (
     make_environment,
     mathtext,
     matrix_entries,
+    numbered,
     overfull_boxes,
     render_document,
     tex_errors,
@@ -398,6 +400,35 @@ def test_where_list():
         r"\begin{aligned}c_{1} &= a + 1\\c_{2} &= c_{1}^{2}\end{aligned}"
 
 
+DISPLAY_EXAMPLES = {
+    "one line": ("x = 1", "\\begin{equation}\nx = 1\\label{eq:t}\n\\end{equation}", "\\[\nx = 1\n\\]"),
+    "two rows": (r"\begin{aligned}a &= 1\\b &= 2\end{aligned}",
+                 "\\begin{align}\na &= 1\\notag\\\\\nb &= 2\\label{eq:t}\n\\end{align}",
+                 "\\begin{align*}\na &= 1\\\\\nb &= 2\n\\end{align*}"),
+    # a \\ inside a nested environment or a brace group is not a row break
+    "nested matrix": (r"\begin{aligned}v &= \begin{pmatrix}1\\2\end{pmatrix}\\w &= {a\\b}\end{aligned}",
+                      "\\begin{align}\nv &= \\begin{pmatrix}1\\\\2\\end{pmatrix}\\notag\\\\\nw &= {a\\\\b}"
+                      "\\label{eq:t}\n\\end{align}",
+                      "\\begin{align*}\nv &= \\begin{pmatrix}1\\\\2\\end{pmatrix}\\\\\nw &= {a\\\\b}\n\\end{align*}"),
+    # two aligned blocks side by side are not one block: they stay in one (unbreakable) display
+    "two blocks": (r"\begin{aligned}a\end{aligned}, \begin{aligned}b\end{aligned}",
+                   "\\begin{equation}\n\\begin{aligned}a\\end{aligned}, \\begin{aligned}b\\end{aligned}"
+                   "\\label{eq:t}\n\\end{equation}",
+                   "\\[\n\\begin{aligned}a\\end{aligned}, \\begin{aligned}b\\end{aligned}\n\\]"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DISPLAY_EXAMPLES))
+def test_numbered_and_display(name):
+    tex, as_numbered, as_display = DISPLAY_EXAMPLES[name]
+    assert numbered(tex, "eq:t") == as_numbered
+    assert display(tex) == as_display
+
+
+def test_numbered_without_label_keeps_one_unnumbered_row_per_line():
+    assert numbered(r"\begin{aligned}a\\b\end{aligned}") == "\\begin{align}\na\\notag\\\\\nb\\notag\n\\end{align}"
+
+
 # -- figures ---------------------------------------------------------------------
 
 def test_tikz_curve_figure_known_answer():
@@ -448,6 +479,7 @@ def test_overfull_boxes():
     assert overfull_boxes(LOG) == [
         (12.3, r"Overfull \hbox (12.3pt too wide) in paragraph at lines 10--12"),
         (0.5, r"Overfull \hbox (0.5pt too wide) detected at line 45"),
+        (3.0, r"Overfull \vbox (3.0pt too high) has occurred while \output is active"),  # off the page
     ]
     assert overfull_boxes("no boxes") == []
 
@@ -558,11 +590,13 @@ def test_render_document_contains_the_expected_pieces():
     assert r"\subsection{Gradient step}" not in sec
     wide = _section(tex, "Layout test")
     assert "The model is overparametrised" in wide and "Fisher information matrix" in wide
-    assert r"\begin{aligned}G_{11} &=" in wide and r"(G^{+})" not in wide
+    # entry-by-entry displays are align environments, which may break across pages, one number each
+    assert "\\begin{align}\nG_{11} &=" in wide and r"(G^{+})" not in wide
+    assert r"\notag\\" in wide and r"\begin{aligned}G_{11}" not in wide
     # the model uses the letter c, so the abbreviations are named kappa
     assert r"\left(G^{+}\right)_{11} &= \kappa_{1}" in wide and r"\kappa_{1} &= \frac{1}{" in wide
     assert r"\neq 0,\\a > 0\end{gathered}" in wide
-    assert r"\mathcal{L} &= a^{4}" in wide and r"\\ &\quad +" in wide  # long loss broken
+    assert r"\mathcal{L} &= a^{4}" in wide and "\\\\\n &\\quad +" in wide  # long loss broken
     assert r"\subsection{Reparametrisation}" not in wide and r"\subsection{Gradient step}" in wide
     labels = re.findall(r"\\label\{([^}]*)\}", tex)
     assert len(labels) == len(set(labels))
