@@ -41,9 +41,15 @@ def nll(samples) -> sp.Expr:
     return -sum(sp.log(p[x - 1]) for x in samples) / len(samples)
 
 
-def _text(vector) -> str:
-    """A vector as plain text for the notes: ``(1/4, (u + 2 v)/5)``."""
-    return "(" + ", ".join(str(x).replace("**", "^").replace("*", " ") for x in vector) + ")"
+def _tex(vector) -> str:
+    """A vector as inline mathematics for the notes: ``$(\\frac{1}{4}, u)$``."""
+    return "$(" + ", ".join(sp.latex(x) for x in vector) + ")$"
+
+
+def _sci(x) -> str:
+    """A number rounded to three digits, as inline-mathematics text: ``2.76 \\cdot 10^{-3}``."""
+    mantissa, exponent = f"{float(x):.2e}".split("e")
+    return f"{mantissa} \\cdot 10^{{{int(exponent)}}}" if int(exponent) else mantissa
 
 
 def _difference(ops, m):
@@ -88,24 +94,25 @@ def comparisons(report: sg.Report) -> dict:
     emp_grad = report.values["natural_gradient"].manifold.subs(point)
     true_grad = true_ng.manifold.subs(point)
     notes.append(
-        f"At a = b = 1/10, c = 3/10 (p = {_text(model.phi.subs(point))}) the empirical natural gradient on the "
-        f"model is {_text(emp_grad)} and the natural gradient of the Fisher metric is {_text(true_grad)} (= p - c): "
-        "both are tangent vectors defined independently of the parametrisation, but they are gradients "
-        "for different metrics and differ away from the data point p = "
-        f"{_text(FREQ)}, where F_emp = F (and where this loss is minimal, so both vanish).")
+        f"At $a = b = 1/10$, $c = 3/10$ ($p = {_tex(model.phi.subs(point))[1:-1]}$) the empirical natural "
+        f"gradient on the model is {_tex(emp_grad)} and the natural gradient of the Fisher metric is "
+        f"{_tex(true_grad)} ($= p - c$): both are tangent vectors defined independently of the "
+        "parametrisation, but they are gradients for different metrics and differ away from the data point "
+        f"$p = {_tex(FREQ)[1:-1]}$, where $F_{{\\mathrm{{emp}}}} = F$ (and where this loss is minimal, so both vanish).")
 
     # 3. Tikhonov damping, shown by its values at one point (the general formula fills pages)
     damped = sg.damped_invariance(model, F, report.derivation.loss)
     checks.append(("Tikhonov limit", damped.limit_certificate))
     at = {u: sp.Rational(1, 20), v: sp.Rational(1, 20), w: sp.Rational(1, 4)}
-    residuals = {lam: "(" + ", ".join(f"{float(x):.2e}" for x in damped.residual.subs(at).subs(damped.lam, lam)) + ")"
+    residuals = {lam: "$(" + ", ".join(_sci(x) for x in damped.residual.subs(at).subs(damped.lam, lam)) + ")$"
                  for lam in (1, sp.Rational(1, 100))}
-    p_at = _text(model.phi.xreplace(dict(zip(xi, F.f))).xreplace(at))
+    p_at = _tex(model.phi.xreplace(dict(zip(xi, F.f))).xreplace(at))[1:-1]
     notes.append(
-        f"Damping, computed exactly: at (u, v, w) = (1/20, 1/20, 1/4), where p = {p_at}, "
-        f"the damped steps of the two parametrisations differ on the model by J Delta_lambda = {residuals[1]} "
-        f"for lambda = 1 and {residuals[sp.Rational(1, 100)]} for lambda = 1/100 (exact values, rounded here); "
-        "the difference is a rational function of lambda that vanishes at lambda = 0 (the check 'Tikhonov limit').")
+        f"Damping, computed exactly: at $(u, v, w) = (1/20, 1/20, 1/4)$, where $p = {p_at}$, the damped steps "
+        "of the two parametrisations differ on the model by $J\\,\\Delta_\\lambda = $ "
+        f"{residuals[1]} for $\\lambda = 1$ and {residuals[sp.Rational(1, 100)]} for $\\lambda = 1/100$ "
+        "(exact values, rounded here); the difference is a rational function of $\\lambda$ that vanishes at "
+        "$\\lambda = 0$ (the check `Tikhonov limit').")
 
     # 4. a single sample: g_emp has rank 1 on the two-dimensional model
     one = (1,)
@@ -127,13 +134,14 @@ def comparisons(report: sg.Report) -> dict:
         checks.append(("eq. (1) solvable (one sample)", sg.decide(claim, seed=0).certificate))
         J_delta = (degenerate.J.subs(dict(zip(xi, F.f))) * proof.delta).applyfunc(sp.factor)
         notes.append(
-            f"With the single sample x = 1, g_emp = diag(1/p1^2, 0, 0) is degenerate on the tangent space of "
-            f"the model, and F_emp = J^T g_emp J has rank {degenerate.G.rank()} while J has rank "
-            f"{degenerate.J.rank()}. Theorem 1 needs an inner product on T_p M, so it does not apply, and "
-            f"the recipe J F_emp^+ nabla L depends on the parametrisation: J Delta grad = {_text(J_delta)}. "
-            "The difference is g_emp-orthogonal to the model (it moves probability between outcomes 2 and 3, "
-            "about which the sample says nothing), so both vectors satisfy eq. (1) for g_emp; eq. (1) just "
-            "no longer determines a unique vector.")
+            "With the single sample $x = 1$, $g_{\\mathrm{emp}} = \\operatorname{diag}(1/p_1^2, 0, 0)$ is degenerate on "
+            f"the tangent space of the model, and $F_{{\\mathrm{{emp}}}} = J^{{\\top}} g_{{\\mathrm{{emp}}}} J$ has rank {degenerate.G.rank()} "
+            f"while $J$ has rank {degenerate.J.rank()}. Theorem 1 needs an inner product on "
+            "$T_p\\mathcal{M}$, so it does not apply, and the recipe $J F_{\\mathrm{emp}}^{+} \\nabla\\mathcal{L}$ depends "
+            f"on the parametrisation: $J\\,\\Delta\\operatorname{{grad}} = {_tex(J_delta)[1:-1]}$. "
+            "The difference is $g_{\\mathrm{emp}}$-orthogonal to the model (it moves probability between outcomes 2 and "
+            "3, about which the sample says nothing), so both vectors satisfy eq.~(1) of the paper for "
+            "$g_{\\mathrm{emp}}$; eq.~(1) just no longer determines a unique vector.")
     gi = sg.check_generalised_inverses(degenerate, nll(one), seed=0)
     checks.append(("every generalised inverse (one sample)", gi))
     report.values["expected_refutations"].add("every generalised inverse (one sample)")
@@ -148,21 +156,22 @@ def derivation() -> sg.Derivation:
     return sg.Derivation(
         key="empirical-fisher",
         title="The empirical Fisher matrix and Tikhonov damping",
-        summary=(f"A three-outcome distribution with a redundant parameter and the samples {list(SAMPLES)}. "
-                 "The empirical Fisher matrix is the pullback of g_emp = diag(c_k / p_k^2), c = "
-                 f"{_text(FREQ)}, a positive-definite form since every outcome was observed; "
+        summary=("A three-outcome distribution with a redundant parameter and the samples "
+                 f"${', '.join(map(str, SAMPLES))}$. The empirical Fisher matrix is the pullback of "
+                 "$g_{\\mathrm{emp}} = \\operatorname{diag}(c_k / p_k^2)$, "
+                 f"$c = {_tex(FREQ)[1:-1]}$, a positive-definite form since every outcome was observed; "
                  "the loss is the average negative log-likelihood of the samples."),
         model=model,
         loss=nll(SAMPLES),
         reparametrisation=F,
         extra=comparisons,
-        notes=("Because F_emp = J^T g_emp J exactly, the Moore-Penrose empirical natural gradient is "
-               "parametrisation independent on the model (J Delta grad = 0 below) whenever g_emp is positive "
-               "definite on the tangent space, which holds here because all three outcomes occur in the sample. "
-               "It is the gradient for g_emp, not for the Fisher metric.",
-               "Tikhonov damping (F_emp + lambda I)^{-1} nabla L is not invariant for lambda > 0: lambda I is "
-               "the Euclidean metric of whichever parameters are used. The invariance comes back in the limit "
-               "lambda -> 0, which is the Moore-Penrose gradient."),
+        notes=(r"Because $F_{\mathrm{emp}} = J^{\top} g_{\mathrm{emp}} J$ exactly, the Moore-Penrose empirical natural gradient is "
+               r"parametrisation independent on the model ($J\,\Delta\operatorname{grad} = 0$ below) whenever "
+               r"$g_{\mathrm{emp}}$ is positive definite on the tangent space, which holds here because all three outcomes "
+               r"occur in the sample. It is the gradient for $g_{\mathrm{emp}}$, not for the Fisher metric.",
+               r"Tikhonov damping $(F_{\mathrm{emp}} + \lambda I)^{-1} \nabla\mathcal{L}$ is not invariant for "
+               r"$\lambda > 0$: $\lambda I$ is the Euclidean metric of whichever parameters are used. The "
+               r"invariance comes back in the limit $\lambda \to 0$, which is the Moore-Penrose gradient."),
     )
 
 

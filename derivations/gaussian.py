@@ -34,11 +34,11 @@ def derivation() -> sg.Derivation:
         loss=nll,
         reparametrisation=f,
         tikhonov=True,
-        notes=("The Moore-Penrose natural gradient splits the change of the mean equally between m1 and m2; "
-               "in the parameters (u1, u2, tau) the split is different, which is Delta grad != 0. Both give "
-               "the same change of (mu, sigma).",
-               "The standard deviation enters through s = exp(tau), so the second parametrisation is "
-               "nonlinear and the exact computations run over Q(u1, u2, tau, exp(tau))."),
+        notes=(r"The Moore-Penrose natural gradient splits the change of the mean equally between $m_1$ and "
+               r"$m_2$; in the parameters $(u_1, u_2, \tau)$ the split is different, which is "
+               r"$\Delta\operatorname{grad} \neq 0$. Both give the same change of $(\mu, \sigma)$.",
+               r"The standard deviation enters through $s = e^{\tau}$, so the second parametrisation is "
+               r"nonlinear and the exact computations run over $\mathbb{Q}(u_1, u_2, \tau, e^{\tau})$."),
     )
 
 

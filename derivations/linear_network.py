@@ -31,20 +31,21 @@ def derivation() -> sg.Derivation:
     return sg.Derivation(
         key="linear-network",
         title="A two-layer linear network",
-        summary=("The network y = W2 W1 x with scalar input x = 1, hidden width 2 and two outputs, with the "
-                 "Euclidean metric on the outputs. Six weights describe the plane of outputs, so G is a "
-                 "6 x 6 matrix of rank 2. The second parametrisation doubles the first layer and halves the "
-                 "second, a symmetry of the network."),
+        summary=(r"The network $y = W_2 W_1 x$ with scalar input $x = 1$, hidden width 2 and two outputs, "
+                 "with the Euclidean metric on the outputs. Six weights describe the plane of outputs, so "
+                 r"$G$ is a $6 \times 6$ matrix of rank 2. The second parametrisation doubles the first layer "
+                 "and halves the second, a symmetry of the network."),
         model=model,
         loss=((y1 - 1) ** 2 + y2 ** 2) / 2,
         reparametrisation=rescale,
-        notes=("The rescaling f maps the parameters (u, C) to (2 u, C / 2), and phi o f has the same formula "
-               "as phi. The parameter-space gradients still differ: Df is not orthogonal, and the "
+        notes=(r"The rescaling $f$ maps the parameters $(u, C)$ to $(2u, C/2)$, and $\phi \circ f$ has the same "
+               r"formula as $\phi$. The parameter-space gradients still differ: $Df$ is not orthogonal, and the "
                "Moore-Penrose inverse is defined with the Euclidean inner product of the parameters, which "
-               "f does not preserve.",
-               "The columns of J are the columns of W2 and a_j e_i, so J has rank 2 unless W1 = 0 and W2 is "
-               "singular. The condition of the formula for G^+ says exactly this: it is "
-               "|W1|^4 + |W1|^2 |W2|^2 + det(W2)^2, with Frobenius norms, which vanishes only there."),
+               r"$f$ does not preserve.",
+               r"The columns of $J$ are the columns of $W_2$ and $a_j e_i$, so $J$ has rank 2 unless $W_1 = 0$ "
+               r"and $W_2$ is singular. The condition of the formula for $G^{+}$ says exactly this: it is "
+               r"$\lvert W_1\rvert^4 + \lvert W_1\rvert^2 \lvert W_2\rvert^2 + (\det W_2)^2$, with Frobenius "
+               "norms, which vanishes only there."),
     )
 
 

@@ -40,17 +40,18 @@ def derivation() -> sg.Derivation:
     return sg.Derivation(
         key="nodal-cubic",
         title="The nodal cubic (the paper's Figure 2)",
-        summary=("The curve phi(t) = (t^2 - 1, t^3 - t) in the Euclidean plane. Its Jacobian never "
-                 "vanishes, so G = |phi'(t)|^2 is invertible for every t, yet the curve passes twice "
-                 "through the origin, which is therefore a singular point of the model."),
+        summary=(r"The curve $\phi(t) = (t^2 - 1, t^3 - t)$ in the Euclidean plane. Its Jacobian never "
+                 r"vanishes, so $G = \lvert\phi'(t)\rvert^2$ is invertible for every $t$, yet the curve passes "
+                 "twice through the origin, which is therefore a singular point of the model."),
         model=model,
         loss=z1 + 2 * z2,
         singular=True,
         figure=figure,
-        notes=("At t = -1 the tangent is (-2, 2) and at t = 1 it is (2, 2). Eq. (4) projects the "
-               "Euclidean gradient (1, 2) of the loss onto the tangent line of the branch it is evaluated "
-               "on, which gives (-1/2, 1/2) from t = -1 and (3/2, 3/2) from t = 1: two different vectors "
-               "at the same model point, although G is a non-degenerate 1 x 1 matrix.",),
+        notes=(r"At $t = -1$ the tangent is $(-2, 2)$ and at $t = 1$ it is $(2, 2)$. Eq.~(4) of the paper "
+               r"projects the Euclidean gradient $(1, 2)$ of the loss onto the tangent line of the branch it is "
+               r"evaluated on, which gives $(-1/2, 1/2)$ from $t = -1$ and $(3/2, 3/2)$ from $t = 1$: two "
+               r"different vectors at the same model point, although $G$ is a non-degenerate $1 \times 1$ "
+               "matrix.",),
     )
 
 

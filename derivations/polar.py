@@ -48,18 +48,18 @@ def derivation() -> sg.Derivation:
     return sg.Derivation(
         key="polar",
         title="Polar and log-polar coordinates (the paper's Figure 1)",
-        summary=("The Euclidean plane in polar coordinates (r, theta) and in log-polar coordinates "
-                 "(rho, vartheta) with r = exp(rho). G is invertible, so the parameter-space gradients "
-                 "correspond exactly under Df; they are still different coordinate vectors, and the "
+        summary=(r"The Euclidean plane in polar coordinates $(r, \theta)$ and in log-polar coordinates "
+                 r"$(\rho, \vartheta)$ with $r = e^{\rho}$. $G$ is invertible, so the parameter-space gradients "
+                 r"correspond exactly under $Df$; they are still different coordinate vectors, and the "
                  "same tangent vector on the model."),
         model=polar,
         loss=z1 / 2 + z2,
         reparametrisation=log_polar,
         step=True,
         figure=figure,
-        notes=("With the linear loss L = z1/2 + z2 the Euclidean gradient is the constant vector (1/2, 1); "
-               "both parametrisations recover it from their own G^+ and nabla L.",
-               "A gradient step taken in (r, theta) and one taken in (rho, vartheta) agree only to first "
+        notes=(r"With the linear loss $\mathcal{L} = z_1/2 + z_2$ the Euclidean gradient is the constant "
+               r"vector $(1/2, 1)$; both parametrisations recover it from their own $G^{+}$ and $\nabla\mathcal{L}$.",
+               r"A gradient step taken in $(r, \theta)$ and one taken in $(\rho, \vartheta)$ agree only to first "
                "order in the step size: the second-order coefficient of their difference is not zero."),
     )
 

@@ -21,8 +21,8 @@ def derivation() -> sg.Derivation:
     return sg.Derivation(
         key="product",
         title="The product a b",
-        summary=("The map (a, b) -> a b from the plane to the line, with the Euclidean metric: two "
-                 "parameters for a one-dimensional model, so G = J^T J has rank 1 everywhere except at "
+        summary=(r"The map $(a, b) \mapsto ab$ from the plane to the line, with the Euclidean metric: two "
+                 r"parameters for a one-dimensional model, so $G = J^{\top} J$ has rank 1 everywhere except at "
                  "the origin, where it vanishes."),
         model=model,
         loss=(z - 1) ** 2 / 2,
@@ -30,12 +30,12 @@ def derivation() -> sg.Derivation:
         tikhonov=True,
         step=True,
         point={a: 2, b: 1},
-        notes=("G^+ nabla L is proportional to (b, a): the Moore-Penrose inverse picks the parameter "
-               "direction orthogonal, in the Euclidean sense of the parameters, to the fibre a b = const. "
-               "The sheared parameters (u, v) have another Euclidean structure and pick another direction; "
-               "both directions map to the same vector on the line.",
-               "At a = b = 0 the rank of J drops to 0: there the formula for G^+ does not apply "
-               "(its condition a^2 + b^2 != 0 fails), and the model point z = 0 is reached by the whole "
+        notes=(r"$G^{+}\nabla\mathcal{L}$ is proportional to $(b, a)$: the Moore-Penrose inverse picks the "
+               "parameter direction orthogonal, in the Euclidean sense of the parameters, to the fibre "
+               r"$ab = \mathrm{const}$. The sheared parameters $(u, v)$ have another Euclidean structure and "
+               "pick another direction; both directions map to the same vector on the line.",
+               r"At $a = b = 0$ the rank of $J$ drops to 0: there the formula for $G^{+}$ does not apply "
+               r"(its condition $a^2 + b^2 \neq 0$ fails), and the model point $z = 0$ is reached by the whole "
                "union of both axes."),
     )
 

@@ -45,21 +45,24 @@ def derivation() -> sg.Derivation:
         key="softmax",
         title="Softmax with the Fisher metric of the simplex",
         summary=("Three logits parametrise the two-dimensional family of distributions on three outcomes. "
-                 "The pullback of the Fisher metric diag(1/p) is the Fisher information matrix "
-                 "diag(p) - p p^T, of rank 2; the loss is the negative log-likelihood of outcome 1."),
+                 r"The pullback of the Fisher metric $\operatorname{diag}(1/p)$ is the Fisher information matrix "
+                 r"$\operatorname{diag}(p) - p p^{\top}$, of rank 2; the loss is the negative log-likelihood "
+                 "of outcome 1."),
         model=model,
         loss=-sp.log(p[0]),
         reparametrisation=shear,
         step=True,
         extra=fisher_checks,
-        notes=("G (1, 1, 1)^T = 0: shifting every logit by the same amount does not move the distribution, "
-               "so G is singular at every point and the natural gradient needs a generalised inverse.",
-               "The shear theta1 = eta1 + eta2 moves the null direction of G: in the eta coordinates it is "
-               "Df^{-1} (1, 1, 1)^T = (0, 1, 1)^T. The Moore-Penrose inverse removes a different null "
-               "component in each parametrisation, so Delta grad is a non-zero multiple of (1, 1, 1), which J maps to zero.",
+        notes=(r"$G\,(1, 1, 1)^{\top} = 0$: shifting every logit by the same amount does not move the "
+               r"distribution, so $G$ is singular at every point and the natural gradient needs a generalised "
+               "inverse.",
+               r"The shear $\theta_1 = \eta_1 + \eta_2$ moves the null direction of $G$: in the $\eta$ coordinates "
+               r"it is $Df^{-1} (1, 1, 1)^{\top} = (0, 1, 1)^{\top}$. The Moore-Penrose inverse removes a different "
+               r"null component in each parametrisation, so $\Delta\operatorname{grad}$ is a non-zero multiple of "
+               r"$(1, 1, 1)^{\top}$, which $J$ maps to zero.",
                "Because the shear is linear, the two gradient steps differ in the logits by a multiple of "
-               "(1, 1, 1), a common shift that does not change the distribution: here the steps agree exactly, "
-               "not only to first order (the second-order term below vanishes)."),
+               r"$(1, 1, 1)^{\top}$, a common shift that does not change the distribution: here the steps agree "
+               "exactly, not only to first order (the second-order term below vanishes)."),
     )
 
 

@@ -38,7 +38,8 @@ class Derivation:
     ==========
     key : a short identifier (letters, digits, ``-``), used on the command line
     title : the section title
-    summary : one or two sentences of plain text
+    summary : one or two sentences of text; inline mathematics between dollar signs
+        (``$G^{+}$``) goes to LaTeX unchanged, the rest is escaped
     model : the :class:`~symgrad.model.Model`
     loss : an expression in the ambient coordinates, or ``ANY_LOSS``
     reparametrisation : ``xi = f(eta)``, or None
@@ -47,7 +48,7 @@ class Derivation:
     step : also compare gradient steps to second order
     figure : a callable returning TikZ code for a figure, or None
     point : a rational parameter point at which to show numbers, or None
-    notes : extra paragraphs of plain text
+    notes : extra paragraphs, written like ``summary``
     """
 
     key: str
@@ -315,11 +316,16 @@ def load_derivation(name_or_path: str | Path) -> Derivation:
     return d
 
 
+#: The built-in derivations in the order of the paper's argument: Figure 1 (one model,
+#: two parametrisations), the overparametrised models of Theorem 1 and eq. (6), the
+#: empirical Fisher matrix and damping of the Conclusion, then Figure 2 (a singular point).
+BUILTIN_ORDER = ("polar", "product", "softmax", "linear-network", "gaussian", "empirical-fisher",
+                 "nodal-cubic")
+
+
 def builtin_derivations() -> list[tuple[str, Path]]:
-    """``(key, path)`` of every built-in derivation, in the order of their file names."""
-    out = []
-    for p in sorted(derivations_dir().glob("*.py")):
-        if p.name.startswith("_"):
-            continue
-        out.append((p.stem.replace("_", "-"), p))
-    return out
+    """``(key, path)`` of every built-in derivation, in the order of :data:`BUILTIN_ORDER`
+    (any other file in the folder after them, by name)."""
+    found = {p.stem.replace("_", "-"): p for p in derivations_dir().glob("*.py") if not p.name.startswith("_")}
+    rank = {key: i for i, key in enumerate(BUILTIN_ORDER)}
+    return sorted(found.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))

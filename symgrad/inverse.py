@@ -170,8 +170,18 @@ class PseudoInverse:
 
     @cached_property
     def extra_conditions(self) -> tuple[sp.Expr, ...]:
-        """The determinant of the pivot block the formula inverts, when it is not constant."""
-        return tuple(self.lifting.to_sympy(e, factor=True) for e in self._extra)
+        """The determinant of the pivot block the formula inverts, when it is not constant.
+
+        An extra condition that can only vanish where :attr:`condition` (or an
+        earlier extra condition) vanishes says nothing new and is left out: every
+        irreducible factor of its numerator divides the other's numerator.
+        """
+        kept: list[RF] = []
+        for e in self._extra:
+            if any(_zeros_within(e, c) for c in (self._cond, *kept)):
+                continue
+            kept.append(e)
+        return tuple(self.lifting.to_sympy(e, factor=True) for e in kept)
 
     @cached_property
     def penrose(self) -> PenroseCheck:
@@ -231,6 +241,21 @@ class PseudoInverse:
         return (f"Moore-Penrose inverse of rank {self.rank}, valid where {self.condition} != 0"
                 + (f" and {', '.join(str(e) + ' != 0' for e in self.extra_conditions)}" if self.extra_conditions else "")
                 + f"\n{self.matrix}\n{self.penrose}")
+
+
+def _zeros_within(a: RF, b: RF) -> bool:
+    """Every zero of ``a`` is a zero of ``b``: each irreducible factor of the numerator of
+    ``a`` divides the numerator of ``b`` (exact factorisation over the integers)."""
+    if a.is_zero() or b.is_zero() or len(a.num) > _FACTOR_LIMIT:
+        return False  # keeping a redundant condition is safe; factoring a huge one is not worth it
+    for f, _ in a.num.factor()[1]:
+        _, rem = divmod(b.num, f)
+        if not rem == 0:
+            return False
+    return True
+
+
+_FACTOR_LIMIT = 500  # terms of a numerator that _zeros_within is willing to factor
 
 
 def exact_pinv_at(A0: list[list[Any]], psd: bool = False) -> list[list[Any]]:

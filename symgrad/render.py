@@ -164,6 +164,39 @@ def escape_latex(text: Any) -> str:
     return _LATEX_SPECIALS_RE.sub(lambda m: _LATEX_SPECIALS[m.group(0)], str(text))
 
 
+def prose(text: Any) -> str:
+    r"""Text with inline mathematics between dollar signs, for a LaTeX paragraph.
+
+    The segments outside ``$...$`` are escaped with :func:`escape_latex`; the
+    segments inside go to LaTeX unchanged, with their dollar signs, so a note can
+    say ``the Moore-Penrose inverse $G^{+}$`` and get mathematics.  A dollar sign
+    meant as text is written ``\$``.
+
+    Raises
+    ======
+    RenderError
+        If a ``$`` is left open: the text is named, so the note can be fixed.
+
+    Examples
+    ========
+    >>> print(prose(r"100% sure that $G^{+} \nabla L$ is tangent, for \$5"))
+    100\% sure that $G^{+} \nabla L$ is tangent, for \$5
+    """
+    text = str(text)
+    parts = re.split(r"(?<!\\)\$", text)
+    if len(parts) % 2 == 0:
+        raise RenderError(f"unbalanced $ in the text {text[:80]!r}...: close the inline mathematics "
+                          r"with a second $, or write \$ for a dollar sign")
+    out = []
+    for k, part in enumerate(parts):
+        if k % 2:
+            out.append(f"${part}$")
+        else:
+            pieces = part.split(r"\$")
+            out.append(r"\$".join(escape_latex(x) for x in pieces))
+    return "".join(out)
+
+
 def label(name: Any, prefix: str | None = None) -> str:
     r"""Make a safe ``\label`` key from a name.
 
@@ -1001,6 +1034,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "condition": condition,
     "conditions": conditions,
     "escape_latex": escape_latex,
+    "prose": prose,
     "label": label,
     "display_matrix": display_matrix,
     "matrix_entries": matrix_entries,
