@@ -10,8 +10,9 @@ parameters is only valid where the rank of ``A`` equals its generic rank
   minors of ``A`` (Cauchy-Binet), or the sum of the principal ``r x r`` minors
   when ``A`` is known to be positive semi-definite.  It vanishes exactly where
   the rank drops below ``r``;
-* ``extra_conditions``: the determinant of the pivot block the formula divides
-  by, which may vanish at a few more points;
+* ``extra_conditions``: factors of the formula's denominators that are not
+  factors of the condition (usually none: the pivot block the computation
+  divides by cancels out of the reduced formula);
 * ``penrose``: the four Penrose conditions, checked as exact identities.
 
 :meth:`PseudoInverse.at` gives the true inverse at a point: the formula where
@@ -128,7 +129,7 @@ class PseudoInverse:
     matrix : the formula for ``A^+`` (valid where ``condition != 0`` and every extra condition ``!= 0``)
     rank : the generic rank ``r`` of ``A``
     condition : non-zero exactly where ``rank A = r``
-    extra_conditions : further expressions the formula divides by
+    extra_conditions : further factors of the formula's denominators (usually none)
     penrose : the four Penrose conditions, checked exactly on the formula
 
     Examples
@@ -170,18 +171,14 @@ class PseudoInverse:
 
     @cached_property
     def extra_conditions(self) -> tuple[sp.Expr, ...]:
-        """The determinant of the pivot block the formula inverts, when it is not constant.
+        """Where the formula is undefined although the rank may be generic (usually none).
 
-        An extra condition that can only vanish where :attr:`condition` (or an
-        earlier extra condition) vanishes says nothing new and is left out: every
-        irreducible factor of its numerator divides the other's numerator.
+        These are the irreducible factors of the denominators of :attr:`matrix`
+        that do not divide the numerator of :attr:`condition`.  Where the
+        condition and every extra condition are non-zero, the formula is the
+        true Moore-Penrose inverse (see :meth:`at`).
         """
-        kept: list[RF] = []
-        for e in self._extra:
-            if any(_zeros_within(e, c) for c in (self._cond, *kept)):
-                continue
-            kept.append(e)
-        return tuple(self.lifting.to_sympy(e, factor=True) for e in kept)
+        return tuple(self.lifting.to_sympy(e, factor=True) for e in self._extra)
 
     @cached_property
     def penrose(self) -> PenroseCheck:
@@ -243,19 +240,41 @@ class PseudoInverse:
                 + f"\n{self.matrix}\n{self.penrose}")
 
 
-def _zeros_within(a: RF, b: RF) -> bool:
-    """Every zero of ``a`` is a zero of ``b``: each irreducible factor of the numerator of
-    ``a`` divides the numerator of ``b`` (exact factorisation over the integers)."""
-    if a.is_zero() or b.is_zero() or len(a.num) > _FACTOR_LIMIT:
-        return False  # keeping a redundant condition is safe; factoring a huge one is not worth it
-    for f, _ in a.num.factor()[1]:
-        _, rem = divmod(b.num, f)
-        if not rem == 0:
-            return False
-    return True
+_FACTOR_LIMIT = 400  # terms of a denominator that _undefined_factors is willing to factor
 
 
-_FACTOR_LIMIT = 500  # terms of a numerator that _zeros_within is willing to factor
+def _undefined_factors(X: list[list[RF]], cond: RF, fallback: tuple[RF, ...]) -> tuple[RF, ...]:
+    r"""The factors of the denominators of ``X`` whose zeros are not all zeros of ``cond``.
+
+    Why this is the whole validity set: the formula is computed with the inverse
+    of a pivot block ``W``, so it is the true ``A^+`` wherever ``cond != 0`` and
+    ``det W != 0``.  On the set where ``cond != 0`` the rank is constant, so
+    ``A^+`` is continuous there; the reduced formula is continuous wherever its
+    denominators do not vanish; and the points with ``det W = 0`` are nowhere
+    dense (``det W`` is a non-zero rational function of algebraically
+    independent lifted variables).  Two continuous functions equal on a dense
+    subset are equal, so the formula holds wherever ``cond`` and its own
+    denominators are non-zero.  A denominator factor that divides the numerator
+    of ``cond`` adds nothing.  When a denominator is too large to factor, the
+    pivot determinant ``fallback`` is returned instead, which is also valid.
+    """
+    dens: list = []
+    for row in X:
+        for x in row:
+            if not x.den.is_constant() and not any(x.den == d for d in dens):
+                dens.append(x.den)
+    if any(len(d) > _FACTOR_LIMIT for d in dens):
+        return fallback
+    out: list = []
+    for d in dens:
+        for f, _ in d.factor()[1]:
+            if f.is_constant() or any(f == g or f == -g for g in out):
+                continue
+            _, rem = divmod(cond.num, f)
+            if rem == 0:
+                continue
+            out.append(f)
+    return tuple(RF(f) for f in out)
 
 
 def exact_pinv_at(A0: list[list[Any]], psd: bool = False) -> list[list[Any]]:
@@ -401,6 +420,7 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
             X, K, Kl = linalg.pinv_projector(Ar, rows, cols, symmetric=psd)
             gram = lambda B: linalg.det(linalg.matmul(linalg.transpose(B), B)) if B and B[0] else L.one  # noqa: E731
             cond = dW * gram(K) if psd else dW * dW * gram(K) * gram(Kl)
+        extra = _undefined_factors(X, cond, fallback=extra)
     return PseudoInverse(source=A, rank=r, lifting=L, _A=Ar, _X=X, _cond=cond, _extra=extra, psd=psd)
 
 
