@@ -88,10 +88,22 @@ class Report:
     def ok(self) -> bool:
         return not self.refuted and not self.errors
 
+    def expected(self, name: str) -> bool:
+        """The check ``name`` is one whose refutation the derivation is about (``Delta grad != 0``,
+        the counterexample at a singular point)."""
+        return name in self.values.get("expected_refutations", ())
+
     def summary_lines(self) -> list[str]:
+        """One line per check: ``[VERDICT] name: claim: finding``; a refutation the derivation
+        expects (its point is that the claim fails) is marked ``as expected``."""
         out = [f"{self.derivation.key}: {self.derivation.title}"]
         for name, cert in self.checks:
-            out.append(f"  [{cert.verdict.name}] {name}: {cert.summary()}")
+            mark = cert.verdict.name + (", as expected" if self.expected(name) and cert.verdict is
+                                        Verdict.REFUTED else "")
+            text = cert.summary()
+            if text.startswith(f"{name}: "):  # the check is named after its claim: say it once
+                text = text[len(name) + 2:]
+            out.append(f"  [{mark}] {name}: {text}")
         for e in self.errors:
             out.append(f"  [ERROR] {e}")
         return out
@@ -106,6 +118,7 @@ class Report:
                 "error_bound": None if c.error_bound is None else str(c.error_bound),
                 "dps": c.dps, "witness": None if c.witness is None else str(c.witness),
                 "seconds": round(c.seconds, 4), "notes": list(c.notes), "seed": c.seed,
+                "expected_refutation": self.expected(n),
             } for n, c in self.checks],
             "errors": list(self.errors),
         }
@@ -116,7 +129,8 @@ class Report:
 
 
 def _verdict_text(c: Certificate) -> str:
-    return c.summary()
+    """The finding alone: the template's sentence states the claim in mathematics."""
+    return c.finding()
 
 
 def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
@@ -187,11 +201,11 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
         dc = proof.delta_certificate
         ctx["reparam"] = {
             "f": f.f, "eta": list(f.eta), "Df": f.Df, "det_Df": f.det_Df, "grad_xi": proof.grad_xi,
-            "grad_eta": proof.grad_eta, "delta": proof.delta, "J_delta_verdict": proof.certificate.summary(),
+            "grad_eta": proof.grad_eta, "delta": proof.delta, "J_delta_verdict": _verdict_text(proof.certificate),
             "certificate": _certificate_kind(proof.certificate),
             "delta_witness": None if dc is None or dc.witness is None else str(dc.witness),
             "delta_zero": None if dc is None else dc.holds,
-            "delta_verdict": None if dc is None else dc.summary(),
+            "delta_verdict": None if dc is None else _verdict_text(dc),
             "phi_tilde": Mt.phi, "G_tilde": _safe(lambda: Mt.G),
         }
         if d.tikhonov:
@@ -200,7 +214,7 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
             rep.checks.append(("Tikhonov limit", damp.limit_certificate))
             ctx["tikhonov"] = {"lam": damp.lam, "residual": damp.residual, "residual_is_zero": damp.residual_is_zero,
                                "damped": damp.damped_xi, "limit": damp.damped_limit,
-                               "verdict": damp.limit_certificate.summary()}
+                               "verdict": _verdict_text(damp.limit_certificate)}
         if d.step:
             say("gradient steps")
             st = step_comparison(M, f, loss)
@@ -253,10 +267,10 @@ def _certificate_kind(c: Certificate) -> str:
     if c.verdict is Verdict.PROVED:
         return "exact: " + c.method
     if c.verdict is Verdict.PROVED_PROBABILISTIC:
-        return c.summary()
+        return c.finding()
     if c.verdict is Verdict.NUMERIC:
         return f"numeric evidence only ({c.dps} digits), not a proof"
-    return c.summary()
+    return c.finding()
 
 
 # ---------------------------------------------------------------------------

@@ -113,19 +113,22 @@ class Certificate:
         return self.verdict.holds
 
     def summary(self) -> str:
-        """One line saying what is known and how."""
+        """One line saying what is known and how: ``claim: finding``."""
+        return f"{self.claim}: {self.finding()}"
+
+    def finding(self) -> str:
+        """What is known and how, without the claim: ``proved exactly (method)``."""
         v = self.verdict
         if v is Verdict.PROVED:
-            return f"{self.claim}: proved exactly ({self.method})"
+            return f"proved exactly ({self.method})"
         if v is Verdict.PROVED_PROBABILISTIC:
-            return (f"{self.claim}: proved with error probability at most {_fmt_prob(self.error_bound)} "
-                    f"({self.method})")
+            return f"proved with error probability at most {_fmt_prob(self.error_bound)} ({self.method})"
         if v is Verdict.NUMERIC:
-            return (f"{self.claim}: supported numerically, not proved: largest residual "
+            return (f"supported numerically, not proved: largest residual "
                     f"{mpmath.nstr(self.max_residual, 3)} at {len(self.points)} random points, {self.dps} digits")
         if v is Verdict.REFUTED:
-            return f"{self.claim}: REFUTED, {self.witness}"
-        return f"{self.claim}: undecided ({'; '.join(self.notes) or self.method})"
+            return f"REFUTED, {self.witness}"
+        return f"undecided ({'; '.join(self.notes) or self.method})"
 
     def __str__(self) -> str:
         return self.summary()
