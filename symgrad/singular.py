@@ -890,7 +890,11 @@ class SingularPoints:
         curves of a surface, say), as pairs ``(Crossing with symbolic entries, free symbols)``
     numeric : the :class:`NumericSearch` when one ran, else ``None``
     scope : what was searched, how, and what was not
-    exact : True when both searches finished exactly (then nothing else exists over the parameter domain)
+    exact : True when both searches finished exactly and left nothing out (then no other singular
+        point exists over the parameter domain; its ends too, when :attr:`scope` says they were examined)
+    limit_points : :class:`Classification` s of points that ``phi`` tends to at an end of the domain
+        and also reaches at a finite parameter, where the model is singular or undecided (the
+        lemniscate's node, approached as ``t -> oo``); one-parameter rational models only
     """
 
     model: Model
@@ -902,11 +906,12 @@ class SingularPoints:
     scope: str
     exact: bool
     seconds: float = 0.0
+    limit_points: tuple[Classification, ...] = ()
 
     @property
     def is_empty(self) -> bool:
         """No singular point found (a proof only when :attr:`exact`)."""
-        return not self.rank_drops and not self.crossings and not self.crossing_loci
+        return not self.rank_drops and not self.crossings and not self.crossing_loci and not self.limit_points
 
     def __str__(self) -> str:
         lines = [f"Singular points of {self.model.name} ({'exact' if self.exact else 'not exhaustive'}, "
@@ -919,6 +924,8 @@ class SingularPoints:
                              f"xi2 = {c.xi2}, p = {c.p}")
         else:
             lines.append("self-crossings: none found")
+        for C in self.limit_points:
+            lines.append(f"limit point: {str(C).splitlines()[0]}")
         lines.append("scope: " + self.scope)
         return "\n".join(lines)
 
@@ -1311,7 +1318,9 @@ def _crossings_exact(model: Model, A: _Rational, budget: _Budget, r: int
                      ) -> tuple[list[CrossingDetail], list, list[str], bool]:
     """Exact self-crossings of a rational model.
 
-    Returns ``(details, loci, scope sentences, complete)``.
+    Returns ``(details, loci, scope sentences, complete, tangency_gap)``: ``complete`` when every
+    pair with different tangent spaces was found exactly, ``tangency_gap`` when pairs of different
+    sheets with one tangent space (tangencies) were not searched.
     """
     xi = model.xi
     n, m = len(xi), model.phi.rows
@@ -1364,7 +1373,7 @@ def _crossings_exact(model: Model, A: _Rational, budget: _Budget, r: int
         p = A.phi_at(dict(zip(xi, a)))
         details.append(CrossingDetail(Crossing(a, b, p), kind, sa[1], sb[1], method))
 
-    complete = False
+    complete = tangency_gap = False
     if r == n:
         # remove the diagonal coordinate by coordinate; all pairs off the diagonal
         dims, pieces = [], []
@@ -1443,10 +1452,12 @@ def _crossings_exact(model: Model, A: _Rational, budget: _Budget, r: int
                 f"self-crossings with different tangent spaces: exact; phi(x) = phi(y) was solved with the "
                 f"saturation by each of the {len(minors)} non-trivial minors of size {r + 1} of [J(x) | J(y)] "
                 "(a pair survives exactly when the spans of the d_i at x and y differ, which also removes the "
-                "diagonal and pairs on one fibre)"
-                + ("" if r < n else "; pairs where two sheets touch with one tangent space are not searched"))
+                "diagonal and pairs on one fibre). Not searched: points where two different sheets touch "
+                "with one tangent space (tangencies), which this test cannot tell from pairs on one sheet; "
+                "so the search is not exhaustive for them (classify a point to examine it)")
             complete = True
-    return details, loci, scope, complete
+            tangency_gap = True
+    return details, loci, scope, complete, tangency_gap
 
 
 # ======================================================================================
@@ -1599,7 +1610,7 @@ def singular_points(model: Model, *, budget: float | None = 20.0, box: tuple[flo
         scope.append(f"rank drops: no exact computation ({exc})")
     # -- crossings ---------------------------------------------------------------------
     A = _Rational.of(model)
-    cross_exact = False
+    cross_exact = tangency_gap = False
     details: list[CrossingDetail] = []
     loci: list = []
     if r == 0:
@@ -1609,7 +1620,7 @@ def singular_points(model: Model, *, budget: float | None = 20.0, box: tuple[flo
         scope.append("self-crossings: phi is not a rational function of the parameters, so no exact search")
     else:
         try:
-            details, loci, sc, cross_exact = _crossings_exact(model, A, B, r)
+            details, loci, sc, cross_exact, tangency_gap = _crossings_exact(model, A, B, r)
             scope += sc
         except _OutOfTime:
             scope.append(f"self-crossings: the exact elimination did not finish within the budget of {budget} s")
@@ -1634,14 +1645,61 @@ def singular_points(model: Model, *, budget: float | None = 20.0, box: tuple[flo
         details = details + [d for d in NS.crossings]
     if not B.enforced:
         scope.append("the time budget could not be enforced (not in the main thread); the exact stage ran to the end")
-    scope.append("not examined: points that phi only approaches (parameters tending to infinity or to the "
-                 "boundary of the domain)")
-    exact = rank_exact and cross_exact
+    limit_points: list[Classification] = []
+    ends_examined = False
+    if len(model.xi) == 1 and A is not None:
+        try:
+            with B.limit():
+                limit_points, sc = _limit_points(model, A, B)
+            scope.append(sc)
+            ends_examined = True
+        except (_OutOfTime, _TooLarge) as exc:
+            scope.append(f"ends of the parameter domain: not examined ({exc or 'out of time'})")
+    else:
+        scope.append("not examined: points that phi only approaches (parameters tending to infinity or to the "
+                     "boundary of the domain; examined for one-parameter rational models only)")
+    exact = rank_exact and cross_exact and not tangency_gap
     if exact:
-        scope.insert(0, "complete exact search over the real parameter domain")
+        scope.insert(0, "complete exact search over the real parameter domain"
+                     + (", its ends included" if ends_examined else " at finite parameter values"))
     details = sorted(details, key=lambda d: sp.default_sort_key(d.crossing.p))
     return SingularPoints(model, rd, tuple(d.crossing for d in details), tuple(details), tuple(loci), NS,
-                          ". ".join(s[:1].upper() + s[1:].rstrip(".") for s in scope) + ".", exact, B.elapsed())
+                          ". ".join(s[:1].upper() + s[1:].rstrip(".") for s in scope) + ".", exact, B.elapsed(),
+                          tuple(limit_points))
+
+
+def _limit_points(model: Model, A: _Rational, B: _Budget) -> tuple[list[Classification], str]:
+    """One-parameter rational models: the finite limits of ``phi`` at the ends of the domain that
+    are also reached at a finite parameter, classified; and the scope sentence."""
+    t = model.xi[0]
+    s = _S_END
+    found, ends = [], []
+    for name, sub in _domain_ends(t):
+        vals = [_valuation(sp.cancel(sp.together(e.xreplace({t: sub}))), s) for e in model.phi]
+        if any(v is not None and v[0] < 0 for v in vals):
+            continue  # phi is unbounded at this end
+        L = tuple(sp.Integer(0) if v is None or v[0] > 0 else v[1] for v in vals)
+        same = [k for k, (_, q) in enumerate(ends) if q == L]
+        if same:
+            ends[same[0]] = (f"{ends[same[0]][0]} and {t} -> {name}", L)
+            continue
+        ends.append((name, L))
+    for name, L in ends:
+        if any(v.free_symbols for v in L):
+            raise _TooLarge(f"the limit of phi as {t} -> {name} depends on constants")
+        try:
+            C = _classify_exact(model, A, L, B, box=(-3.0, 3.0), seed=0, dps=50)
+        except DomainError:
+            continue  # a limit point the model never reaches: not a point of M
+        if C.status != "non-singular":
+            found.append(C)
+    sentence = ("ends of the parameter domain: examined exactly; "
+                + (", ".join(f"phi -> {L} as {t} -> {name}" for name, L in ends) if ends else
+                   f"phi is unbounded at every end ({', '.join(n for n, _ in _domain_ends(t))})")
+                + (f"; {len(found)} of these limit points also reached at a finite parameter, where the model "
+                   "is singular or undecided" if found else
+                   "; no limit point is reached at a finite parameter with a different branch"))
+    return found, sentence
 
 
 # ======================================================================================
@@ -1821,14 +1879,93 @@ def _classify_exact(model: Model, A: _Rational, p: tuple, B: _Budget, *, box, se
     if tangency:
         kinds.append("tangency")
         reasons.append("two sheets meet with the same tangent space (a tangency)")
-    status: Status = "singular" if kinds else "non-singular"
+    if kinds == ["rank drop"] and len(branches) != 1:
+        notes.append("whether the set M is a smooth submanifold at p is not decided: what is certain is that "
+                     "the d_i do not span the tangent space at the rank-drop preimages, so the parametrisation "
+                     "is not proper there and Theorem 1 does not apply")
+    undecided: list[str] = []
+    if n == 1:
+        with B.limit():
+            limits = _limit_branches(model, A, p)
+        for end, direction in limits:
+            inside = [b for b in branches if _in_span(direction, b.span)]
+            if not inside and branches:
+                if "branches" not in kinds:
+                    kinds.append("branches")
+                reasons.append(f"the model also approaches p as {xi[0]} -> {end}, along the direction "
+                               f"{tuple(direction)}, which is not tangent to the branches through p: a branch "
+                               "reached only in the limit")
+            else:
+                undecided.append(f"the model also approaches p as {xi[0]} -> {end} (direction "
+                                 f"{tuple(direction)}); whether that limit branch is the same sheet as a branch "
+                                 "through p was not decided")
+        notes.append(f"ends of the parameter domain examined exactly: the model approaches p at "
+                     + (", ".join(f"{xi[0]} -> {e}" for e, _ in limits) if limits else "none of them"))
+    else:
+        notes.append("points approached only as parameters tend to infinity or to the boundary of the domain "
+                     "are not examined (done for one-parameter models only)")
+    status: Status = "singular" if kinds else ("undecided" if undecided else "non-singular")
+    reasons += [] if kinds else undecided
     method: Method = "exact" if sheet_method == "exact" else "numeric"
     if sheet_method == "numeric":
         notes.append("whether preimages with the same tangent space lie on one sheet was decided numerically")
-    notes.append("preimages searched exactly over the whole parameter domain; points approached only as "
-                 "parameters tend to infinity are not examined")
+    notes.append("preimages searched exactly over the whole parameter domain")
     return Classification(model, p, status, tuple(reasons), tuple(kinds), tuple(pres), branches,
                           tuple(rd_points), r, method, tuple(notes))
+
+
+def _in_span(v: Sequence[sp.Expr], span: Sequence[Sequence[sp.Expr]]) -> bool:
+    """``v`` lies in the span of the vectors ``span`` (exact rank test)."""
+    if not span:
+        return all(x == 0 for x in v)
+    B = sp.Matrix([list(w) for w in span]).T
+    return B.rank() == B.row_join(sp.Matrix(list(v))).rank()
+
+
+def _domain_ends(t: sp.Symbol) -> list[tuple[str, sp.Expr]]:
+    """The open ends of the real domain of ``t``: ``(name, t as a function of s -> 0+)``."""
+    s = _S_END
+    if t.is_positive:
+        return [("+oo", 1 / s), ("0+", s)]
+    if t.is_negative:
+        return [("-oo", -1 / s), ("0-", -s)]
+    if t.is_nonnegative:
+        return [("+oo", 1 / s)]
+    if t.is_nonpositive:
+        return [("-oo", -1 / s)]
+    return [("+oo", 1 / s), ("-oo", -1 / s)]
+
+
+_S_END = sp.Symbol("s_end", positive=True)
+
+
+def _valuation(e: sp.Expr, s: sp.Symbol) -> tuple[int, sp.Expr] | None:
+    """Order and leading coefficient of a rational function of ``s`` at ``s = 0`` (None for 0)."""
+    num, den = sp.fraction(sp.cancel(sp.together(e)))
+    if num == 0:
+        return None
+    pn, pd = sp.Poly(num, s), sp.Poly(den, s)
+    on = min(m[0] for m in pn.monoms())
+    od = min(m[0] for m in pd.monoms())
+    return on - od, pn.coeff_monomial(s**on) / pd.coeff_monomial(s**od)
+
+
+def _limit_branches(model: Model, A: _Rational, p: tuple) -> list[tuple[str, tuple[sp.Expr, ...]]]:
+    """For a one-parameter rational model: the ends of the domain at which ``phi`` tends to ``p``,
+    each with the direction of approach (the leading coefficient of ``phi - p``)."""
+    t = model.xi[0]
+    s = _S_END
+    out = []
+    for name, sub in _domain_ends(t):
+        diffs = [sp.cancel(sp.together(e.xreplace({t: sub}) - pk)) for e, pk in zip(model.phi, p)]
+        vals = [_valuation(d, s) for d in diffs]
+        orders = [v[0] for v in vals if v is not None]
+        if not orders or min(orders) <= 0:
+            continue  # phi - p does not tend to zero at this end (or phi is constant p: no branch)
+        k = min(orders)
+        direction = tuple(v[1] if v is not None and v[0] == k else sp.Integer(0) for v in vals)
+        out.append((name, direction))
+    return out
 
 
 def _in_domain(model: Model, sol: Mapping) -> bool:

@@ -182,7 +182,8 @@ def test_family_of_crossings_whitney_umbrella():
     u, v = sp.symbols("u v", real=True)
     M = Model([u * v, v, u**2], [u, v])
     S = singular_points(M)
-    assert S.exact and S.crossings == ()
+    # crossings with different tangent spaces are found exactly; tangencies are not searched, and it says so
+    assert not S.exact and S.crossings == () and "not exhaustive" in S.scope and "tangencies" in S.scope
     assert len(S.crossing_loci) == 1
     c, free = S.crossing_loci[0]
     (s,) = free
@@ -201,7 +202,10 @@ def test_no_crossings_exactly(make):
     assert S.crossings == () and S.details == () and S.crossing_loci == ()
     assert S.exact and S.numeric is None
     assert S.scope.startswith("Complete exact search")
-    assert "not examined" in S.scope.lower()
+    if len(M.xi) == 1:  # the ends of a one-parameter domain are examined too
+        assert "its ends included" in S.scope and "Ends of the parameter domain: examined exactly" in S.scope
+    else:
+        assert "at finite parameter values" in S.scope and "not examined" in S.scope.lower()
 
 
 def test_smooth_injective_scope_and_numeric_evidence():
@@ -230,7 +234,7 @@ def test_overparametrised_crossing_tells_fibres_from_branches():
     M = Model([(a * b) ** 2 - 1, (a * b) ** 3 - a * b], [a, b], name="nodal cubic of a product")
     assert M.rank == 1 < len(M.xi)
     S = singular_points(M)
-    assert S.exact
+    assert not S.exact and "tangencies" in S.scope  # a fibre cannot be told from a tangency here
     assert len(S.crossings) == 1
     (c,) = S.crossings
     assert c.p == (0, 0)
@@ -488,3 +492,32 @@ def test_str_repr_latex():
         tex = obj._repr_latex_()
         assert tex.startswith("$") and tex.endswith("$") and tex.count("{") == tex.count("}")
     assert r"\frac{3}{2}" in B[0]._repr_latex_()
+
+
+def test_branch_reached_only_in_the_limit():
+    # the lemniscate (t + t^3, t - t^3) / (1 + t^4) passes the origin at t = 0 with tangent (1, 1), and
+    # approaches it again as t -> +-oo with tangent (1, -1): the origin is singular although reached once
+    M = Model([(t + t**3) / (1 + t**4), (t - t**3) / (1 + t**4)], [t])
+    C = classify(M, (0, 0))
+    assert C.status == "singular" and C.kinds == ("branches",) and "t -> +oo" in C.reasons[0]
+    S = singular_points(M)
+    assert not S.is_empty and [L.p for L in S.limit_points] == [(0, 0)]
+    # numeric cross-check: far out, phi is close to the origin along the direction (1, -1)
+    with mpmath.workdps(DPS):
+        far = [mpmath.mpf(sp.N(e.subs(t, 10**6), DPS)) for e in M.phi]
+    assert abs(far[0] + far[1]) < 1e-17 and 0 < far[0] < 1e-5
+    # a nodal cubic on the half-line t > 0, shifted so that one branch arrives only as t -> 0+
+    tp = sp.Symbol("t", positive=True)
+    C = classify(Model([(tp - 1)**2 - 1, (tp - 1)**3 - (tp - 1)], [tp]), (0, 0))
+    assert C.status == "singular" and "0+" in C.reasons[0]
+
+
+def test_double_covering_with_a_tangency_is_not_called_exhaustive():
+    # (T^2 - 1, T (T^2 - 1)^2) with T = (t^2 - 1) / (2t) covers the curve twice; its two sheets
+    # y = x^2 and y = -x^2 touch at the origin with one tangent line
+    T = (t**2 - 1) / (2 * t)
+    M = Model([sp.cancel(T**2 - 1), sp.cancel(T * (T**2 - 1)**2)], [t])
+    S = singular_points(M)
+    assert not S.exact and "tangencies" in S.scope
+    C = classify(M, (0, 0))
+    assert C.status == "singular" and "tangency" in C.kinds
