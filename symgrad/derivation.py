@@ -240,11 +240,20 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
                 "grad2": sp.ImmutableMatrix(X.red.vector), "span1": sp.ImmutableMatrix(X.blue.span).T,
                 "span2": sp.ImmutableMatrix(X.red.span).T}
             diff = tuple(sp.simplify(a - b) for a, b in zip(X.blue.vector, X.red.vector))
+            exact = X.blue.method == X.red.method == "exact"
+            claim = (f"eq. (4) gives the same vector at the singular point p = {tuple(p)} for phi and for "
+                     f"phi o f with {X.swap}")
+            if exact:
+                verdict = Verdict.REFUTED if X.differ else Verdict.PROVED
+                method = "exact arithmetic at the preimages (symgrad.singular.counterexample)"
+            else:  # transcendental values at irrational preimages: mpmath at 50 digits
+                verdict = Verdict.REFUTED if X.differ else Verdict.NUMERIC
+                method = "mpmath at 50 digits at the preimages (symgrad.singular.counterexample)"
             rep.checks.append(("eq. (4) at a singular point", Certificate(
-                f"eq. (4) gives the same vector at the singular point p = {tuple(p)} for phi and for "
-                f"phi o f with {X.swap}", Verdict.REFUTED if X.differ else Verdict.PROVED,
-                "exact arithmetic at the preimages (symgrad.singular.counterexample)",
-                witness=Witness(dict(X.blue.xi), diff) if X.differ else None)))
+                claim, verdict, method, dps=None if exact else 50,
+                max_residual=None if exact else max(abs(sp.N(x, 30)) for x in diff),
+                points=() if exact else (dict(X.blue.xi),),
+                witness=Witness(dict(X.blue.xi), diff, exact=exact) if X.differ else None)))
             rep.values.setdefault("expected_refutations", set()).add("eq. (4) at a singular point")
     if d.extra is not None:
         ctx.update(d.extra(rep))

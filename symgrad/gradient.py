@@ -58,7 +58,9 @@ def _match_coords(model: Model, L: sp.Expr) -> sp.Expr:
     """Replace loss symbols that have the name of an ambient coordinate by that coordinate.
 
     Other symbols of the loss (targets, weights) are kept as free constants: every
-    check then holds for all their values.
+    check then holds for all their values.  A loss that depends on none of the
+    ambient coordinates although it has symbols is refused: its gradient would be
+    zero, and the likely cause is a misspelt coordinate.
     """
     by_name = {s.name: s for s in model.z}
     sub = {s: by_name[s.name] for s in L.free_symbols if s.name in by_name and s not in model.z}
@@ -68,6 +70,12 @@ def _match_coords(model: Model, L: sp.Expr) -> sp.Expr:
         raise SymbolError(
             f"the loss uses the parameters {sorted(map(str, clash))}; a loss is a function on the ambient "
             f"space: write it in the ambient coordinates {list(model.z)}"
+        )
+    others = L.free_symbols - set(model.z) - set(model.constants)
+    if others and not (L.free_symbols & set(model.z)):
+        raise SymbolError(
+            f"the loss uses {sorted(map(str, others))} but none of the ambient coordinates {list(model.z)}, "
+            "so its gradient would be zero: write it in those coordinates (a constant loss is written as a number)"
         )
     return L
 

@@ -1253,6 +1253,20 @@ def _rank_drops_exact(model: Model, budget: _Budget) -> tuple[RankDropLocus, lis
         no_real += not real
         for s in real:
             points.append(_rank_drop_point(model, s))
+    # tan(x/2) is infinite at x = pi: the lifted equations cannot see those points, so examine them apart
+    half_angle = [m.args[0] * 2 for m in back.values() if isinstance(m, sp.tan)]
+    half_angle = [x for x in half_angle if x in model.xi]
+    for x in half_angle:
+        extra_pts, extra_unsolved = _rank_drops_at_pi(model, x, r)
+        # leave out what a component found already covers (its equations are a subset of the new point's)
+        points += [q for q in extra_pts
+                   if not any(all(k in q.xi and q.xi[k] == v for k, v in old.xi.items()) for old in points)]
+        unsolved += extra_unsolved
+    if half_angle:
+        names = ", ".join(map(str, half_angle))
+        note += (f"; the points {names} = pi, where tan({half_angle[0]}/2) is infinite, examined separately "
+                 f"by substitution; every solution repeats with period 2 pi in {names} (solutions listed in "
+                 "(-pi, pi])")
     if unsolved:
         note += f"; {unsolved} component(s) given by equations only (no explicit solution)"
     if no_real:
@@ -1260,6 +1274,30 @@ def _rank_drops_exact(model: Model, budget: _Budget) -> tuple[RankDropLocus, lis
     eqs = tuple(sp.factor(sp.sympify(g).xreplace(back)) for g in G) if back else tuple(sp.factor(g) for g in G)
     comps_out = tuple(tuple(sp.factor(sp.sympify(c).xreplace(back)) for c in C) for C in comps)
     return RankDropLocus(eqs, comps_out, tuple(points), r, dim, "exact", note, unsolved), G, gens
+
+
+def _rank_drops_at_pi(model: Model, x: sp.Symbol, r: int) -> tuple[list[RankDropPoint], int]:
+    """Rank drops on the hyperplane ``x = pi`` (invisible to the half-angle lift ``tan(x/2)``).
+
+    Returns the points found and the number of pieces left unsolved."""
+    Jpi = model.J.xreplace({x: sp.pi})
+    rest = [s for s in model.xi if s != x]
+    minors = []
+    for R in itertools.combinations(range(Jpi.rows), r):
+        for C in itertools.combinations(range(Jpi.cols), r):
+            dt = sp.simplify(Jpi.extract(list(R), list(C)).det())
+            if dt != 0:
+                minors.append(dt)
+    if not minors:
+        return [_rank_drop_point(model, {x: sp.pi})], 0
+    if not rest or not any(m.free_symbols & set(rest) for m in minors):
+        return [], 0  # a non-zero constant minor: full rank on the whole hyperplane
+    try:
+        sols = sp.solve(minors, rest, dict=True)
+    except (NotImplementedError, ValueError, TypeError):
+        return [], 1
+    real = [sol for sol in _real_solutions(sols) if _in_domain(model, {**sol, x: sp.pi})]
+    return [_rank_drop_point(model, {x: sp.pi, **sol}) for sol in real], 0
 
 
 def _rank_drop_point(model: Model, sol: Mapping) -> RankDropPoint:
@@ -2215,8 +2253,9 @@ def _recipe_at(model: Model, dL: Sequence[sp.Expr], point: Mapping) -> BranchGra
                 Gp += (V.T[:, k] * U.T[k, :]) / S[k]
         vec = J * (Gp * nabla)
         rank = _numeric_rank(J, mpmath.mpf(10) ** -30)
+        span = _numeric_span(J, mpmath.mpf(10) ** -30)
         fl = lambda x: sp.Float(x, 30)  # noqa: E731
-        return BranchGradient(point, p, tuple(tuple(fl(J[i, j]) for i in range(m)) for j in range(n)), (), rank,
+        return BranchGradient(point, p, tuple(tuple(fl(J[i, j]) for i in range(m)) for j in range(n)), span, rank,
                               sp.ImmutableMatrix([[fl(G[i, j]) for j in range(n)] for i in range(n)]),
                               tuple(fl(x) for x in nabla), tuple(fl(x) for x in vec), "numeric")
 

@@ -100,3 +100,10 @@ def test_loss_errors():
         M.natural_gradient(a**2)
     with pytest.raises(sg.ShapeError):
         M.natural_gradient(sp.Matrix([1, 2]))
+    # a loss in no ambient coordinate (a misspelt coordinate, say) would have gradient zero: refused
+    with pytest.raises(sg.SymbolError, match=r"none of the ambient coordinates"):
+        M.natural_gradient(sp.Symbol("w") ** 2)
+    # a loss with a target symbol besides the coordinates is fine: it holds for every target
+    y0 = sp.Symbol("y0")
+    ng = M.natural_gradient((M.z[0] - y0) ** 2)
+    assert sp.simplify(ng.manifold[0] - 2 * (a * b - y0)) == 0

@@ -521,3 +521,17 @@ def test_double_covering_with_a_tangency_is_not_called_exhaustive():
     assert not S.exact and "tangencies" in S.scope
     C = classify(M, (0, 0))
     assert C.status == "singular" and "tangency" in C.kinds
+
+
+@pytest.mark.parametrize("phi, drops", [
+    ([1 + sp.cos(t)], [({t: 0}, (2,)), ({t: sp.pi}, (0,))]),
+    ([sp.cos(t), sp.sin(t)**2], [({t: 0}, (1, 0)), ({t: sp.pi}, (-1, 0))]),
+], ids=["1 + cos t", "(cos t, sin^2 t)"])
+def test_rank_drop_at_pi_is_not_lost_to_the_half_angle_lift(phi, drops):
+    # tan(t/2) is infinite at t = pi, so the lifted equations cannot see it: it is examined apart
+    M = Model(phi, [t])
+    S = singular_points(M)
+    assert [(dict(q.xi), q.p) for q in S.rank_drops.points] == drops
+    assert "period 2 pi" in S.rank_drops.note
+    for q in S.rank_drops.points:  # numeric cross-check: J vanishes there
+        assert num_rank_at(M, dict(q.xi)) == 0
