@@ -228,17 +228,30 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
         from .singular import counterexample, singular_points
         S = singular_points(M)
         rep.values["singular"] = S
-        ctx["singular"] = {"report": S, "rank_drops": [str(q) for q in S.rank_drops.points],
-                           "crossings": list(S.crossings), "scope": S.scope, "counterexample": None}
-        if S.crossings and loss is not ANY_LOSS:
-            p = S.crossings[0].p
+        drops = [str(q) for q in S.rank_drops.points]
+        if S.rank_drops.unsolved:
+            drops.append(f"{S.rank_drops.unsolved} component(s) given only by the equations "
+                         + ", ".join(f"{e} = 0" for e in S.rank_drops.equations))
+        ctx["singular"] = {
+            "report": S, "exact": S.exact, "rank_drops": drops,
+            "crossings": [(dt.crossing.xi1, dt.crossing.xi2, dt.crossing.p,
+                           f"{dt.kind} ({dt.method})") for dt in S.details],
+            "loci": [f"xi1 = {c.xi1}, xi2 = {c.xi2}, p = {c.p} ({', '.join(map(str, free))} free)"
+                     for c, free in S.crossing_loci],
+            "limit_points": [str(C).splitlines()[0] for C in S.limit_points],
+            "scope": S.scope, "counterexample": None}
+        crossing = next((dt.crossing for dt in S.details if dt.kind == "crossing"), None)
+        if crossing is not None and loss is not ANY_LOSS:
+            p = crossing.p
             say("eq. (4) on both branches of a singular point")
             X = counterexample(M, loss, p)
             rep.values["counterexample"] = X
             ctx["singular"]["counterexample"] = {
                 "point": sp.ImmutableMatrix(p), "grad1": sp.ImmutableMatrix(X.blue.vector),
                 "grad2": sp.ImmutableMatrix(X.red.vector), "span1": sp.ImmutableMatrix(X.blue.span).T,
-                "span2": sp.ImmutableMatrix(X.red.span).T}
+                "span2": sp.ImmutableMatrix(X.red.span).T,
+                "method": ("exact" if X.blue.method == X.red.method == "exact"
+                           else "computed numerically with mpmath at 50 digits")}
             diff = tuple(sp.simplify(a - b) for a, b in zip(X.blue.vector, X.red.vector))
             exact = X.blue.method == X.red.method == "exact"
             claim = (f"eq. (4) gives the same vector at the singular point p = {tuple(p)} for phi and for "

@@ -231,8 +231,8 @@ class PseudoInverse:
         )
 
     def _repr_latex_(self) -> str:
-        return (r"$A^{+} = " + sp.latex(self.matrix) + r"\quad\text{where } "
-                + sp.latex(self.condition) + r" \neq 0$")
+        conds = ", ".join(sp.latex(c) + r" \neq 0" for c in (self.condition, *self.extra_conditions))
+        return r"$A^{+} = " + sp.latex(self.matrix) + r"\quad\text{where } " + conds + "$"
 
     def __str__(self) -> str:
         return (f"Moore-Penrose inverse of rank {self.rank}, valid where {self.condition} != 0"

@@ -33,7 +33,7 @@ from .exceptions import LiftError, RankError, ReparametrisationError, ShapeError
 from .gradient import ANY_LOSS, loss_differential
 from .lift import RF, Lifting
 from .metric import _symbols
-from .verify import Certificate, Claim, Ops, Verdict, Witness, decide
+from .verify import Certificate, Claim, Ops, Verdict, Witness, decide, latex_text
 
 if TYPE_CHECKING:
     from .model import Model
@@ -212,7 +212,8 @@ class InvarianceProof:
         return "\n".join(lines)
 
     def _repr_latex_(self) -> str:
-        return r"$d\phi\,\Delta\mathrm{grad} = 0$: \text{" + self.certificate.summary().replace("_", r"\_") + "}"
+        return (r"$J(f(\eta))\,\Delta\operatorname{grad} = 0\colon\ " + latex_text(self.certificate.finding())
+                + "$")
 
 
 def _invariance_inputs(model: Model, f: Reparametrisation, L: Any) -> dict[str, sp.MatrixBase]:

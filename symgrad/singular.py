@@ -66,6 +66,7 @@ from .exceptions import DomainError, LiftError, ShapeError, SingularPointError, 
 from .inverse import exact_pinv_at
 from .lift import PointField
 from .model import Model
+from .verify import latex_text
 
 __all__ = [
     "singular_points", "classify", "branch_gradients", "counterexample", "branch_swap", "ensure_nonsingular",
@@ -710,8 +711,7 @@ def _latex_vec(v: Sequence[sp.Expr]) -> str:
 
 
 def _text(s: str) -> str:
-    return r"\text{" + s.replace("\\", r"\textbackslash{}").replace("{", r"\{").replace("}", r"\}") \
-        .replace("_", r"\_").replace("%", r"\%").replace("&", r"\&").replace("#", r"\#").replace("$", r"\$") + "}"
+    return latex_text(s)
 
 
 @dataclass(frozen=True, eq=False)
@@ -939,10 +939,15 @@ class SingularPoints:
             c = d.crossing
             parts.append(r"\phi" + _latex_vec(c.xi1) + r" = \phi" + _latex_vec(c.xi2) + " = " + _latex_vec(c.p)
                          + r"\ " + _text(f"({d.kind}, {d.method})"))
-        if not self.details:
+        for c, free in self.crossing_loci:
+            parts.append(r"\phi" + _latex_vec(c.xi1) + r" = \phi" + _latex_vec(c.xi2) + " = " + _latex_vec(c.p)
+                         + r"\ " + _text(f"(a family: {', '.join(map(str, free))} free)"))
+        for C in self.limit_points:
+            parts.append("p = " + _latex_vec(C.p) + r"\ " + _text(f"({C.status}: a branch reached only in the limit)"))
+        if not self.details and not self.crossing_loci and not self.limit_points:
             parts.append(_text("no self-crossings found"))
-        sentences = [x.strip().rstrip(".") for x in ("Scope: " + self.scope).split(". ")]
-        parts += [_text(x + ".") for x in sentences if x]
+        parts.append(_text("(exact and exhaustive search; the scope is in .scope)" if self.exact else
+                           "(not exhaustive: what was not examined is in .scope)"))
         return r"$\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}$"
 
 

@@ -134,7 +134,25 @@ class Certificate:
         return self.summary()
 
     def _repr_latex_(self) -> str:
-        return r"\text{" + self.summary().replace("_", r"\_") + "}"
+        return "$" + latex_text(self.summary()) + "$"
+
+
+_TEXT_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&",
+                  "#": r"\#", "$": r"\$", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+                  "<": r"\textless{}", ">": r"\textgreater{}"}
+
+
+def latex_text(s: str) -> str:
+    r"""Plain text as ``\text{...}`` for use inside mathematics, every special character escaped.
+
+    For the ``_repr_latex_`` of result objects (Jupyter renders them with MathJax).
+
+    Examples
+    ========
+    >>> print(latex_text("G^+ nabla L: 100% & more, p_i > 0"))
+    \text{G\textasciicircum{}+ nabla L: 100\% \& more, p\_i \textgreater{} 0}
+    """
+    return r"\text{" + "".join(_TEXT_SPECIALS.get(ch, ch) for ch in str(s)) + "}"
 
 
 def _fmt_prob(b: Fraction | None) -> str:

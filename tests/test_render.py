@@ -80,10 +80,11 @@ def nodal_cubic_context() -> dict:
         "reparam": {"f": f, "eta": [s], "Df": Df, "det_Df": Df.det(), "grad_eta": grad_eta,
                     "delta": delta, "J_delta_verdict": "JDELTA-VERDICT",
                     "certificate": "probabilistic, error <= 2^-60", "delta_witness": None},
-        "singular": {"rank_drops": ["nowhere on the real line"],
-                     "crossings": [(sp.Integer(-1), sp.Integer(1), sp.Matrix([0, 0]))],
+        "singular": {"exact": True, "rank_drops": ["nowhere on the real line"],
+                     "crossings": [(sp.Integer(-1), sp.Integer(1), sp.Matrix([0, 0]), "crossing (exact)")],
+                     "loci": [], "limit_points": [], "scope": "Complete exact search (SCOPE-TEXT).",
                      "counterexample": {"point": sp.Matrix([0, 0]), "grad1": grad1, "grad2": grad2,
-                                        "span1": J.subs(t, -1), "span2": J.subs(t, 1)}},
+                                        "span1": J.subs(t, -1), "span2": J.subs(t, 1), "method": "exact"}},
         "tikhonov": {"damped": (nabla / (G[0, 0] + lam)).applyfunc(sp.cancel), "limit": grad_param,
                      "verdict": "TIKHONOV-VERDICT"},
         "step": None,
@@ -585,7 +586,8 @@ def test_render_document_contains_the_expected_pieces():
     assert r"\Delta\operatorname{grad} = 0$, the conclusion of" in sec  # the claim in mathematics
     assert "overparametrised" not in sec  # rank 1 of 1 parameter
     assert r"\item nowhere on the real line" in sec
-    assert r"$-1$ & $1$ & $\begin{pmatrix}0\\0\end{pmatrix}$ \\" in sec
+    assert r"$-1$ & $1$ & $\begin{pmatrix}0\\0\end{pmatrix}$ & crossing (exact) \\" in sec
+    assert "exhaustive and exact" in sec and "SCOPE-TEXT" in sec
     assert r"\begin{tikzpicture}" in sec and r"\label{fig:nodal-cubic}" in sec
     assert r"\subsection{Gradient step}" not in sec
     wide = _section(tex, "Layout test")
