@@ -78,6 +78,7 @@ class Report:
     checks: list[tuple[str, Certificate]] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def refuted(self) -> list[tuple[str, Certificate]]:
@@ -106,6 +107,8 @@ class Report:
             out.append(f"  [{mark}] {name}: {text}")
         for e in self.errors:
             out.append(f"  [ERROR] {e}")
+        for n in self.notes:
+            out.append(f"  note: {n}")
         return out
 
     def as_json(self) -> dict:
@@ -121,6 +124,7 @@ class Report:
                 "expected_refutation": self.expected(n),
             } for n, c in self.checks],
             "errors": list(self.errors),
+            "notes": list(self.notes),
         }
 
     def context(self) -> dict:
@@ -192,6 +196,10 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
         f = d.reparametrisation
         say("reparametrisation and eq. (6)")
         proof = check_invariance(M, f, loss, budget=budget, seed=seed)
+        det = sp.sympify(f.det_Df)
+        if not (det.is_number and det != 0) and det.is_positive is not True and det.is_negative is not True:
+            rep.notes.append(f"det Df = {det} may vanish (where {det} = 0): f is a diffeomorphism only off "
+                             "that set, and the comparison of the two parametrisations holds there only")
         rep.values["invariance"] = proof
         rep.checks.append(("J Delta grad = 0", proof.certificate))
         if proof.delta_certificate is not None:

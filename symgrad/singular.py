@@ -1272,6 +1272,11 @@ def _rank_drops_exact(model: Model, budget: _Budget) -> tuple[RankDropLocus, lis
         note += (f"; the points {names} = pi, where tan({half_angle[0]}/2) is infinite, examined separately "
                  f"by substitution; every solution repeats with period 2 pi in {names} (solutions listed in "
                  "(-pi, pi])")
+    divisors = sorted({str(f) for q in points for v in q.xi.values()
+                       for f in [sp.fraction(sp.together(sp.sympify(v)))[1]] if f.free_symbols}, key=str)
+    if divisors:
+        note += (f"; the explicit solutions divide by {', '.join(divisors)}, so they describe their components "
+                 "only where that is non-zero: the equations are the complete description")
     if unsolved:
         note += f"; {unsolved} component(s) given by equations only (no explicit solution)"
     if no_real:

@@ -271,3 +271,21 @@ def test_bad_key():
     t = sp.Symbol("t", real=True)
     with pytest.raises(sg.DerivationError, match="key"):
         sg.Derivation(key="has space", title="", summary="", model=sg.Model([t], params=[t]))
+
+
+def test_a_reparametrisation_singular_on_a_hypersurface_is_noted():
+    # f(u, v) = (u^3, v) is a diffeomorphism only off u = 0: the identity is proved, and the report says where
+    a, b, u, v = sp.symbols("a b u v", real=True)
+    d = sg.Derivation(key="cube", title="cube", summary="", model=sg.Model([a * b], params=[a, b]),
+                      reparametrisation=sg.Reparametrisation([u**3, v], [u, v]))
+    rep = sg.run(d, seed=0)
+    assert rep.ok()
+    assert any("det Df = 3*u**2 may vanish" in n for n in rep.notes)
+    assert any(line.startswith("  note: det Df") for line in rep.summary_lines())
+    assert rep.as_json()["notes"] == rep.notes
+    # a reparametrisation whose Jacobian determinant never vanishes gets no such note
+    rho, s = sp.symbols("rho s", real=True)
+    r, t = sp.symbols("r t", positive=True)
+    d = sg.Derivation(key="lp", title="lp", summary="", model=sg.Model([r * sp.cos(t), r * sp.sin(t)], [r, t]),
+                      reparametrisation=sg.Reparametrisation([sp.exp(rho), s], [rho, s]))
+    assert not sg.run(d, seed=0).notes
