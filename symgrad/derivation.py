@@ -258,8 +258,8 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
                 "point": sp.ImmutableMatrix(p), "grad1": sp.ImmutableMatrix(X.blue.vector),
                 "grad2": sp.ImmutableMatrix(X.red.vector), "span1": sp.ImmutableMatrix(X.blue.span).T,
                 "span2": sp.ImmutableMatrix(X.red.span).T,
-                "method": ("exact" if X.blue.method == X.red.method == "exact"
-                           else "computed numerically with mpmath at 50 digits")}
+                "method": ("exactly" if X.blue.method == X.red.method == "exact"
+                           else "numerically, with mpmath at 50 digits")}
             diff = tuple(sp.simplify(a - b) for a, b in zip(X.blue.vector, X.red.vector))
             exact = X.blue.method == X.red.method == "exact"
             claim = (f"eq. (4) gives the same vector at the singular point p = {tuple(p)} for phi and for "

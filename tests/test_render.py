@@ -84,7 +84,7 @@ def nodal_cubic_context() -> dict:
                      "crossings": [(sp.Integer(-1), sp.Integer(1), sp.Matrix([0, 0]), "crossing (exact)")],
                      "loci": [], "limit_points": [], "scope": "Complete exact search (SCOPE-TEXT).",
                      "counterexample": {"point": sp.Matrix([0, 0]), "grad1": grad1, "grad2": grad2,
-                                        "span1": J.subs(t, -1), "span2": J.subs(t, 1), "method": "exact"}},
+                                        "span1": J.subs(t, -1), "span2": J.subs(t, 1), "method": "exactly"}},
         "tikhonov": {"damped": (nabla / (G[0, 0] + lam)).applyfunc(sp.cancel), "limit": grad_param,
                      "verdict": "TIKHONOV-VERDICT"},
         "step": None,
@@ -587,7 +587,7 @@ def test_render_document_contains_the_expected_pieces():
     assert "overparametrised" not in sec  # rank 1 of 1 parameter
     assert r"\item nowhere on the real line" in sec
     assert r"$-1$ & $1$ & $\begin{pmatrix}0\\0\end{pmatrix}$ & crossing (exact) \\" in sec
-    assert "exhaustive and exact" in sec and "SCOPE-TEXT" in sec
+    assert "exhaustive and exact" in sec and "SCOPE-TEXT" in sec and "respectively, both computed exactly." in sec
     assert r"\begin{tikzpicture}" in sec and r"\label{fig:nodal-cubic}" in sec
     assert r"\subsection{Gradient step}" not in sec
     wide = _section(tex, "Layout test")
