@@ -240,6 +240,71 @@ class PseudoInverse:
                 + f"\n{self.matrix}\n{self.penrose}")
 
 
+def _pinv_psd_fraction_free(A: list[list[RF]], cols: Sequence[int]) -> list[list[RF]]:
+    r"""``A^+ = C N^{-1} W N^{-1} C^T`` for a symmetric PSD ``A`` of rank ``r = len(cols)``,
+    computed over polynomials and reduced once per entry by the known factors of its denominator.
+
+    ``A = A_0 / d`` with ``d`` the common denominator, ``C = A_0[:, cols]``, ``W = A_0[cols, cols]``,
+    ``N = C^T C = M / D`` (``M`` polynomial): then ``A^+ = d \, (C M) W (C M)^T / D^2`` (the formula
+    of :func:`symgrad.linalg.pinv_full_rank` with ``R = C^T``).  The numerators are polynomial
+    products, with no gcd on the way; each entry is then reduced by trial division with the
+    irreducible factors of ``D`` and the integer contents, which gives the same canonical
+    rational function as reducing by a gcd (the only non-constant factors its denominator can
+    have are those of ``D``).  The cost is that of the ``r x r`` inverse and of ``n^2`` polynomial
+    products, instead of ``n^2`` gcds of large polynomials.
+    """
+    n = len(A)
+    d = A[0][0].num.context().constant(1)
+    for row in A:
+        for x in row:
+            if not x.den.is_one():
+                d = d * (x.den / d.gcd(x.den))
+    A0 = [[x.num * (d / x.den) for x in row] for row in A]
+    one = RF(d.context().constant(1))
+    C = [[RF(A0[i][c]) for c in cols] for i in range(n)]
+    Ninv = linalg.inverse(linalg.matmul(linalg.transpose(C), C))
+    D = d.context().constant(1)
+    for row in Ninv:
+        for x in row:
+            D = D * (x.den / D.gcd(x.den))
+    M = [[x.num * (D / x.den) for x in row] for row in Ninv]
+    Cp = [[A0[i][c] for c in cols] for i in range(n)]
+    W = [[A0[i][j] for j in cols] for i in cols]
+    r = len(cols)
+    zero = d * 0
+    CM = [[sum((Cp[i][k] * M[k][j] for k in range(r)), zero) for j in range(r)] for i in range(n)]
+    CMW = [[sum((CM[i][k] * W[k][j] for k in range(r)), zero) for j in range(r)] for i in range(n)]
+    content, factors = D.factor()
+    den0 = D * D
+    out = [[one * 0 for _ in range(n)] for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            num = d * sum((CMW[i][k] * CM[j][k] for k in range(r)), zero)
+            out[i][j] = out[j][i] = _reduce_known(num, den0, factors, 2) if not num.is_zero() else one * 0
+    del one
+    return out
+
+
+def _reduce_known(num, den, factors, power: int) -> RF:
+    """``num / den`` in lowest terms, where every irreducible factor of ``den`` is among ``factors``
+    (``(q, e)`` pairs of a factorisation of a polynomial whose ``power``-th power is ``den``)."""
+    for q, e in factors:
+        k = int(e) * power
+        while k:
+            quo, rem = divmod(num, q)
+            if not rem.is_zero():
+                break
+            quo_d, rem_d = divmod(den, q)
+            num, den = quo, quo_d
+            k -= 1
+    g = math.gcd(int(num.content()), int(den.content()))
+    if g > 1:
+        num, den = num / g, den / g
+    if den.leading_coefficient() < 0:
+        num, den = -num, -den
+    return RF(num, den, reduced=True)
+
+
 _FACTOR_LIMIT = 400  # terms of a denominator that _undefined_factors is willing to factor
 
 
@@ -351,7 +416,7 @@ def _interval_nonzero(expr: sp.Expr, point: Mapping, dps: int = 60) -> bool:
 
 
 def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = False,
-         method: Literal["projector", "full-rank"] = "projector",
+         method: Literal["auto", "projector", "full-rank"] = "auto",
          _lifting: Lifting | None = None,
          _lifted: list[list[RF]] | None = None) -> PseudoInverse:
     r"""The symbolic Moore-Penrose inverse of ``A``, exact, with its validity condition.
@@ -360,7 +425,10 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
     rank and an invertible pivot block ``W`` are found by exact elimination,
     and the formula is built without ``Matrix.pinv`` or ``simplify``:
 
-    * ``method="projector"`` (default): ``A^+ = (I - P_N) A^- (I - P_N')`` with
+    * ``method="auto"`` (default): ``"projector"`` when the null spaces are smaller than the
+      rank (the projectors are then cheap: softmax, whose ``G`` has a one-dimensional null
+      space), ``"full-rank"`` otherwise (a linear network of rank 2 in 18 parameters);
+    * ``method="projector"``: ``A^+ = (I - P_N) A^- (I - P_N')`` with
       the generalised inverse ``A^-`` holding ``W^{-1}`` and the orthogonal
       projectors onto the two null spaces (:func:`symgrad.linalg.pinv_projector`).
       The condition is then ``det(W)^k det(K^T K) [det(K'^T K')]`` for the null
@@ -403,8 +471,11 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
         rows = cols  # columns independent => principal block invertible, for a PSD matrix
         if r and linalg.det(linalg.submatrix(Ar, rows, cols)).is_zero():
             raise RankError("the matrix declared positive semi-definite is not: a principal pivot block is singular")
-    if method not in ("projector", "full-rank"):
-        raise ValueError(f"method must be 'projector' or 'full-rank', not {method!r}")
+    if method not in ("auto", "projector", "full-rank"):
+        raise ValueError(f"method must be 'auto', 'projector' or 'full-rank', not {method!r}")
+    if method == "auto":
+        nullity = max(A.rows, A.cols) - r
+        method = "projector" if nullity < r else "full-rank"
     extra: tuple[RF, ...] = ()
     if r == 0:
         X = linalg.zeros(A.cols, A.rows, L.zero)
@@ -414,7 +485,10 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
         dW = linalg.det(W)
         extra = () if dW.num.is_constant() else (dW,)
         if method == "full-rank":
-            X = linalg.pinv_full_rank(Ar, rows, cols, symmetric=psd)
+            if psd and all(isinstance(x, RF) for row in Ar for x in row):
+                X = _pinv_psd_fraction_free(Ar, cols)
+            else:
+                X = linalg.pinv_full_rank(Ar, rows, cols, symmetric=psd)
             cond = rank_condition(Ar, r, psd=psd, zero=L.zero)
         else:
             X, K, Kl = linalg.pinv_projector(Ar, rows, cols, symmetric=psd)

@@ -124,6 +124,26 @@ class RF:
 
     __radd__ = __add__
 
+    @staticmethod
+    def sum_many(terms: Sequence[RF]) -> RF:
+        """``sum(terms)``, with the numerators of terms over the same denominator added first and
+        each such group reduced once (a matrix product's entries mostly share denominators)."""
+        groups: list[list] = []  # [den, summed numerator]
+        for x in terms:
+            for grp in groups:
+                if grp[0] == x.den:
+                    grp[1] = grp[1] + x.num
+                    break
+            else:
+                groups.append([x.den, x.num])
+        parts = [RF(num, den) for den, num in groups if not num.is_zero()]
+        if not parts:
+            return RF(terms[0].num * 0)
+        acc = parts[0]
+        for x in parts[1:]:
+            acc = acc + x
+        return acc
+
     def __neg__(self) -> RF:
         return RF(-self.num, self.den, reduced=True)
 
@@ -309,6 +329,7 @@ class Lifting:
         self.one = RF.const(self.ctx, 1)
         self.zero = RF.const(self.ctx, 0)
         self._memo: dict[sp.Expr, RF] = {}
+        self._back: dict[tuple, list] = {}  # converted polynomials: (invariants, factor) -> [(poly, SymPy form)]
 
     # -- construction ----------------------------------------------------------
     @classmethod
@@ -462,16 +483,25 @@ class Lifting:
         return re, im, den
 
     # -- back to SymPy -----------------------------------------------------------
+    def _converted(self, p: fmpz_mpoly, factor: bool) -> sp.Expr:
+        """:meth:`poly_to_sympy` or :meth:`_factored`, remembered: the entries of an inverse
+        usually share one large denominator, which is then factored and converted once."""
+        if p.is_zero():
+            return sp.Integer(0)
+        # bucket by cheap invariants, then compare exactly (str(p) as a key costs more than converting)
+        key = (len(p), int(p.total_degree()), int(p.leading_coefficient()), factor)
+        bucket = self._back.setdefault(key, [])
+        for q, expr in bucket:
+            if q == p:
+                return expr
+        out = self._factored(p) if factor else self.poly_to_sympy(p)
+        bucket.append((p, out))
+        return out
+
     def poly_to_sympy(self, p: fmpz_mpoly) -> sp.Expr:
         vars_ = [v.meaning for v in self.variables]
-        terms = []
-        for monom, coeff in p.terms():
-            t = sp.Integer(int(coeff))
-            for v, k in zip(vars_, monom):
-                if k:
-                    t = t * v**k
-            terms.append(t)
-        return sp.Add(*terms)
+        return sp.Add(*[sp.Mul(sp.Integer(int(coeff)), *[v**k for v, k in zip(vars_, monom) if k])
+                        for monom, coeff in p.terms()])
 
     def to_sympy(self, rf: RF, *, factor: bool = False) -> sp.Expr:
         """The SymPy expression of ``rf``, kernels put back (``E -> exp(m/d)``, ``u -> tan(m/(2d))``).
@@ -483,12 +513,9 @@ class Lifting:
         """
         if self._trig:
             return self._trig_back(rf, factor)
-        if factor and not self._dummy:
-            num = self._factored(rf.num)
-            den = self._factored(rf.den)
-        else:
-            num = self.poly_to_sympy(rf.num)
-            den = self.poly_to_sympy(rf.den)
+        factor = factor and not self._dummy
+        num = self._converted(rf.num, factor)
+        den = self._converted(rf.den, factor)
         return num / den if den != 1 else num
 
     def _trig_back(self, rf: RF, factor: bool) -> sp.Expr:

@@ -61,6 +61,18 @@ def shape(A: Matrix) -> tuple[int, int]:
     return (len(A), len(A[0]) if A else 0)
 
 
+def _sum(terms: list) -> Any:
+    """The sum of a non-empty list; a field whose elements offer ``sum_many`` (the rational
+    functions of :mod:`symgrad.lift`, which then reduce once instead of once per term) uses it."""
+    many = getattr(type(terms[0]), "sum_many", None)
+    if many is not None and len(terms) > 2:
+        return many(terms)
+    acc = terms[0]
+    for x in terms[1:]:
+        acc = acc + x
+    return acc
+
+
 def matmul(A: Matrix, B: Matrix, zero: Any = None) -> Matrix:
     m, k = shape(A)
     k2, n = shape(B)
@@ -71,7 +83,7 @@ def matmul(A: Matrix, B: Matrix, zero: Any = None) -> Matrix:
         row = []
         Ai = A[i]
         for j in range(n):
-            acc = zero
+            terms = []
             for t in range(k):
                 a = Ai[t]
                 if _is_zero(a):
@@ -79,9 +91,11 @@ def matmul(A: Matrix, B: Matrix, zero: Any = None) -> Matrix:
                 b = B[t][j]
                 if _is_zero(b):
                     continue
-                acc = a * b if acc is None else acc + a * b
-            if acc is None:
-                acc = A[0][0] * 0 if A and A[0] else 0
+                terms.append(a * b)
+            if not terms:
+                acc = zero if zero is not None else (A[0][0] * 0 if A and A[0] else 0)
+            else:
+                acc = _sum(terms)
             row.append(acc)
         out.append(row)
     return out

@@ -437,5 +437,28 @@ def test_errors(call, exc, words):
 
 def test_unknown_method_is_rejected():
     # an argument-validation ValueError (not a SymgradError), as for the other option checks in symgrad
-    with pytest.raises(ValueError, match="'svd'"):
+    with pytest.raises(ValueError, match="'auto', 'projector' or 'full-rank', not 'svd'"):
         pinv(sp.Matrix([[a, b]]), method="svd")
+
+
+# -- the routes agree exactly on Gram matrices ------------------------------------------
+
+def _gram_models():
+    from models import ACCEPTANCE, linear_network
+    out = {name: make()[0] for name, make in ACCEPTANCE.items()}
+    out["linear-network-3"] = linear_network(3)[0]
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(_gram_models()))
+def test_gram_pinv_routes_agree_structurally(name):
+    """The fraction-free PSD route (used for low-rank Gram matrices), the projector route and the
+    generic full-rank formula give the same canonical rational functions, entry by entry."""
+    from symgrad import linalg
+    M = _gram_models()[name]
+    E = M.exact
+    ff = pinv(M.G, psd=True, method="full-rank", _lifting=E.lifting, _lifted=E.G)
+    pr = pinv(M.G, psd=True, method="projector", _lifting=E.lifting, _lifted=E.G)
+    _, _, cols = linalg.rank_profile(E.G)
+    generic = linalg.pinv_full_rank(E.G, cols, cols, symmetric=True)
+    assert ff._X == pr._X == generic

@@ -245,3 +245,19 @@ def test_rf_evaluate_matches_sympy_substitution(cs, xv, yv):
         return
     got = r.evaluate([xv, yv])
     assert sp.Rational(got.numerator, got.denominator) == expected
+
+
+def test_sum_many_equals_the_sum_term_by_term():
+    # matrix products use RF.sum_many (numerators over a shared denominator added before one
+    # reduction); it must give the same canonical rational function as adding one by one
+    ctx = fmpz_mpoly_ctx.get(("x", "y"), "degrevlex")
+    x, y = ctx.gens()
+    d1, d2 = x**2 + y + 1, x - y
+    terms = [RF(x, d1), RF(y * y, d1), RF(-x - y * y, d1), RF(x * y + 1, d2), RF(3 + 0 * x, d1 * d2),
+             RF(x + 1, ctx.constant(1)), RF(d2 * y, d1 * d2)]
+    for k in range(1, len(terms) + 1):
+        acc = terms[0]
+        for t in terms[1:k]:
+            acc = acc + t
+        assert RF.sum_many(terms[:k]) == acc
+    assert RF.sum_many([RF(x, d1), RF(-x, d1)]).is_zero()
