@@ -127,6 +127,8 @@ class Certificate:
             return (f"supported numerically, not proved: largest residual "
                     f"{mpmath.nstr(self.max_residual, 3)} at {len(self.points)} random points, {self.dps} digits")
         if v is Verdict.REFUTED:
+            if self.witness is None:
+                return "REFUTED: the residual is a non-zero rational function (no witness point was found)"
             return f"REFUTED, {self.witness}"
         return f"undecided ({'; '.join(self.notes) or self.method})"
 
@@ -340,6 +342,18 @@ def _sample_value(s: sp.Symbol, rng: random.Random) -> Fraction:
             return v
 
 
+def _numeric_sample(s: sp.Symbol, rng: random.Random) -> Fraction:
+    """A random rational with nine decimals in (0, 2) for a positive symbol, else in (-2, 2):
+    generic enough to miss the special values (integers, simple fractions) where a formula degenerates."""
+    scale = 10**9
+    if s.is_positive or s.is_nonnegative:
+        return Fraction(rng.randrange(1, 2 * scale), scale)
+    while True:
+        v = Fraction(rng.randrange(-2 * scale + 1, 2 * scale), scale)
+        if v != 0:
+            return v
+
+
 def _in_domain(claim: Claim, point: dict) -> bool:
     for e in claim.positive:
         v = sp.sympify(e).xreplace({k: sp.Rational(x.numerator, x.denominator) if isinstance(x, Fraction) else x
@@ -443,6 +457,19 @@ def _exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random
             v = F.to_sympy(val)
             return Witness({s: sp.Rational(x.numerator, x.denominator) for s, x in pt.items()},
                            {"entry": (i + 1, j + 1), "value": v}, numeric=sp.N(v, 15), exact=True)
+    # no exact point (roots that are not perfect powers there, say): the residual's value at 30 digits
+    expr = lifting.to_sympy(res[i][j])
+    for _ in range(20):
+        pt = {s: sp.Rational(*(lambda q: (q.numerator, q.denominator))(_numeric_sample(s, rng)))
+              for s in lifting.symbols}
+        if not _in_domain(claim, {s: Fraction(int(v.p), int(v.q)) for s, v in pt.items()}):
+            continue
+        try:
+            val = sp.N(expr.xreplace(pt), 30)
+        except (TypeError, ValueError, ZeroDivisionError):  # pragma: no cover
+            continue
+        if val.is_real and val.is_finite and abs(val) > sp.Float(10) ** -20:
+            return Witness(pt, {"entry": (i + 1, j + 1), "value": val}, numeric=val, exact=False)
     return None
 
 
@@ -501,36 +528,66 @@ def ops_compute(claim: Claim, ops: Ops, inputs: dict) -> dict:
 
 def _numeric(claim: Claim, rng: random.Random, trials: int, dps: int, notes: list, t0: float,
              seed: int) -> Certificate:
+    """The numeric level: the residual at ``trials`` random points, with mpmath at ``dps`` digits.
+
+    A residual counts as zero below ``10^-(dps/2)`` (relative to the size of the inputs), far above
+    the rounding noise of a computation at ``dps + 10`` digits and far below any honest non-zero
+    value.  The claim is supported when every point gives zero, refuted when every point gives a
+    non-zero value (a false identity is non-zero at almost every point), and undecided when the
+    points disagree (a sample point where the formula degenerates, a rank drop say, or a claim that
+    holds on part of the domain only).  Points outside the domain or where a value is complex or
+    infinite are skipped.
+    """
     syms = tuple(claim.symbols) + tuple(claim.extra_symbols)
     worst = mpmath.mpf(0)
-    pts = []
+    pts, nonzero = [], []
+    threshold = mpmath.mpf(10) ** (-(dps // 2))
+    skipped = 0
     with mpmath.workdps(dps + 10):
         fns = {k: sp.lambdify(syms, sp.Matrix(M), modules="mpmath") for k, M in claim.inputs.items()}
         for _ in range(trials):
             for _attempt in range(50):
-                pt = {s: _sample_value(s, rng) for s in syms}
+                pt = {s: _numeric_sample(s, rng) for s in syms}
                 if _in_domain(claim, pt):
                     break
+            else:
+                skipped += 1
+                continue
             args = [mpmath.mpf(v.numerator) / v.denominator for v in pt.values()]
             try:
                 inputs = {k: [[mpmath.mpf(x) for x in row] for row in f(*args).tolist()] for k, f in fns.items()}
+                if any(not mpmath.isfinite(x) for M in inputs.values() for row in M for x in row):
+                    raise ValueError("infinite value")
                 out = claim.compute(NumericOps(dps), inputs)
-            except (ZeroDivisionError, RankError):
+            except (ZeroDivisionError, RankError, TypeError, ValueError):
+                skipped += 1  # a pole, a complex value (outside the real domain) or a degenerate point
                 continue
             res = out["residual"]
             scale = max([mpmath.mpf(1)] + [abs(x) for M in inputs.values() for row in M for x in row])
             r = max((abs(x) for row in res for x in row), default=mpmath.mpf(0)) / scale
             pts.append({str(k): str(v) for k, v in pt.items()})
-            if r > mpmath.mpf(10) ** (-(dps // 4)):
-                return Certificate(claim.statement, Verdict.REFUTED, f"mpmath at {dps} digits",
-                                   witness=Witness({str(k): v for k, v in pt.items()},
-                                                   mpmath.nstr(r, 10), exact=False),
-                                   dps=dps, points=tuple(pts), max_residual=r,
-                                   seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+            if r > threshold:
+                nonzero.append((pt, r))
             worst = max(worst, r)
+    if skipped:
+        notes.append(f"numeric level: {skipped} sample point(s) skipped (outside the domain, a pole, a complex "
+                     "value or a degenerate point)")
     if not pts:
         return Certificate(claim.statement, Verdict.UNDECIDED, "no numeric sample point was usable",
                            notes=tuple(notes), seconds=time.perf_counter() - t0, seed=seed)
+    if nonzero and len(nonzero) == len(pts):
+        pt, r = nonzero[0]
+        return Certificate(claim.statement, Verdict.REFUTED, f"mpmath at {dps} digits, non-zero at all "
+                           f"{len(pts)} random points",
+                           witness=Witness({str(k): v for k, v in pt.items()}, mpmath.nstr(r, 10), exact=False),
+                           dps=dps, points=tuple(pts), max_residual=worst,
+                           seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+    if nonzero:
+        notes.append(f"the residual was zero at {len(pts) - len(nonzero)} and non-zero at {len(nonzero)} of "
+                     f"{len(pts)} random points (largest {mpmath.nstr(worst, 3)})")
+        return Certificate(claim.statement, Verdict.UNDECIDED, f"mpmath at {dps} digits: the sample points disagree",
+                           dps=dps, points=tuple(pts), max_residual=worst,
+                           seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
     return Certificate(claim.statement, Verdict.NUMERIC, f"mpmath at {dps} digits at {len(pts)} random points",
                        dps=dps, points=tuple(pts), max_residual=worst,
                        seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)

@@ -168,3 +168,45 @@ def test_degree_tracking_is_an_upper_bound():
         nd, dd = sym.degrees()
         assert nd <= tr.num_deg and dd <= tr.den_deg
         assert sym.evaluate(pt) == tr.value
+
+
+# -- the numeric level: what it may and may not conclude -----------------------------------
+
+@pytest.mark.parametrize("seed", range(6))
+def test_numeric_level_does_not_refute_a_true_identity_at_special_points(seed):
+    # cos(7 pi u) cannot be lifted, so only numbers decide; Df = -7 pi sin(7 pi u) vanishes at every
+    # integer u, where the comparison of eq. (6) degenerates.  Random sample points miss those.
+    a, u = sp.symbols("a u", real=True)
+    cert = sg.check_invariance(sg.Model([a], [a]), sg.Reparametrisation([sp.cos(7 * sp.pi * u)], [u]),
+                               seed=seed).certificate
+    assert cert.verdict is Verdict.NUMERIC, cert.summary()
+
+
+def test_numeric_level_refutes_a_small_perturbation():
+    # 10^-20 is far above the noise at 50 digits: not "supported numerically"
+    x = sp.Symbol("x", positive=True)
+    A = sp.Matrix([[sp.atan(x) + sp.atan(1 / x) - sp.pi / 2 + sp.Rational(1, 10**20)]])
+    cert = decide(Claim("perturbed atan identity", {"A": A}, (x,), lambda o, i: {"residual": i["A"]}),
+                  seed=1).certificate
+    assert cert.verdict is Verdict.REFUTED and cert.witness is not None and not cert.witness.exact
+
+
+def test_numeric_level_is_undecided_when_the_points_disagree():
+    # a residual that vanishes on half of the domain only: zero at some points, not at others
+    x = sp.Symbol("x", real=True)
+    A = sp.Matrix([[sp.Abs(x) - x]])
+    verdicts = {decide(Claim("|x| = x", {"A": A}, (x,), lambda o, i: {"residual": i["A"]}), seed=s,
+                       trials=4).certificate.verdict for s in range(8)}
+    # never "proved"; undecided whenever the points fall on both sides of 0 (which some seeds do)
+    assert verdicts <= {Verdict.UNDECIDED, Verdict.REFUTED, Verdict.NUMERIC}
+    assert Verdict.UNDECIDED in verdicts
+
+
+def test_refuted_without_exact_witness_gives_a_numeric_one():
+    # sqrt lifts to a new variable; exact points must be perfect squares, so the witness is numeric
+    a, b = sp.symbols("a b", positive=True)
+    A = sp.Matrix([[sp.sqrt(a) * b**3 + sp.sqrt(b)]])
+    cert = decide(Claim("sqrt(a) b^3 + sqrt(b) = 0", {"A": A}, (a, b), lambda o, i: {"residual": i["A"]}),
+                  seed=0).certificate
+    assert cert.verdict is Verdict.REFUTED
+    assert cert.witness is not None and "None" not in cert.summary()
