@@ -154,6 +154,7 @@ class PseudoInverse:
     _cond: RF = field(repr=False)
     _extra: tuple = field(repr=False)
     psd: bool = False
+    domain: Any = field(default=None, repr=False)  # a callable that validates a point (Model.check_params)
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:
@@ -201,7 +202,10 @@ class PseudoInverse:
         formula is used only where the conditions are shown non-zero by interval
         arithmetic, and otherwise :class:`RankError` is raised.
         """
+        if self.domain is not None:
+            self.domain(point)  # the model's own checks: its parameters, their domain, the metric there
         point = _check_point(point, self.symbols)
+        _check_defined(self.source, point)
         try:
             F = PointField(self.lifting, point)
         except LiftError as exc:
@@ -372,6 +376,27 @@ def _check_point(point: Mapping, symbols: Sequence[sp.Symbol]) -> dict:
     if missing:
         raise SymbolError(f"the point gives no value for {missing}; every symbol of the matrix needs one")
     return fixed
+
+
+def _check_defined(A: sp.MatrixBase, point: Mapping[sp.Symbol, sp.Expr]) -> None:
+    """Refuse a point outside the real domain of ``A``: a value that is not a finite real number,
+    a value against a symbol's sign assumption, or an entry of ``A`` that is undefined or not real
+    there (``log(0)``, ``1/sin(pi)``, ``sqrt(-1)``, even a removable ``0/0``)."""
+    for s, v in point.items():
+        if v.is_number and (v.is_real is False or v.is_finite is False or v.has(sp.nan)):
+            raise DomainError(f"{s} = {v} is not a finite real number: give a real value")
+        if v.is_number and ((s.is_positive and not v.is_positive) or (s.is_nonnegative and v.is_negative)
+                            or (s.is_negative and not v.is_negative) or (s.is_nonpositive and v.is_positive)):
+            raise DomainError(f"{s} = {v} is against the assumptions on {s} ({'positive' if s.is_positive else 'signed'}); "
+                              "choose a point in the domain")
+    try:
+        vals = A.xreplace(dict(point))
+    except (TypeError, ValueError, ZeroDivisionError) as exc:  # pragma: no cover
+        raise DomainError(f"the matrix cannot be evaluated at {dict(point)}: {exc}") from exc
+    for x in vals:
+        if x.has(sp.zoo, sp.nan, sp.oo, -sp.oo) or (x.is_number and x.is_real is False):
+            raise DomainError(f"the matrix is not defined (or not real) at {dict(point)}: an entry becomes {x}. "
+                              "Choose a point inside the domain of the model.")
 
 
 def _interval_nonzero(expr: sp.Expr, point: Mapping, dps: int = 60) -> bool:

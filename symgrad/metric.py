@@ -84,6 +84,9 @@ class Metric:
                 f"the metric uses {sorted(map(str, unknown))}, which are neither ambient coordinates "
                 f"{list(self.z)} nor declared constants; declare them with constants=[...]"
             )
+        if not g.free_symbols and g.is_positive_definite is False:
+            raise MetricError(f"the metric {g.tolist()} is not positive definite (it is constant, so this holds "
+                              "everywhere): a metric must be symmetric positive definite")
         object.__setattr__(self, "g", g)
 
     @property

@@ -14,6 +14,8 @@ lazily and once:
 """
 from __future__ import annotations
 
+import dataclasses
+
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -213,7 +215,8 @@ class Model:
     def G_plus(self) -> PseudoInverse:
         r"""The Moore-Penrose inverse ``G^+`` with its validity condition (used in eqs. 4, 5)."""
         E = self.exact
-        return pinv(self.G, self._xi + self._constants, psd=True, _lifting=E.lifting, _lifted=E.G)
+        P = pinv(self.G, self._xi + self._constants, psd=True, _lifting=E.lifting, _lifted=E.G)
+        return dataclasses.replace(P, domain=self.check_params)
 
     # -- evaluation -----------------------------------------------------------------------
     def check_params(self, point: Mapping[Any, Any]) -> dict[sp.Symbol, sp.Expr]:
@@ -229,12 +232,29 @@ class Model:
         if missing:
             raise SymbolError(f"no value given for {missing}")
         for s, v in out.items():
+            if v.is_number and (v.is_real is False or v.is_finite is False or v.has(sp.nan)):
+                raise DomainError(f"{s} = {v} is not a finite real number: give a real value")
             if s.is_positive and v.is_number and not bool(v > 0):
                 raise DomainError(f"{s} is declared positive but the point gives {s} = {v}")
+            if s.is_nonnegative and v.is_number and bool(v < 0):
+                raise DomainError(f"{s} is declared non-negative but the point gives {s} = {v}")
         p = self._phi.xreplace(out)
-        if any(x.has(sp.zoo, sp.nan, sp.oo) for x in p):
+        if any(x.has(sp.zoo, sp.nan, sp.oo, -sp.oo) for x in p):
             raise DomainError(f"phi is not defined at {out}: it evaluates to {list(p)}")
+        if any(x.is_number and x.is_real is False for x in p):
+            raise DomainError(f"phi is not real at {out}: it evaluates to {list(p)}; choose a point in its real domain")
         self._metric.check_point(dict(zip(self.z, p)))
+        for z, x in zip(self.z, p):
+            if z.is_positive and x.is_number and not bool(x > 0):
+                raise DomainError(f"the coordinate {z} is declared positive, so the model needs {z} > 0, but "
+                                  f"phi gives {z} = {x} at {out}")
+        gp = self._metric.g.xreplace(dict(zip(self.z, p)))
+        if all(x.is_number for x in gp):
+            if any(x.has(sp.zoo, sp.nan, sp.oo, -sp.oo) for x in gp):
+                raise DomainError(f"the metric is not defined at phi({out}) = {list(p)}: it becomes {gp.tolist()}")
+            if gp.is_positive_definite is False:
+                raise DomainError(f"the metric is not positive definite at phi({out}) = {list(p)}: there it is "
+                                  f"{gp.tolist()}, so it is no inner product. Choose a point where it is one.")
         return out
 
     def at(self, point: Mapping[Any, Any]) -> sp.ImmutableMatrix:

@@ -462,3 +462,44 @@ def test_gram_pinv_routes_agree_structurally(name):
     _, _, cols = linalg.rank_profile(E.G)
     generic = linalg.pinv_full_rank(E.G, cols, cols, symmetric=True)
     assert ff._X == pr._X == generic
+
+
+# -- at() refuses points where the matrix (or the model behind it) is not defined ---------
+
+_x, _t = sp.symbols("x t", real=True)
+_r = sp.Symbol("r", positive=True)
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: pinv(sp.Matrix([[sp.log(_x), 1]])).at({_x: 0}), "not defined"),
+    (lambda: pinv(sp.Matrix([[sp.log(_x)]])).at({_x: 0}), "not defined"),
+    (lambda: pinv(sp.Matrix([[sp.tan(_t / 2), 1]])).at({_t: sp.pi}), "not defined"),
+    (lambda: pinv(sp.Matrix([[1 / sp.sin(_t), 1]])).at({_t: sp.pi}), "not defined"),
+    (lambda: pinv(sp.Matrix([[(_x**2 - 1) / (_x - 1)]])).at({_x: 1}), "not defined"),  # even a removable 0/0
+    (lambda: pinv(sp.Matrix([[_x, 1]])).at({_x: sp.I}), "not a finite real number"),
+    (lambda: pinv(sp.Matrix([[_r, 1]])).at({_r: -1}), "assumptions"),
+    (lambda: sg.Model([_x * sp.log(_x)], [_x]).G_plus.at({_x: 0}), "not defined"),
+    (lambda: sg.Model([_r, _r**2], [_r]).G_plus.at({_r: -1}), "declared positive"),
+    (lambda: sg.Model([sp.sqrt(_x)], [_x]).G_plus.at({_x: -1}), "not real"),
+    (lambda: sg.Model([_x, 1 - _x], [_x], metric=sg.SimplexFisher(sp.symbols("p1 p2", positive=True)))
+     .G_plus.at({_x: 2}), "p2 > 0"),
+], ids=["log0-row", "log0", "tan-half-pi", "csc-pi", "removable", "complex", "sign", "model-undefined",
+        "model-sign", "model-complex", "model-metric-domain"])
+def test_at_refuses_points_outside_the_domain(call, words):
+    with pytest.raises(DomainError, match=words):
+        call()
+
+
+def test_at_checks_the_metric_is_an_inner_product_there():
+    import warnings
+    a_, b_ = sp.symbols("a b", real=True)
+    z1 = sp.Symbol("z1")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # positive definiteness undecidable symbolically: checked at points
+        M = sg.Model([a_, b_], [a_, b_], metric=sp.Matrix([[1, z1], [z1, 1]]))
+    with pytest.raises(DomainError, match="not positive definite"):
+        M.G_plus.at({a_: 2, b_: 0})
+    with pytest.raises(DomainError, match="not positive definite"):
+        M.G_plus.at({a_: 1, b_: 0})              # singular there
+    X = M.G_plus.at({a_: R(1, 2), b_: 0})      # an inner product there: the true inverse
+    assert X == sp.Matrix([[1, R(1, 2)], [R(1, 2), 1]]).inv()

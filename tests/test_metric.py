@@ -250,3 +250,12 @@ def test_gaussian_fisher_domain():
     g = sg.GaussianFisher(mu, sigma)
     g.check_point({mu: -3, sigma: 2})
     _raises(DomainError, "sigma > 0", lambda: g.check_point({mu: 0, sigma: 0}))
+
+
+def test_constant_indefinite_metrics_are_refused_at_construction():
+    th = sp.Symbol("theta", real=True)
+    z1 = sp.Symbol("z1")
+    with pytest.raises(sg.MetricError, match="not positive definite"):
+        sg.Metric((z1,), sp.Matrix([[-1]]))
+    with pytest.raises(sg.MetricError, match="not positive definite"):
+        sg.ExponentialFamilyFisher([th], -th**2)   # the Hessian of a concave log-partition
