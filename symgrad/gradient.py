@@ -65,7 +65,8 @@ def _match_coords(model: Model, L: sp.Expr) -> sp.Expr:
     by_name = {s.name: s for s in model.z}
     sub = {s: by_name[s.name] for s in L.free_symbols if s.name in by_name and s not in model.z}
     L = L.xreplace(sub) if sub else L
-    clash = {s for s in L.free_symbols if s in model.xi}
+    names = {x.name for x in model.xi}
+    clash = {s for s in L.free_symbols if s in model.xi or (s.name in names and s not in model.z)}
     if clash:
         raise SymbolError(
             f"the loss uses the parameters {sorted(map(str, clash))}; a loss is a function on the ambient "

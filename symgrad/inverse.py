@@ -565,26 +565,65 @@ def tikhonov_inverse(G: Any, lam: sp.Symbol, symbols: Sequence[sp.Symbol] | None
     return L.matrix_to_sympy(linalg.inverse(Gl))
 
 
-def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol) -> sp.ImmutableMatrix:
-    """The exact limit ``lambda -> 0`` of a matrix of rational functions of ``lambda``.
+def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol, *, with_conditions: bool = False) -> Any:
+    r"""The exact limit ``lambda -> 0`` of a matrix of rational functions of ``lambda``.
 
-    Raises :class:`RankError` if some entry diverges (a pole at ``lambda = 0``).
+    Each entry is lifted to the exact field first (so ``cos^2 + sin^2 - 1`` is zero there), then
+    written ``lambda^k (a_0 + a_1 lambda + ...) / (lambda^l (b_0 + ...))`` with ``a_0, b_0``
+    non-zero functions of the other symbols.  The limit is ``a_0 / b_0`` (or 0 when ``k > l``)
+    wherever ``b_0 != 0``; at points where ``b_0`` vanishes the orders change and the limit may
+    differ (``lambda / (lambda + a^2)`` tends to 0 for ``a != 0`` but is 1 at ``a = 0``).
+
+    Parameters
+    ==========
+    expr_matrix : matrix-like of rational functions of ``lam`` (and other symbols)
+    lam : the damping parameter
+    with_conditions : also return the expressions ``b_0`` that must be non-zero
+
+    Returns
+    =======
+    the limit matrix, or ``(limit, conditions)`` with ``with_conditions=True``
+
+    Raises
+    ======
+    RankError
+        if some entry diverges (a pole at ``lambda = 0``)
+    LiftError
+        if an entry is not a rational function of ``lambda`` (``sin(lambda)/lambda``, say)
     """
     M = _as_matrix(expr_matrix)
-    out = []
+    syms = sorted(M.free_symbols - {lam}, key=lambda x: x.name)
+    L = Lifting.build(list(M), (lam, *syms))
+    k = next(i for i, v in enumerate(L.variables) if v.meaning == lam)
+    if any(lam in v.meaning.free_symbols for i, v in enumerate(L.variables) if i != k):
+        raise LiftError(f"the entries of {M.tolist()} are not rational functions of {lam}: the limit "
+                        f"{lam} -> 0 is taken for rational functions only")
+    out, conditions = [], []
+
+    def lowest(p):
+        """Order in lam and the coefficient polynomial (lam = 0 substituted after dividing out)."""
+        order = min(int(m[k]) for m, _ in p.terms())
+        ctx = p.context()
+        coeff = ctx.from_dict({tuple(0 if i == k else e for i, e in enumerate(m)): c
+                               for m, c in p.terms() if int(m[k]) == order})
+        return order, coeff
+
     for e in M:
-        num, den = sp.fraction(sp.cancel(sp.together(e)))
-        pn, pd = sp.Poly(num, lam), sp.Poly(den, lam)
-        # order of vanishing at 0
-        on = min((m[0] for m in pn.monoms()), default=math.inf)
-        od = min(m[0] for m in pd.monoms())
+        rf = L.lift(e)
+        if rf.is_zero():
+            out.append(sp.Integer(0))
+            continue
+        on, a0 = lowest(rf.num)
+        od, b0 = lowest(rf.den)
         if on < od:
             raise RankError(
                 f"the entry {e} diverges as {lam} -> 0: the bare damped inverse has no limit on a singular "
                 "matrix. Apply it to a vector in the image of G, or use (A^T A + lambda I)^-1 A^T."
             )
-        if on > od:
-            out.append(sp.Integer(0))
-        else:
-            out.append(sp.cancel(pn.coeff_monomial(lam**on) / pd.coeff_monomial(lam**od)))
-    return sp.ImmutableMatrix(M.rows, M.cols, out)
+        out.append(sp.Integer(0) if on > od else L.to_sympy(RF(a0, b0), factor=True))
+        if not b0.is_constant():
+            b = L.to_sympy(RF(b0), factor=True)
+            if not any(b == c for c in conditions):
+                conditions.append(b)
+    limit = sp.ImmutableMatrix(M.rows, M.cols, out)
+    return (limit, tuple(conditions)) if with_conditions else limit

@@ -107,3 +107,11 @@ def test_loss_errors():
     y0 = sp.Symbol("y0")
     ng = M.natural_gradient((M.z[0] - y0) ** 2)
     assert sp.simplify(ng.manifold[0] - 2 * (a * b - y0)) == 0
+
+
+def test_a_loss_symbol_named_like_a_parameter_is_refused():
+    # Symbol("a") without assumptions is not the parameter a (real=True), but it reads as one
+    M, _ = product()
+    z1 = M.z[0]
+    with pytest.raises(sg.SymbolError, match="parameters"):
+        M.natural_gradient((z1 - sp.Symbol("a")) ** 2)

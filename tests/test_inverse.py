@@ -503,3 +503,15 @@ def test_at_checks_the_metric_is_an_inner_product_there():
         M.G_plus.at({a_: 1, b_: 0})              # singular there
     X = M.G_plus.at({a_: R(1, 2), b_: 0})      # an inner product there: the true inverse
     assert X == sp.Matrix([[1, R(1, 2)], [R(1, 2), 1]]).inv()
+
+
+def test_tikhonov_limit_is_exact_and_states_where_it_holds():
+    a_ = sp.Symbol("a", real=True)
+    # cos^2 + sin^2 - 1 is zero in the lifted field: the entry is 0, not a pole
+    assert sg.tikhonov_limit(sp.Matrix([[(sp.sin(a_)**2 + sp.cos(a_)**2 - 1) / lam]]), lam) == sp.Matrix([[0]])
+    # lambda / (lambda + a^2) -> 0 only where a != 0 (at a = 0 it is 1): the condition says so
+    limit, conds = sg.tikhonov_limit(sp.Matrix([[lam / (lam + a_**2)]]), lam, with_conditions=True)
+    assert limit == sp.Matrix([[0]]) and conds == (a_**2,)
+    assert sp.limit((lam / (lam + a_**2)).subs(a_, 0), lam, 0) == 1
+    with pytest.raises(sg.LiftError, match="rational functions"):
+        sg.tikhonov_limit(sp.Matrix([[sp.sin(lam) / lam]]), lam)
