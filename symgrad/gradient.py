@@ -88,9 +88,19 @@ def loss_differential(model: Model, L: Any) -> sp.ImmutableMatrix:
     if isinstance(L, sp.MatrixBase):
         raise ShapeError("the loss must be a scalar expression in the ambient coordinates, not a matrix")
     L = _match_coords(model, sp.sympify(L))
-    dL = [sp.diff(L, zk) for zk in model.z]
-    sub = dict(zip(model.z, model.phi))
-    return sp.ImmutableMatrix([d.xreplace(sub) for d in dL])
+    try:
+        dL = [sp.diff(L, zk) for zk in model.z]
+        sub = dict(zip(model.z, model.phi))
+        out = sp.ImmutableMatrix([d.xreplace(sub).doit() for d in dL])
+    except (ValueError, TypeError) as exc:
+        raise SymbolError(
+            f"cannot differentiate the loss {L} in the coordinates {list(model.z)} ({str(exc).strip()}). For a loss with "
+            "Abs, sign, re or im, give real ambient coordinates: coords=[sp.Symbol('z1', real=True), ...]"
+        ) from exc
+    if any(d.has(sp.Derivative) for d in out):
+        raise SymbolError(f"the derivatives of the loss {L} in {list(model.z)} could not be evaluated: {list(out)}. "
+                          "For a loss with Abs, sign, re or im, give real ambient coordinates")
+    return out
 
 
 def coordinate_derivatives(model: Model, L: Any) -> sp.ImmutableMatrix:

@@ -170,7 +170,12 @@ class Model:
     @cached_property
     def g_phi(self) -> sp.ImmutableMatrix:
         """``g(phi(xi))``: the metric at the model point."""
-        return self._metric.at(list(self._phi))
+        g = self._metric.at(list(self._phi))
+        if any(x.has(sp.zoo, sp.nan) for x in g):
+            raise DomainError(f"the {self._metric.name} is undefined on the whole model {self.name}: g(phi) = "
+                              f"{g.tolist()}. A component of phi lies on the boundary of the metric's domain "
+                              "(a probability fixed at 0, say); leave that coordinate out of the model")
+        return g
 
     @cached_property
     def exact(self) -> ExactModel:

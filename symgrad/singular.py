@@ -624,7 +624,7 @@ def _levenberg_marquardt(F: Callable, DF: Callable, x0: list, tol, maxit: int = 
     x = list(x0)
     try:
         f = F(x)
-    except (ZeroDivisionError, ValueError):
+    except (ZeroDivisionError, ValueError, TypeError):  # a pole, or a complex value
         return x, mpmath.inf
     nf = _norm(f)
     mu = mpmath.mpf("1e-3")
@@ -634,7 +634,7 @@ def _levenberg_marquardt(F: Callable, DF: Callable, x0: list, tol, maxit: int = 
             break
         try:
             A = mpmath.matrix(DF(x))
-        except (ZeroDivisionError, ValueError):
+        except (ZeroDivisionError, ValueError, TypeError):  # a pole, or a complex value
             break
         fv = mpmath.matrix(f)
         AtA = A.T * A
@@ -645,7 +645,7 @@ def _levenberg_marquardt(F: Callable, DF: Callable, x0: list, tol, maxit: int = 
                 step = mpmath.lu_solve(AtA + mu * mpmath.eye(n), -g)
                 xn = [x[i] + step[i] for i in range(n)]
                 fn = F(xn)
-            except (ZeroDivisionError, ValueError):
+            except (ZeroDivisionError, ValueError, TypeError):  # a pole, or a complex value
                 mu *= 10
                 continue
             nfn = _norm(fn)

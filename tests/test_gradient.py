@@ -115,3 +115,21 @@ def test_a_loss_symbol_named_like_a_parameter_is_refused():
     z1 = M.z[0]
     with pytest.raises(sg.SymbolError, match="parameters"):
         M.natural_gradient((z1 - sp.Symbol("a")) ** 2)
+
+
+def test_abs_loss_needs_real_coordinates_and_says_so():
+    a, b = sp.symbols("a b", real=True)
+    with pytest.raises(sg.SymbolError, match="real ambient coordinates"):
+        sg.Model([a * b, a], [a, b]).natural_gradient(sp.Abs(sp.Symbol("z1")))
+    z = sp.symbols("z1 z2", real=True)
+    ng = sg.Model([a * b, a], [a, b], coords=z).natural_gradient(sp.Abs(z[0]))
+    assert ng.dL == sp.Matrix([sp.sign(a * b), 0])
+    # sign does not lift: Theorem 1 is then only supported numerically, and it says so
+    assert ng.theorem1.verdict is sg.Verdict.NUMERIC
+
+
+def test_a_model_on_the_boundary_of_the_metric_is_refused():
+    a = sp.Symbol("a", real=True)
+    M = sg.Model([a, 1 - a, 0], [a], metric=sg.SimplexFisher(sp.symbols("p1:4", positive=True)))
+    with pytest.raises(sg.DomainError, match="boundary"):
+        M.G
