@@ -425,6 +425,11 @@ def _interval_nonzero(expr: sp.Expr, point: Mapping, dps: int = 60) -> bool:
             return enclose(e.base) ** int(e.exp)
         if e.is_Pow and e.exp == sp.S.Half:
             return iv.sqrt(enclose(e.base))
+        if e.is_Pow and e.exp.is_Rational:
+            base = enclose(e.base)
+            if not base.a > 0:
+                raise TypeError(f"no interval rule for a fractional power of {e.base} near 0 or below")
+            return iv.exp(iv.mpf(int(e.exp.p)) / iv.mpf(int(e.exp.q)) * iv.log(base))
         if e.func in funcs:
             return funcs[e.func](enclose(e.args[0]))
         raise TypeError(f"no interval rule for {e}")
@@ -433,6 +438,8 @@ def _interval_nonzero(expr: sp.Expr, point: Mapping, dps: int = 60) -> bool:
     try:
         iv.dps = dps
         val = enclose(sp.sympify(expr))
+        if not (mpmath.isfinite(val.a) and mpmath.isfinite(val.b)):
+            return False  # an infinite enclosure proves nothing
         return not (val.a <= 0 <= val.b)
     except Exception:  # no rule, or a domain error inside the interval: not proved
         return False

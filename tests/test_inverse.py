@@ -515,3 +515,11 @@ def test_tikhonov_limit_is_exact_and_states_where_it_holds():
     assert sp.limit((lam / (lam + a_**2)).subs(a_, 0), lam, 0) == 1
     with pytest.raises(sg.LiftError, match="rational functions"):
         sg.tikhonov_limit(sp.Matrix([[sp.sin(lam) / lam]]), lam)
+
+
+def test_at_irrational_points_with_fractional_powers_and_logs():
+    # interval arithmetic proves the condition non-zero there, then the formula is evaluated exactly
+    y = sp.Symbol("y", positive=True)
+    c = 2 ** R(1, 3)
+    assert same(pinv(sp.Matrix([[y ** R(1, 3), 1]])).at({y: 2}), sp.Matrix([c, 1]) / (c**2 + 1))
+    assert same(pinv(sp.Matrix([[sp.log(y)]])).at({y: R(1, 2)}), sp.Matrix([[-1 / sp.log(2)]]))
