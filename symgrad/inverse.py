@@ -585,7 +585,9 @@ def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol, *, with_conditions: bool = 
     ==========
     expr_matrix : matrix-like of rational functions of ``lam`` (and other symbols)
     lam : the damping parameter
-    with_conditions : also return the expressions ``b_0`` that must be non-zero
+    with_conditions : also return the expressions that must be non-zero: the ``b_0``, and
+        ``1 + cos(theta)`` for each lifted half-angle tangent ``tan(theta/2)`` (infinite where
+        that vanishes, so the lifted computation says nothing there)
 
     Returns
     =======
@@ -601,8 +603,8 @@ def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol, *, with_conditions: bool = 
     M = _as_matrix(expr_matrix)
     syms = sorted(M.free_symbols - {lam}, key=lambda x: x.name)
     L = Lifting.build(list(M), (lam, *syms))
-    k = next(i for i, v in enumerate(L.variables) if v.meaning == lam)
-    if any(lam in v.meaning.free_symbols for i, v in enumerate(L.variables) if i != k):
+    k = next((i for i, v in enumerate(L.variables) if v.meaning == lam), None)
+    if k is None or any(lam in v.meaning.free_symbols for i, v in enumerate(L.variables) if i != k):
         raise LiftError(f"the entries of {M.tolist()} are not rational functions of {lam}: the limit "
                         f"{lam} -> 0 is taken for rational functions only")
     out, conditions = [], []
@@ -630,7 +632,14 @@ def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol, *, with_conditions: bool = 
         out.append(sp.Integer(0) if on > od else L.to_sympy(RF(a0, b0), factor=True))
         if not b0.is_constant():
             b = L.to_sympy(RF(b0), factor=True)
-            if not any(b == c for c in conditions):
+            if b.is_positive is not True and not any(b == c for c in conditions):
                 conditions.append(b)
+    # a half-angle tangent u = tan(theta/2) is infinite where cos(theta) = -1: the lifted
+    # computation cannot see those points, so the limit is stated only where every u is finite
+    for v in L.variables:
+        if isinstance(v.meaning, sp.tan):
+            c = 1 + sp.cos(2 * v.meaning.args[0])
+            if not any(c == x for x in conditions):
+                conditions.append(c)
     limit = sp.ImmutableMatrix(M.rows, M.cols, out)
     return (limit, tuple(conditions)) if with_conditions else limit

@@ -1259,19 +1259,30 @@ def _rank_drops_exact(model: Model, budget: _Budget) -> tuple[RankDropLocus, lis
         for s in real:
             points.append(_rank_drop_point(model, s))
     # tan(x/2) is infinite at x = pi: the lifted equations cannot see those points, so examine them apart
-    half_angle = [m.args[0] * 2 for m in back.values() if isinstance(m, sp.tan)]
-    half_angle = [x for x in half_angle if x in model.xi]
+    # tan(c x) is infinite at x = pi / (2 c): handled for angles c x, c rational, x a parameter
+    half_angle, where = [], {}
+    for m in back.values():
+        if not isinstance(m, sp.tan):
+            continue
+        arg = m.args[0]
+        x = next(iter(arg.free_symbols)) if len(arg.free_symbols) == 1 else None
+        c = sp.cancel(arg / x) if x is not None else None
+        if x is None or x not in model.xi or not (c.is_Rational and c != 0):
+            raise _TooLarge(f"the lifted variable {m} is infinite on a set this search does not examine")
+        half_angle.append(x)
+        where[x] = sp.pi / (2 * c)
     for x in half_angle:
-        extra_pts, extra_unsolved = _rank_drops_at_pi(model, x, r)
+        extra_pts, extra_unsolved = _rank_drops_at_pi(model, x, r, where[x])
         # leave out what a component found already covers (its equations are a subset of the new point's)
         points += [q for q in extra_pts
                    if not any(all(k in q.xi and q.xi[k] == v for k, v in old.xi.items()) for old in points)]
         unsolved += extra_unsolved
     if half_angle:
-        names = ", ".join(map(str, half_angle))
-        note += (f"; the points {names} = pi, where tan({half_angle[0]}/2) is infinite, examined separately "
-                 f"by substitution; every solution repeats with period 2 pi in {names} (solutions listed in "
-                 "(-pi, pi])")
+        names = ", ".join(f"{x} = {where[x]}" for x in half_angle)
+        periods = ", ".join(f"{2 * where[x]} in {x}" for x in half_angle)
+        note += (f"; the points {names}, where a lifted half-angle tangent is infinite, examined separately "
+                 f"by substitution; every solution repeats with period {periods} (the lifted solutions are "
+                 "listed once per period)")
     divisors = sorted({str(f) for q in points for v in q.xi.values()
                        for f in [sp.fraction(sp.together(sp.sympify(v)))[1]] if f.free_symbols}, key=str)
     if divisors:
@@ -1286,11 +1297,13 @@ def _rank_drops_exact(model: Model, budget: _Budget) -> tuple[RankDropLocus, lis
     return RankDropLocus(eqs, comps_out, tuple(points), r, dim, "exact", note, unsolved), G, gens
 
 
-def _rank_drops_at_pi(model: Model, x: sp.Symbol, r: int) -> tuple[list[RankDropPoint], int]:
-    """Rank drops on the hyperplane ``x = pi`` (invisible to the half-angle lift ``tan(x/2)``).
+def _rank_drops_at_pi(model: Model, x: sp.Symbol, r: int, value: sp.Expr = sp.pi
+                      ) -> tuple[list[RankDropPoint], int]:
+    """Rank drops on the hyperplane ``x = value`` (``pi`` for the half-angle lift ``tan(x/2)``),
+    which the lifted equations cannot see.
 
     Returns the points found and the number of pieces left unsolved."""
-    Jpi = model.J.xreplace({x: sp.pi})
+    Jpi = model.J.xreplace({x: value})
     rest = [s for s in model.xi if s != x]
     minors = []
     for R in itertools.combinations(range(Jpi.rows), r):
@@ -1299,15 +1312,15 @@ def _rank_drops_at_pi(model: Model, x: sp.Symbol, r: int) -> tuple[list[RankDrop
             if dt != 0:
                 minors.append(dt)
     if not minors:
-        return [_rank_drop_point(model, {x: sp.pi})], 0
+        return [_rank_drop_point(model, {x: value})], 0
     if not rest or not any(m.free_symbols & set(rest) for m in minors):
         return [], 0  # a non-zero constant minor: full rank on the whole hyperplane
     try:
         sols = sp.solve(minors, rest, dict=True)
     except (NotImplementedError, ValueError, TypeError):
         return [], 1
-    real = [sol for sol in _real_solutions(sols) if _in_domain(model, {**sol, x: sp.pi})]
-    return [_rank_drop_point(model, {x: sp.pi, **sol}) for sol in real], 0
+    real = [sol for sol in _real_solutions(sols) if _in_domain(model, {**sol, x: value})]
+    return [_rank_drop_point(model, {x: value, **sol}) for sol in real], 0
 
 
 def _rank_drop_point(model: Model, sol: Mapping) -> RankDropPoint:

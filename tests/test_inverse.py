@@ -523,3 +523,13 @@ def test_at_irrational_points_with_fractional_powers_and_logs():
     c = 2 ** R(1, 3)
     assert same(pinv(sp.Matrix([[y ** R(1, 3), 1]])).at({y: 2}), sp.Matrix([c, 1]) / (c**2 + 1))
     assert same(pinv(sp.Matrix([[sp.log(y)]])).at({y: R(1, 2)}), sp.Matrix([[-1 / sp.log(2)]]))
+
+
+def test_tikhonov_limit_conditions_cover_half_angle_infinities():
+    # lifted with u = tan(t/2), the points t = pi are invisible; the condition 1 + cos t != 0 says so
+    t_ = sp.Symbol("t", real=True)
+    limit, conds = sg.tikhonov_limit(sp.Matrix([[lam / (lam + 1 + sp.cos(t_))]]), lam, with_conditions=True)
+    assert limit == sp.Matrix([[0]]) and sp.cos(t_) + 1 in conds
+    assert sp.limit((lam / (lam + 1 + sp.cos(t_))).subs(t_, sp.pi), lam, 0) == 1   # where it fails
+    with pytest.raises(sg.LiftError):
+        sg.tikhonov_limit(sp.Matrix([[sp.sqrt(lam) / (sp.sqrt(lam) + 1)]]), lam)

@@ -532,6 +532,17 @@ def test_rank_drop_at_pi_is_not_lost_to_the_half_angle_lift(phi, drops):
     M = Model(phi, [t])
     S = singular_points(M)
     assert [(dict(q.xi), q.p) for q in S.rank_drops.points] == drops
-    assert "period 2 pi" in S.rank_drops.note
+    assert "period 2*pi in t" in S.rank_drops.note
     for q in S.rank_drops.points:  # numeric cross-check: J vanishes there
         assert num_rank_at(M, dict(q.xi)) == 0
+
+
+def test_rank_drop_where_a_quarter_angle_tangent_is_infinite():
+    # cos(x/2) lifts to tan(x/4), infinite at x = 2 pi, where J = (0, 0)
+    x = sp.Symbol("x", real=True)
+    S = singular_points(Model([sp.cos(x / 2), sp.sin(x / 2) ** 3], [x]))
+    assert [dict(q.xi) for q in S.rank_drops.points] == [{x: 0}, {x: 2 * sp.pi}]
+    assert "period 4*pi in x" in S.rank_drops.note
+    # an angle the search cannot place (x t) is not called exhaustive
+    t2 = sp.Symbol("s", real=True)
+    assert not singular_points(Model([sp.cos(x * t2), t2], [x, t2])).exact
