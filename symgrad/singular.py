@@ -930,8 +930,10 @@ class SingularPoints:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"SingularPoints({self.model.name}: rank_drops={self.rank_drops!r}, crossings={list(self.crossings)}, "
-                f"exact={self.exact})")
+        extra = (f", crossing_families={len(self.crossing_loci)}" if self.crossing_loci else "") + \
+            (f", limit_points={[C.p for C in self.limit_points]}" if self.limit_points else "")
+        return (f"SingularPoints({self.model.name}: rank_drops={self.rank_drops!r}, crossings={list(self.crossings)}"
+                f"{extra}, exact={self.exact})")
 
     def _repr_latex_(self) -> str:
         parts = [self.rank_drops._repr_latex_().strip("$")]
