@@ -19,7 +19,6 @@ Theorem 1 is then the claim "manifold gradient = Riesz gradient", decided by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp

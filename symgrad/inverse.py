@@ -278,14 +278,13 @@ def _pinv_psd_fraction_free(A: list[list[RF]], cols: Sequence[int]) -> list[list
     zero = d * 0
     CM = [[sum((Cp[i][k] * M[k][j] for k in range(r)), zero) for j in range(r)] for i in range(n)]
     CMW = [[sum((CM[i][k] * W[k][j] for k in range(r)), zero) for j in range(r)] for i in range(n)]
-    content, factors = D.factor()
+    _, factors = D.factor()
     den0 = D * D
     out = [[one * 0 for _ in range(n)] for _ in range(n)]
     for i in range(n):
         for j in range(i, n):
             num = d * sum((CMW[i][k] * CM[j][k] for k in range(r)), zero)
             out[i][j] = out[j][i] = _reduce_known(num, den0, factors, 2) if not num.is_zero() else one * 0
-    del one
     return out
 
 

@@ -24,7 +24,7 @@ import sympy as sp
 from . import linalg
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
 from .inverse import PseudoInverse, pinv
-from .lift import RF, Lifting
+from .lift import Lifting
 from .metric import Metric, _symbols, as_metric
 
 if TYPE_CHECKING:
@@ -279,7 +279,7 @@ class Model:
 
     def reparametrise(self, f: Reparametrisation) -> Model:
         r"""The model ``phi o f`` in the new parameters ``eta`` (paper, Fig. 1)."""
-        from .reparam import Reparametrisation, as_reparametrisation
+        from .reparam import as_reparametrisation
         f = as_reparametrisation(f, self)
         phi = self._phi.xreplace(dict(zip(self._xi, f.f)))
         return Model(phi, f.eta, coords=self.z, metric=self._metric, constants=self._constants,

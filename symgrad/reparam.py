@@ -22,8 +22,7 @@ computed exactly).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
 import sympy as sp

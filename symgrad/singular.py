@@ -783,7 +783,7 @@ class RankDropLocus:
             return ("rank drops: none in the real parameter domain (exact: the locus "
                     + ", ".join(f"{e} = 0" for e in self.equations) + " has no real point there)")
         if self.method == "numeric" and not self.points:
-            return f"rank drops: none found by the numeric search (not a proof that there are none)"
+            return "rank drops: none found by the numeric search (not a proof that there are none)"
         lines = [f"rank drops below the generic rank {self.generic_rank} ({self.method}):"]
         if self.method == "exact":
             lines.append("  equations: " + ", ".join(f"{e} = 0" for e in self.equations))
@@ -1962,7 +1962,7 @@ def _classify_exact(model: Model, A: _Rational, p: tuple, B: _Budget, *, box, se
                 undecided.append(f"the model also approaches p as {xi[0]} -> {end} (direction "
                                  f"{tuple(direction)}); whether that limit branch is the same sheet as a branch "
                                  "through p was not decided")
-        notes.append(f"ends of the parameter domain examined exactly: the model approaches p at "
+        notes.append("ends of the parameter domain examined exactly: the model approaches p at "
                      + (", ".join(f"{xi[0]} -> {e}" for e, _ in limits) if limits else "none of them"))
     else:
         notes.append("points approached only as parameters tend to infinity or to the boundary of the domain "

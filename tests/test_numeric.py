@@ -7,7 +7,6 @@ are the four Penrose conditions at 50 digits.  Hypothesis runs derandomised
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 
 import mpmath
 import pytest
