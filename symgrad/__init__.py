@@ -22,7 +22,7 @@ from .metric import (
     SimplexFisher, fisher_information,
 )
 from .model import Model
-from .verify import Certificate, Claim, Verdict, Witness, decide
+from .proof import Certificate, Claim, Verdict, Witness, decide
 from .gradient import (
     ANY_LOSS, NaturalGradient, check_generalised_inverses, check_theorem1, coordinate_derivatives,
     loss_differential, natural_gradient,

@@ -33,7 +33,7 @@ from typing import Any, Callable, Sequence, TextIO
 from . import __version__
 from .derivation import Derivation, Report, builtin_derivations, load_derivation, run
 from .exceptions import SymgradError
-from .verify import Verdict
+from .proof import Verdict
 
 __all__ = ["main", "build_parser"]
 

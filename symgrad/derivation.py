@@ -25,7 +25,7 @@ from .exceptions import DerivationError, LiftError, SymgradError
 from .gradient import ANY_LOSS, check_generalised_inverses, natural_gradient
 from .model import Model
 from .reparam import Reparametrisation, check_invariance, damped_invariance, step_comparison
-from .verify import Certificate, Verdict, Witness
+from .proof import Certificate, Verdict, Witness
 
 __all__ = ["Derivation", "Report", "run", "builtin_derivations", "load_derivation", "derivations_dir"]
 

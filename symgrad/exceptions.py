@@ -1,7 +1,7 @@
 """The exceptions symgrad raises: one hierarchy, rooted at :class:`SymgradError`.
 
 Every message says what failed, on which object, and what to try.  An
-*undecided* proof is not an error: it is a :class:`symgrad.verify.Verdict`.
+*undecided* proof is not an error: it is a :class:`symgrad.proof.Verdict`.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ __all__ = [
     "TemplateError",
     "RenderError",
     "DerivationError",
+    "BudgetError",
 ]
 
 
@@ -72,3 +73,7 @@ class RenderError(SymgradError):
 
 class DerivationError(SymgradError):
     """A derivation file or name that cannot be loaded."""
+
+
+class BudgetError(SymgradError, ValueError):
+    """A time budget that is not a positive finite number of seconds."""

@@ -14,7 +14,7 @@ For a loss ``L`` on the ambient space (an expression in the coordinates
   ``B (B^T g B)^{-1} B^T dL`` for a basis ``B`` of pivot columns of ``J``.
 
 Theorem 1 is then the claim "manifold gradient = Riesz gradient", decided by
-:func:`symgrad.verify.decide`.
+:func:`symgrad.proof.decide`.
 """
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
-from . import linalg
+from .exact import dense as linalg
 from .exceptions import ShapeError, SymbolError
-from .verify import Certificate, Claim, Ops, decide
+from .proof import Certificate, Claim, Ops, decide
 
 if TYPE_CHECKING:
     from .model import Model
@@ -184,7 +184,7 @@ class NaturalGradient:
         model is singular (the recipe of eq. 4 is then not the gradient).
         """
         from .inverse import exact_pinv_at
-        from .lift import PointField
+        from .exact.lifting import PointField
         from .singular import ensure_nonsingular
         pt = self.model.check_params(point)
         ensure_nonsingular(self.model, pt)

@@ -29,9 +29,9 @@ from typing import Any, Literal, Mapping, Sequence
 import mpmath
 import sympy as sp
 
-from . import linalg
+from .exact import dense as linalg
 from .exceptions import DomainError, LiftError, RankError, ShapeError, SymbolError
-from .lift import RF, Lifting, PointField
+from .exact.lifting import RF, Lifting, PointField
 
 __all__ = [
     "PseudoInverse", "pinv", "generalised_inverse_family", "is_generalised_inverse",
@@ -250,7 +250,7 @@ def _pinv_psd_fraction_free(A: list[list[RF]], cols: Sequence[int]) -> list[list
 
     ``A = A_0 / d`` with ``d`` the common denominator, ``C = A_0[:, cols]``, ``W = A_0[cols, cols]``,
     ``N = C^T C = M / D`` (``M`` polynomial): then ``A^+ = d \, (C M) W (C M)^T / D^2`` (the formula
-    of :func:`symgrad.linalg.pinv_full_rank` with ``R = C^T``).  The numerators are polynomial
+    of :func:`symgrad.exact.dense.pinv_full_rank` with ``R = C^T``).  The numerators are polynomial
     products, with no gcd on the way; each entry is then reduced by trial division with the
     irreducible factors of ``D`` and the integer contents, which gives the same canonical
     rational function as reducing by a gcd (the only non-constant factors its denominator can
@@ -452,7 +452,7 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
          _lifted: list[list[RF]] | None = None) -> PseudoInverse:
     r"""The symbolic Moore-Penrose inverse of ``A``, exact, with its validity condition.
 
-    The entries are lifted to rational functions (:mod:`symgrad.lift`), the
+    The entries are lifted to rational functions (:mod:`symgrad.exact.lifting`), the
     rank and an invertible pivot block ``W`` are found by exact elimination,
     and the formula is built without ``Matrix.pinv`` or ``simplify``:
 
@@ -461,12 +461,12 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
       space), ``"full-rank"`` otherwise (a linear network of rank 2 in 18 parameters);
     * ``method="projector"``: ``A^+ = (I - P_N) A^- (I - P_N')`` with
       the generalised inverse ``A^-`` holding ``W^{-1}`` and the orthogonal
-      projectors onto the two null spaces (:func:`symgrad.linalg.pinv_projector`).
+      projectors onto the two null spaces (:func:`symgrad.exact.dense.pinv_projector`).
       The condition is then ``det(W)^k det(K^T K) [det(K'^T K')]`` for the null
       bases ``K, K'`` that are the identity off the pivots, which equals the sum
       of (squared) ``r x r`` minors by Cauchy-Binet and the Plücker relations;
     * ``method="full-rank"``: ``A^+ = R^T (R R^T)^{-1} W (C^T C)^{-1} C^T``
-      (:func:`symgrad.linalg.pinv_full_rank`), with the condition summed over
+      (:func:`symgrad.exact.dense.pinv_full_rank`), with the condition summed over
       minors (:func:`rank_condition`).  Slower; kept as an independent route.
 
     Parameters

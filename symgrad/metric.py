@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 import sympy as sp
 
 from .exceptions import DomainError, LiftError, MetricError, ShapeError, SymbolError
-from .lift import Lifting
+from .exact.lifting import Lifting
 
 __all__ = [
     "Metric", "Euclidean", "RiemannianMetric", "SimplexFisher", "GaussianFisher",

@@ -9,7 +9,7 @@ lazily and once:
   the Fisher information matrix when ``g`` is a Fisher metric);
 * ``rank``, the generic rank of ``J`` (equal to that of ``G``), computed
   exactly over the field of rational functions after lifting ``exp``, ``sin``,
-  ``cos`` to new variables (:mod:`symgrad.lift`);
+  ``cos`` to new variables (:mod:`symgrad.exact.lifting`);
 * ``G_plus``, the Moore-Penrose inverse of ``G`` with its validity condition.
 """
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import sympy as sp
 
-from . import linalg
+from .exact import dense as linalg
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
 from .inverse import PseudoInverse, pinv
-from .lift import Lifting
+from .exact.lifting import Lifting
 from .metric import Metric, _symbols, as_metric
 
 if TYPE_CHECKING:

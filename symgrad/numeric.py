@@ -2,7 +2,7 @@ r"""The independent numeric reference: mpmath at a stated precision.
 
 Everything symgrad calls *numeric* evidence comes from here (DESIGN.md, kind 3
 of "Exactness").  The code shares nothing with the exact layer
-(:mod:`symgrad.lift`, :mod:`symgrad.linalg`): matrices are evaluated by SymPy's
+(:mod:`symgrad.exact.lifting`, :mod:`symgrad.exact.dense`): matrices are evaluated by SymPy's
 own ``evalf`` and inverted through mpmath's singular value decomposition, so an
 agreement between the two is a genuine cross-check.
 

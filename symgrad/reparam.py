@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import sympy as sp
 
-from . import linalg
+from .exact import dense as linalg
 from .exceptions import LiftError, RankError, ReparametrisationError, ShapeError, SymbolError
 from .gradient import ANY_LOSS, loss_differential
-from .lift import RF, Lifting
+from .exact.lifting import RF, Lifting
 from .metric import _symbols
-from .verify import Certificate, Claim, Ops, Verdict, Witness, decide, latex_text
+from .proof import Certificate, Claim, Ops, Verdict, Witness, decide, latex_text
 
 if TYPE_CHECKING:
     from .model import Model
@@ -159,11 +159,11 @@ class InvarianceProof:
 
     Attributes
     ==========
-    verdict : how ``J(f(eta)) Delta grad = 0`` is known (:class:`~symgrad.verify.Verdict`)
+    verdict : how ``J(f(eta)) Delta grad = 0`` is known (:class:`~symgrad.proof.Verdict`)
     method : how it was established
     residual : ``J Delta grad`` (the zero matrix when proved exactly)
     witness : where the claim fails, if refuted
-    certificate : the full :class:`~symgrad.verify.Certificate`
+    certificate : the full :class:`~symgrad.proof.Certificate`
     delta : ``Delta grad`` of eq. (6), when computed exactly
     delta_certificate : whether ``Delta grad`` vanishes: refuted with a witness
         (the parametrisation dependence of eq. 5) or proved zero
@@ -226,7 +226,7 @@ def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *, b
                      ) -> InvarianceProof:
     r"""Decide ``J(f(eta)) Delta grad = 0`` (paper, eq. 6) and whether ``Delta grad`` vanishes.
 
-    The claim is decided by :func:`symgrad.verify.decide`: exactly when the
+    The claim is decided by :func:`symgrad.proof.decide`: exactly when the
     lifted computation finishes within ``budget`` seconds, else with a stated
     error probability, else numerically (and then said to be evidence only).
     With the default ``L = ANY_LOSS`` the differential of the loss is a vector
@@ -254,7 +254,7 @@ def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *, b
 
 def _delta_certificate(claim: Claim, d) -> Certificate:
     """Decide ``Delta grad = 0`` from the exact run's output (no recomputation)."""
-    from .verify import _exact_witness
+    from .proof import _exact_witness
     import random
     delta = d.exact_outputs["delta"]
     statement = "Delta grad = 0"

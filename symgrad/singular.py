@@ -61,12 +61,12 @@ import sympy as sp
 from sympy.polys.constructor import construct_domain
 from sympy.polys.orderings import MonomialOrder, monomial_key
 
-from . import linalg
+from .exact import dense as linalg
 from .exceptions import DomainError, LiftError, ShapeError, SingularPointError, SymbolError
 from .inverse import exact_pinv_at
-from .lift import PointField
+from .exact.lifting import PointField
 from .model import Model
-from .verify import latex_text
+from .proof import latex_text
 
 __all__ = [
     "singular_points", "classify", "branch_gradients", "counterexample", "branch_swap", "ensure_nonsingular",
@@ -351,7 +351,7 @@ def _poly_expr(p, gens: Sequence[sp.Expr]) -> sp.Expr:
 
 
 # ======================================================================================
-# Exact values at points: a field element wrapper for symgrad.linalg
+# Exact values at points: a field element wrapper for symgrad.exact.dense
 # ======================================================================================
 
 class _K:

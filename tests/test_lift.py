@@ -1,4 +1,4 @@
-"""Tests of symgrad.lift: the exact rational-function field behind every "exact" claim.
+"""Tests of symgrad.exact.lifting: the exact rational-function field behind every "exact" claim.
 
 * known answers: identities that must lift to zero, non-identities that must not;
 * coherence: lifted values at rational points (``PointField``) against SymPy's
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symgrad.exceptions import LiftError, SymgradError
-from symgrad.lift import RF, Lifting, PointField, lift
+from symgrad.exact.lifting import RF, Lifting, PointField, lift
 from symgrad.numeric import evaluate_matrix, random_point
 
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=60, print_blob=True)

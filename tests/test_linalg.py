@@ -1,4 +1,4 @@
-"""Tests of symgrad.linalg: dense linear algebra over any field, written once.
+"""Tests of symgrad.exact.dense: dense linear algebra over any field, written once.
 
 Known answers come from classical closed forms (Hilbert's matrix, Vandermonde's
 determinant, the 2x2 adjugate, the second-difference matrix); the properties
@@ -15,10 +15,10 @@ from flint import fmpz_mpoly_ctx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symgrad import linalg
+from symgrad.exact import dense as linalg
 from symgrad.exceptions import RankError, ShapeError, SymgradError
-from symgrad.lift import RF
-from symgrad.linalg import DegreeTracked
+from symgrad.exact.lifting import RF
+from symgrad.exact.dense import DegreeTracked
 
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=60, print_blob=True)
 

@@ -9,7 +9,7 @@ import sympy as sp
 
 import symgrad as sg
 from symgrad.numeric import evaluate_matrix, numeric_pinv
-from symgrad.verify import Verdict
+from symgrad.proof import Verdict
 
 from models import ACCEPTANCE, product
 

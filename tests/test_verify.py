@@ -7,10 +7,10 @@ import pytest
 import sympy as sp
 
 import symgrad as sg
-from symgrad import linalg
+from symgrad.exact import dense as linalg
 from symgrad.gradient import _gradients
 from symgrad.reparam import _invariance
-from symgrad.verify import Claim, Verdict, decide
+from symgrad.proof import Claim, Verdict, decide
 
 from models import ACCEPTANCE, product, softmax
 
@@ -157,7 +157,7 @@ def test_the_correct_claim_passes_at_every_level(level):
 
 def test_degree_tracking_is_an_upper_bound():
     x, y = sp.symbols("x y")
-    from symgrad.lift import Lifting
+    from symgrad.exact.lifting import Lifting
     exprs = [(x**2 + y) / (x - y**3), x * y + 1]
     L = Lifting.build(exprs, (x, y))
     a, b = (L.lift(e) for e in exprs)

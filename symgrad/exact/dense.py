@@ -1,7 +1,7 @@
 r"""Dense linear algebra over any field, written once.
 
 The functions here take matrices as lists of rows and work for every entry
-type with field arithmetic: :class:`~symgrad.lift.RF` (exact rational
+type with field arithmetic: :class:`~symgrad.exact.lifting.RF` (exact rational
 functions), :class:`fractions.Fraction` (exact values at a rational point) and
 :class:`DegreeTracked` (exact values that also carry a bound on the degree of
 the rational function they came from, for Schwartz-Zippel).  A zero test and a
@@ -23,7 +23,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any, Callable, Sequence
 
-from .exceptions import RankError, ShapeError
+from ..exceptions import RankError, ShapeError
 
 Matrix = list  # list[list[entry]]
 
@@ -63,7 +63,7 @@ def shape(A: Matrix) -> tuple[int, int]:
 
 def _sum(terms: list) -> Any:
     """The sum of a non-empty list; a field whose elements offer ``sum_many`` (the rational
-    functions of :mod:`symgrad.lift`, which then reduce once instead of once per term) uses it."""
+    functions of :mod:`symgrad.exact.lifting`, which then reduce once instead of once per term) uses it."""
     many = getattr(type(terms[0]), "sum_many", None)
     if many is not None and len(terms) > 2:
         return many(terms)

@@ -8,14 +8,14 @@ and returns a :class:`Certificate` whose :class:`Verdict` is one of
 
 ``PROVED``
     exact: the computation ran over the field of rational functions in the
-    parameters and lifted kernels (:mod:`symgrad.lift`), and the result is the
+    parameters and lifted kernels (:mod:`symgrad.exact.lifting`), and the result is the
     zero rational function;
 ``PROVED_PROBABILISTIC``
     the computation ran in exact rational arithmetic at ``k`` independent
     random integer points of the lifted variables, every result was zero, and
     the Schwartz-Zippel lemma bounds the chance of a non-zero identity passing
     by the number printed (degrees are tracked through every operation,
-    :class:`~symgrad.linalg.DegreeTracked`);
+    :class:`~symgrad.exact.dense.DegreeTracked`);
 ``NUMERIC``
     mpmath at a stated precision at stated points, largest residual stated:
     evidence, never called a proof;
@@ -43,9 +43,9 @@ from typing import Any, Callable, Iterator, Sequence
 import mpmath
 import sympy as sp
 
-from . import linalg
+from .exact import dense as linalg
 from .exceptions import LiftError, RankError
-from .lift import RF, Lifting, PointField
+from .exact.lifting import RF, Lifting, PointField
 
 __all__ = ["Verdict", "Certificate", "Claim", "Ops", "decide", "Witness", "BudgetExceeded"]
 

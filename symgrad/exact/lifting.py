@@ -36,7 +36,7 @@ from typing import Iterable, Sequence
 import sympy as sp
 from flint import fmpq, fmpz, fmpz_mpoly, fmpz_mpoly_ctx
 
-from .exceptions import LiftError
+from ..exceptions import LiftError
 
 __all__ = ["RF", "Lifting", "lift"]
 

@@ -1,0 +1,160 @@
+"""The one time budget of symgrad.
+
+Every computation that can run long (the exact normal forms, Groebner bases,
+preimage searches, the proof engine's levels) runs inside
+``with budget.limit(): ...``.  The budget is a deadline enforced by
+``SIGALRM``; its exception, :class:`OutOfTime`, is a ``BaseException`` so that
+no ``except Exception`` inside SymPy or python-flint can swallow it.
+
+Budgets nest.  An inner ``limit`` never outlives the outer one: the alarm is
+set to the earlier of the two deadlines, and on leaving the inner block the
+outer alarm is restored with the time that is left to it.  The exception names
+the budget whose deadline fired (:attr:`OutOfTime.budget`), so a caller catches
+only its own expiry (:meth:`Budget.owns`) and lets an outer one propagate.
+
+The alarm works only in the main thread and only when no other interval timer
+is running; elsewhere the block runs to its end and :attr:`Budget.enforced`
+records that the deadline was not enforced (a result then says so).
+"""
+from __future__ import annotations
+
+import math
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from .exceptions import BudgetError
+
+__all__ = ["Budget", "OutOfTime", "DEFAULT_BUDGET", "as_budget", "current_deadline"]
+
+#: Seconds given to one check when the caller names no budget.
+DEFAULT_BUDGET = 20.0
+
+
+class OutOfTime(BaseException):
+    """A budget's deadline passed inside ``Budget.limit``."""
+
+    def __init__(self, budget: Budget | None = None):
+        super().__init__("time budget exhausted")
+        self.budget = budget
+
+
+# Active limits, innermost last: (deadline on the monotonic clock, owning budget).
+_ACTIVE: list[tuple[float, Budget]] = []
+
+
+def current_deadline() -> float | None:
+    """The earliest deadline of the active limits (monotonic seconds), or ``None``."""
+    return min((d for d, _ in _ACTIVE), default=None)
+
+
+def _check_seconds(seconds: float | None) -> float | None:
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise BudgetError(f"a budget is a number of seconds; got {seconds!r} of type {type(seconds).__name__}")
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise BudgetError(f"a budget must be a positive finite number of seconds; got {seconds!r}")
+    return float(seconds)
+
+
+class Budget:
+    """A deadline shared by the stages of one call.
+
+    ``Budget(None)`` has no deadline of its own but still honours the limits
+    of its callers.
+    """
+
+    def __init__(self, seconds: float | None = DEFAULT_BUDGET):
+        self.seconds = _check_seconds(seconds)
+        self.start = time.monotonic()
+        self.enforced = True
+
+    @property
+    def deadline(self) -> float:
+        """The deadline on the monotonic clock, the callers' limits included."""
+        own = math.inf if self.seconds is None else self.start + self.seconds
+        outer = current_deadline()
+        return own if outer is None else min(own, outer)
+
+    def remaining(self) -> float | None:
+        """Seconds left (the callers' limits included), or ``None`` without any deadline."""
+        d = self.deadline
+        return None if d == math.inf else d - time.monotonic()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.start
+
+    @property
+    def expired(self) -> bool:
+        rem = self.remaining()
+        return rem is not None and rem <= 0
+
+    def owns(self, exc: OutOfTime) -> bool:
+        """True when ``exc`` is this budget's expiry (not an outer budget's)."""
+        return exc.budget is self or (exc.budget is None and self.expired)
+
+    def sub(self, fraction: float) -> Budget:
+        """A budget for one stage: ``fraction`` of what is left, never beyond this one."""
+        rem = self.remaining()
+        if rem is None:
+            return Budget(None)
+        return Budget(max(rem * fraction, 1e-3))
+
+    @contextmanager
+    def limit(self) -> Iterator[None]:
+        """Run the block under this budget, raising :class:`OutOfTime` when it is spent."""
+        own = math.inf if self.seconds is None else self.start + self.seconds
+        outer = current_deadline()
+        deadline = own if outer is None else min(own, outer)
+        owner: Budget = self
+        if outer is not None and outer < own:
+            owner = next(b for d, b in _ACTIVE if d == outer)
+        if deadline == math.inf:
+            _ACTIVE.append((deadline, self))
+            try:
+                yield
+            finally:
+                _ACTIVE.pop()
+            return
+        rem = deadline - time.monotonic()
+        if rem <= 0:
+            raise OutOfTime(owner)
+        in_main = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+        foreign = in_main and not _ACTIVE and signal.getitimer(signal.ITIMER_REAL)[0] != 0
+        if not in_main or foreign:
+            self.enforced = False
+            _ACTIVE.append((deadline, self))
+            try:
+                yield
+            finally:
+                _ACTIVE.pop()
+            return
+
+        def _alarm(signum, frame):  # pragma: no cover - timing dependent
+            now = time.monotonic()
+            fired = [b for d, b in _ACTIVE if d <= now + 1e-3]
+            raise OutOfTime(fired[0] if fired else owner)
+
+        old = signal.signal(signal.SIGALRM, _alarm)
+        _ACTIVE.append((deadline, self))
+        signal.setitimer(signal.ITIMER_REAL, rem)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            _ACTIVE.pop()
+            signal.signal(signal.SIGALRM, old)
+            outer_now = current_deadline()
+            if outer_now is not None and outer_now != math.inf:
+                # restore the enclosing alarm with the time left to it (at least a tick)
+                signal.setitimer(signal.ITIMER_REAL, max(outer_now - time.monotonic(), 1e-4))
+
+
+def as_budget(budget: Budget | float | None) -> Budget:
+    """A :class:`Budget` from seconds, ``None`` (no own deadline) or a budget (returned as is)."""
+    if isinstance(budget, Budget):
+        return budget
+    return Budget(budget)
