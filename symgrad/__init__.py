@@ -27,8 +27,9 @@ from .gradient import (
     ANY_LOSS, NaturalGradient, check_generalised_inverses, check_theorem1, coordinate_derivatives,
     loss_differential, natural_gradient,
 )
+from .parametrisation import Reparametrisation
 from .reparam import (
-    DampedInvariance, InvarianceProof, Reparametrisation, StepComparison, check_invariance,
+    DampedInvariance, InvarianceProof, StepComparison, check_invariance,
     damped_invariance, step_comparison,
 )
 from .derivation import Derivation, Report, builtin_derivations, load_derivation, run

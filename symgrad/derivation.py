@@ -24,7 +24,8 @@ import sympy as sp
 from .exceptions import DerivationError, LiftError, SymgradError
 from .gradient import ANY_LOSS, check_generalised_inverses, natural_gradient
 from .model import Model
-from .reparam import Reparametrisation, check_invariance, damped_invariance, step_comparison
+from .parametrisation import Reparametrisation
+from .reparam import check_invariance, damped_invariance, step_comparison
 from .proof import Certificate, Verdict, Witness
 
 __all__ = ["Derivation", "Report", "run", "builtin_derivations", "load_derivation", "derivations_dir"]

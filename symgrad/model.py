@@ -29,7 +29,7 @@ from .metric import Metric, _symbols, as_metric
 
 if TYPE_CHECKING:
     from .gradient import NaturalGradient
-    from .reparam import Reparametrisation
+    from .parametrisation import Reparametrisation
 
 __all__ = ["Model", "ExactModel", "as_column"]
 
@@ -279,7 +279,7 @@ class Model:
 
     def reparametrise(self, f: Reparametrisation) -> Model:
         r"""The model ``phi o f`` in the new parameters ``eta`` (paper, Fig. 1)."""
-        from .reparam import as_reparametrisation
+        from .parametrisation import as_reparametrisation
         f = as_reparametrisation(f, self)
         phi = self._phi.xreplace(dict(zip(self._xi, f.f)))
         return Model(phi, f.eta, coords=self.z, metric=self._metric, constants=self._constants,
