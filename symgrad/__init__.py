@@ -7,63 +7,55 @@ non-singular points (Theorem 1, eq. 4), while the parameter-space vector of
 eq. (5) depends on the parametrisation, and that at singular points even the
 model-side vector does.  symgrad computes every object of that story exactly
 and says how it knows each claim.
+
+The public names, in the order the data flows (each also lives in its module):
+
+* the model: :class:`Model`, :class:`Metric`, :func:`fisher_information`,
+  :class:`Reparametrisation`;
+* generalised inverses: :func:`pinv`, :class:`PseudoInverse`,
+  :func:`generalised_inverse_family`, :func:`is_generalised_inverse`,
+  :func:`tikhonov_inverse`, :func:`tikhonov_limit`;
+* the proof engine: :class:`Claim`, :func:`decide`, :class:`Certificate`, :class:`Verdict`;
+* gradients (eqs. 1, 4, 5, Theorem 1): :data:`ANY_LOSS`, :func:`loss_differential`,
+  :func:`coordinate_derivatives`, :func:`natural_gradient`, :class:`NaturalGradient`,
+  :func:`check_theorem1`, :func:`check_generalised_inverses`;
+* invariance (eq. 6) and the Conclusion's remarks: :func:`check_invariance`,
+  :class:`InvarianceProof`, :func:`damped_invariance`, :func:`step_comparison`;
+* singular points (§3, Fig. 2): :func:`singular_points`, :func:`classify`,
+  :func:`branch_gradients`, :func:`counterexample`;
+* derivations: :class:`Derivation`, :class:`Report`, :func:`run_derivation`,
+  :func:`load_derivation`, :func:`builtin_derivations`;
+* errors: :class:`SymgradError` (its subclasses are in :mod:`symgrad.exceptions`).
 """
 from __future__ import annotations
 
-from .exceptions import (
-    DerivationError, DomainError, LiftError, MetricError, RankError, RenderError,
-    ReparametrisationError, ShapeError, SingularPointError, SymbolError, SymgradError, TemplateError,
-)
+from .exceptions import SymgradError
+from .metric import ExponentialFamilyFisher, GaussianFisher, Metric, fisher_information
+from .parametrisation import Reparametrisation
 from .inverse import (
     PseudoInverse, generalised_inverse_family, is_generalised_inverse, pinv, tikhonov_inverse, tikhonov_limit,
 )
-from .metric import (
-    Euclidean, ExponentialFamilyFisher, GaussianFisher, Metric, MetricWarning, RiemannianMetric,
-    SimplexFisher, fisher_information,
-)
+from .proof import Certificate, Claim, Verdict, decide
 from .model import Model
-from .proof import Certificate, Claim, Verdict, Witness, decide
+from .singular import branch_gradients, classify, counterexample, singular_points
 from .gradient import (
     ANY_LOSS, NaturalGradient, check_generalised_inverses, check_theorem1, coordinate_derivatives,
     loss_differential, natural_gradient,
 )
-from .parametrisation import Reparametrisation
-from .reparam import (
-    DampedInvariance, InvarianceProof, StepComparison, check_invariance,
-    damped_invariance, step_comparison,
-)
-from .derivation import Derivation, Report, builtin_derivations, load_derivation, run
+from .reparam import InvarianceProof, check_invariance, damped_invariance, step_comparison
+from .derivation import Derivation, Report, builtin_derivations, load_derivation, run_derivation
 
 __version__ = "0.1.0"
 
-
-_SINGULAR = (
-    "singular_points", "classify", "branch_gradients", "counterexample", "branch_swap", "ensure_nonsingular",
-    "SingularPoints", "Classification", "BranchGradient", "RankDropLocus", "Crossing", "CrossingDetail",
-    "Preimage", "Branch", "BranchSwap", "Counterexample",
-)
-
-
-def __getattr__(name: str):
-    # singular-point analysis is imported on first use (it pulls in Groebner machinery)
-    if name in _SINGULAR:
-        from . import singular
-        return getattr(singular, name)
-    raise AttributeError(f"module 'symgrad' has no attribute {name!r}")
-
-
 __all__ = [
-    "Model", "Metric", "Euclidean", "RiemannianMetric", "SimplexFisher", "GaussianFisher",
-    "ExponentialFamilyFisher", "fisher_information", "MetricWarning",
-    "PseudoInverse", "pinv", "generalised_inverse_family", "is_generalised_inverse",
+    "Model", "Metric", "fisher_information", "Reparametrisation", "GaussianFisher", "ExponentialFamilyFisher",
+    "pinv", "PseudoInverse", "generalised_inverse_family", "is_generalised_inverse",
     "tikhonov_inverse", "tikhonov_limit",
-    "Verdict", "Certificate", "Claim", "Witness", "decide",
-    "ANY_LOSS", "NaturalGradient", "natural_gradient", "coordinate_derivatives", "loss_differential",
+    "Claim", "decide", "Certificate", "Verdict",
+    "ANY_LOSS", "loss_differential", "coordinate_derivatives", "natural_gradient", "NaturalGradient",
     "check_theorem1", "check_generalised_inverses",
-    "Reparametrisation", "InvarianceProof", "check_invariance", "DampedInvariance", "damped_invariance",
-    "StepComparison", "step_comparison",
-    "Derivation", "Report", "run", "builtin_derivations", "load_derivation",
-    *_SINGULAR,
-    "SymgradError", "ShapeError", "SymbolError", "MetricError", "DomainError", "RankError", "LiftError",
-    "SingularPointError", "ReparametrisationError", "TemplateError", "RenderError", "DerivationError",
+    "check_invariance", "InvarianceProof", "damped_invariance", "step_comparison",
+    "singular_points", "classify", "branch_gradients", "counterexample",
+    "Derivation", "Report", "run_derivation", "load_derivation", "builtin_derivations",
+    "SymgradError",
 ]

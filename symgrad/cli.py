@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from . import __version__
-from .derivation import Derivation, Report, builtin_derivations, load_derivation, run
+from .derivation import Derivation, Report, builtin_derivations, load_derivation, run_derivation
 from .exceptions import SymgradError
 from .proof import Verdict
 
@@ -81,7 +81,7 @@ def _load(name: str) -> Derivation:
 
 def _run(d: Derivation, args: argparse.Namespace, progress: Progress, prefix: str) -> Report:
     try:
-        return run(d, budget=args.budget, seed=args.seed, progress=progress.step(prefix))
+        return run_derivation(d, budget=args.budget, seed=args.seed, progress=progress.step(prefix))
     except SymgradError as exc:
         raise CommandError(f"derivation {d.key!r}: {exc}") from exc
 

@@ -1,6 +1,6 @@
 r"""Derivations: one model, loss and reparametrisation, worked through end to end.
 
-A :class:`Derivation` is data: what to compute.  :func:`run` computes it
+A :class:`Derivation` is data: what to compute.  :func:`run_derivation` computes it
 (Jacobian, Gram matrix, Moore-Penrose inverse, the gradients of eqs. 4 and 5,
 Theorem 1, the invariance claim of eq. 6, and optionally singular points,
 Tikhonov damping and the step comparison) and returns a :class:`Report`, which
@@ -27,8 +27,9 @@ from .model import Model
 from .parametrisation import Reparametrisation
 from .reparam import check_invariance, damped_invariance, step_comparison
 from .proof import Certificate, Verdict, Witness
+from .singular import counterexample, ensure_nonsingular, singular_points
 
-__all__ = ["Derivation", "Report", "run", "builtin_derivations", "load_derivation", "derivations_dir"]
+__all__ = ["Derivation", "Report", "run_derivation", "builtin_derivations", "load_derivation", "derivations_dir"]
 
 
 @dataclass
@@ -73,7 +74,7 @@ class Derivation:
 
 @dataclass
 class Report:
-    """Everything :func:`run` computed for a derivation, with the certificates."""
+    """Everything :func:`run_derivation` computed for a derivation, with the certificates."""
 
     derivation: Derivation
     checks: list[tuple[str, Certificate]] = field(default_factory=list)
@@ -138,7 +139,7 @@ def _verdict_text(c: Certificate) -> str:
     return c.finding()
 
 
-def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
+def run_derivation(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
         progress: Callable[[str], None] | None = None) -> Report:
     """Compute a derivation; every claim is decided and its certificate kept.
 
@@ -186,12 +187,12 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
         # the documented point: validated (domain, singular points refused) and evaluated exactly
         say("values at the given point")
         if loss is ANY_LOSS:
-            from .singular import ensure_nonsingular
             ensure_nonsingular(M, d.point)
         else:
             at = ng.at(d.point)
             rep.values["at_point"] = at
-            ctx["at_point"] = {"point": M.check_params(d.point), **at}
+            ctx["at_point"] = {"point": M.check_params(d.point), "parameter": at.parameter,
+                               "manifold": at.manifold}
     ctx["reparam"] = None
     if d.reparametrisation is not None:
         f = d.reparametrisation
@@ -234,7 +235,6 @@ def run(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
     ctx["singular"] = None
     if d.singular:
         say("singular points")
-        from .singular import counterexample, singular_points
         S = singular_points(M)
         rep.values["singular"] = S
         drops = [str(q) for q in S.rank_drops.points]

@@ -1,9 +1,10 @@
-r"""Natural gradients: eqs. (1), (4) and (5) of the paper.
+r"""Natural gradients: eqs. (1), (4) and (5) of the paper, each written once.
 
 For a loss ``L`` on the ambient space (an expression in the coordinates
 ``z``) and a model ``phi``:
 
-* ``dL(phi)``: the ambient differential at the model point;
+* ``dL(phi)``: the ambient differential at the model point
+  (:func:`loss_differential`, the only one in the package);
 * ``nabla L = J^T dL(phi)``: the coordinate derivatives ``d_i L`` (§2);
 * ``G^+ nabla L``: the parameter-space natural gradient of eq. (5), which
   depends on the parametrisation;
@@ -13,26 +14,40 @@ For a loss ``L`` on the ambient space (an expression in the coordinates
   ``g``-orthogonal projection of ``g^{-1} dL`` onto the column space of ``J``,
   ``B (B^T g B)^{-1} B^T dL`` for a basis ``B`` of pivot columns of ``J``.
 
-Theorem 1 is then the claim "manifold gradient = Riesz gradient", decided by
+:func:`gram` (``G = J^T g J``) and :func:`recipe` (eqs. 4 and 5) are written
+once against the field operations of :class:`~symgrad.proof.Ops` and serve
+every level: the exact claims decided by :func:`symgrad.proof.decide`, the
+values at a parameter point (:func:`gradient_at`, used by
+:meth:`NaturalGradient.at` and by the Figure 2 counterexample), and the
+invariance checks of :mod:`symgrad.reparam`.
+
+Theorem 1 is the claim "manifold gradient = Riesz gradient", decided by
 :func:`symgrad.proof.decide`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
 
+import mpmath
 import sympy as sp
 
+from ._budget import DEFAULT_BUDGET, Budget, as_budget
+from ._inputs import as_expr, check_finite_exprs, point as read_point
 from .exact import dense as linalg
-from .exceptions import ShapeError, SymbolError
-from .proof import Certificate, Claim, Ops, decide
+from .exact.lifting import PointField
+from .exceptions import DomainError, LiftError, ShapeError, SymbolError
+from .proof import Certificate, Claim, NumericOps, Ops, ValueOps, decide
+from .singular import ensure_nonsingular
 
 if TYPE_CHECKING:
     from .model import Model
 
 __all__ = [
-    "ANY_LOSS", "AnyLoss", "loss_differential", "coordinate_derivatives", "NaturalGradient",
-    "natural_gradient", "check_theorem1", "check_generalised_inverses", "riesz_gradient_claim",
+    "ANY_LOSS", "AnyLoss", "loss_differential", "coordinate_derivatives", "gram", "recipe", "GradientAt",
+    "FieldOf", "gradient_at", "NaturalGradient", "natural_gradient", "check_theorem1", "check_generalised_inverses",
+    "riesz_gradient_claim", "theorem1_residual",
 ]
 
 
@@ -52,6 +67,10 @@ class AnyLoss:
 
 ANY_LOSS = AnyLoss()
 
+
+# ---------------------------------------------------------------------------
+# The loss differential (the only one)
+# ---------------------------------------------------------------------------
 
 def _match_coords(model: Model, L: sp.Expr) -> sp.Expr:
     """Replace loss symbols that have the name of an ambient coordinate by that coordinate.
@@ -81,25 +100,50 @@ def _match_coords(model: Model, L: sp.Expr) -> sp.Expr:
 
 
 def loss_differential(model: Model, L: Any) -> sp.ImmutableMatrix:
-    """``dL`` at ``z = phi(xi)`` as a column (the ambient differential, pulled to the parameters)."""
+    r"""``dL`` at the model point ``z = phi(xi)``, as a column in the parameters.
+
+    The loss is an expression in the ambient coordinates (symbols with the name
+    of a coordinate are matched to it); other symbols of the loss are free
+    constants (targets, weights).  ``ANY_LOSS`` gives free symbols
+    ``dL_1, ..., dL_m``: a claim proved with it holds for every loss.
+
+    Examples
+    ========
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> from symgrad.model import Model
+    >>> M = Model([a * b], params=[a, b])
+    >>> y0 = sp.Symbol("y0", real=True)
+    >>> loss_differential(M, (sp.Symbol("z1", real=True) - y0)**2).T
+    Matrix([[2*a*b - 2*y0]])
+    """
     if isinstance(L, AnyLoss):
         return L.covector(model.dim_ambient)
-    if isinstance(L, sp.MatrixBase):
-        raise ShapeError("the loss must be a scalar expression in the ambient coordinates, not a matrix")
-    L = _match_coords(model, sp.sympify(L))
+    if L is None or isinstance(L, sp.MatrixBase):
+        raise ShapeError(f"the loss must be a scalar expression in the ambient coordinates {list(model.z)}; "
+                         f"got {L!r}")
+    L = _match_coords(model, as_expr(L, "loss"))
+    check_finite_exprs([L], "loss")
+    if L.atoms(sp.core.function.AppliedUndef):
+        raise SymbolError(f"the loss {L} uses an undefined function {sorted(map(str, L.atoms(sp.core.function.AppliedUndef)))}; "
+                          "write it with explicit functions of the ambient coordinates")
     try:
         dL = [sp.diff(L, zk) for zk in model.z]
         sub = dict(zip(model.z, model.phi))
         out = sp.ImmutableMatrix([d.xreplace(sub).doit() for d in dL])
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, NameError) as exc:
         raise SymbolError(
             f"cannot differentiate the loss {L} in the coordinates {list(model.z)} ({str(exc).strip()}). For a loss with "
             "Abs, sign, re or im, give real ambient coordinates: coords=[sp.Symbol('z1', real=True), ...]"
         ) from exc
-    if any(d.has(sp.Derivative) for d in out):
-        raise SymbolError(f"the derivatives of the loss {L} in {list(model.z)} could not be evaluated: {list(out)}. "
-                          "For a loss with Abs, sign, re or im, give real ambient coordinates")
+    if any(d.has(sp.Derivative, sp.DiracDelta) or d.has(sp.Subs) for d in out):
+        raise SymbolError(f"the derivatives of the loss {L} in {list(model.z)} could not be evaluated as functions: "
+                          f"{list(out)}. Use a loss that is differentiable (no sign, Heaviside or Abs of a complex "
+                          "argument); for Abs, give real ambient coordinates")
     return out
+
+
+def _extra_symbols(model: Model, dL: sp.MatrixBase) -> tuple[sp.Symbol, ...]:
+    return tuple(sorted(dL.free_symbols - set(model.xi) - set(model.constants), key=lambda s: s.name))
 
 
 def coordinate_derivatives(model: Model, L: Any) -> sp.ImmutableMatrix:
@@ -110,15 +154,185 @@ def coordinate_derivatives(model: Model, L: Any) -> sp.ImmutableMatrix:
     return E.lifting.matrix_to_sympy(nab, factor=True)
 
 
-def _gradients(ops: Ops, inp: dict) -> dict:
-    """The computation behind :class:`NaturalGradient`, written once for every level."""
-    J, g, dL = inp["J"], inp["g"], inp["dL"]
+# ---------------------------------------------------------------------------
+# J^T g J and eqs. (4), (5): written once, for every level
+# ---------------------------------------------------------------------------
+
+def gram(ops: Ops, J: list, g: list) -> list:
+    r"""``G = J^T g J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), at any level of ``ops``."""
+    return ops.mul(ops.mul(ops.T(J), g), J)
+
+
+def recipe(ops: Ops, J: list, g: list, dL: list,
+           inverse: Callable[[list], list] | None = None) -> dict[str, list]:
+    r"""The recipe of eqs. (4) and (5) at the level of ``ops``.
+
+    Returns ``G = J^T g J``, ``nabla = J^T dL``, ``G_plus`` (the inverse used),
+    ``parameter = G^+ nabla`` (eq. 5) and ``manifold = J G^+ nabla`` (eq. 4).
+    ``inverse`` replaces ``G^+`` by another inverse of ``G`` (a generalised
+    inverse, or the Tikhonov-damped ``(G + lambda I)^{-1}``).
+
+    Examples
+    ========
+    >>> from fractions import Fraction as F
+    >>> from symgrad.proof import ValueOps
+    >>> ops = ValueOps(F(0), F(1))
+    >>> J, g, dL = [[F(1), F(1)]], [[F(1)]], [[F(2)]]     # phi = a + b, L = 2 z
+    >>> out = recipe(ops, J, g, dL)
+    >>> out["parameter"], out["manifold"]
+    ([[Fraction(1, 1)], [Fraction(1, 1)]], [[Fraction(2, 1)]])
+    >>> ops.mul(out["G"], out["parameter"]) == out["nabla"]      # G (G^+ nabla) = nabla
+    True
+    """
     Jt = ops.T(J)
     G = ops.mul(ops.mul(Jt, g), J)
     nabla = ops.mul(Jt, dL)
-    X = ops.pinv(G, psd=True)
-    param = ops.mul(X, nabla)
-    manifold = ops.mul(J, param)
+    X = ops.pinv(G, psd=True) if inverse is None else inverse(G)
+    parameter = ops.mul(X, nabla)
+    manifold = ops.mul(J, parameter)
+    return {"G": G, "nabla": nabla, "G_plus": X, "parameter": parameter, "manifold": manifold}
+
+
+@dataclass(frozen=True)
+class GradientAt:
+    r"""Eqs. (4) and (5) at one parameter point, with what they were computed from.
+
+    Attributes
+    ==========
+    xi : the parameter point
+    p : the model point ``phi(xi)``
+    J : ``J`` at the point (its columns are the ``d_i``)
+    G : ``G = J^T g J`` at the point
+    rank : the rank of ``J`` at the point
+    nabla : ``nabla L = J^T dL`` (paper, §2)
+    parameter : ``G^+ nabla L`` (eq. 5)
+    manifold : ``J G^+ nabla L`` (eq. 4)
+    method : ``"exact"`` (exact field arithmetic) or ``"numeric"`` (mpmath at ``dps`` digits)
+    dps : the precision of a numeric computation
+    """
+
+    xi: dict
+    p: tuple
+    J: sp.ImmutableMatrix
+    G: sp.ImmutableMatrix
+    rank: int
+    nabla: sp.ImmutableMatrix
+    parameter: sp.ImmutableMatrix
+    manifold: sp.ImmutableMatrix
+    method: Literal["exact", "numeric"]
+    dps: int | None = None
+
+
+#: An exact field for the values at a point: maps SymPy numbers to field elements and back.
+#: ``exact_field(exprs)`` returns ``(values, to_sympy, zero, one)`` or ``None`` when it cannot hold them.
+FieldOf = Callable[[list], "tuple[list, Callable[[Any], sp.Expr], Any, Any] | None"]
+
+
+def _matrices(vals: list, m: int, n: int) -> tuple[list, list, list]:
+    J = [vals[i * n:(i + 1) * n] for i in range(m)]
+    g = [vals[m * n + i * m: m * n + (i + 1) * m] for i in range(m)]
+    dl = [[v] for v in vals[m * n + m * m:]]
+    return J, g, dl
+
+
+def gradient_at(model: Model, L: Any, point: Mapping[Any, Any], *, exact_field: FieldOf | None = None,
+                dps: int = 50, numeric: bool = True) -> GradientAt:
+    r"""Eqs. (4) and (5) at an exact parameter point, and ``nabla L`` there.
+
+    No singular-point guard: this is the bare recipe, as the Figure 2
+    counterexample needs it at each preimage of a singular point.  The values
+    are computed exactly: at a rational point in the field of the lifted
+    kernels at that point (:class:`~symgrad.exact.lifting.PointField`), at
+    another point in the field ``exact_field`` gives (a number field, say).
+    Without an exact field, mpmath at ``dps`` digits is used when ``numeric``
+    (and ``method`` says so); else :class:`~symgrad.exceptions.LiftError`.
+
+    Parameters
+    ==========
+    model : the model
+    L : a loss in the ambient coordinates, or its differential ``dL(phi)`` as a column
+        (from :func:`loss_differential`)
+    point : values of the parameters (and of the model's constants and the loss's free symbols)
+
+    Examples
+    ========
+    >>> t = sp.Symbol("t", real=True)
+    >>> from symgrad.model import Model
+    >>> M = Model([t**2 - 1, t**3 - t], params=[t])
+    >>> z1, z2 = M.z
+    >>> v = gradient_at(M, z1 + 2*z2, {t: 1})
+    >>> v.manifold.T, v.method
+    (Matrix([[3/2, 3/2]]), 'exact')
+    >>> v.G * v.parameter == v.nabla                      # eq. (5) solves G w = nabla L
+    True
+    """
+    dL = L if isinstance(L, sp.MatrixBase) else loss_differential(model, L)
+    extra = _extra_symbols(model, sp.ImmutableMatrix(dL))
+    pt = read_point(point, model.xi, what="parameter point", constants=tuple(model.constants) + extra)
+    m, n = model.dim_ambient, model.n_params
+    p = tuple(x.xreplace(pt) for x in model.phi)
+    exprs = list(model.J) + list(model.g_phi) + list(dL)
+    at = [e.xreplace(pt) for e in exprs]
+    if any(x.has(sp.nan, sp.zoo, sp.oo, -sp.oo) for x in at):
+        raise DomainError(f"J, g(phi) or dL is not defined at {dict(pt)}: an entry becomes "
+                          f"{next(x for x in at if x.has(sp.nan, sp.zoo, sp.oo, -sp.oo))}. "
+                          "Choose a point inside the domain of the model and the loss.")
+    found: tuple[list, Callable[[Any], sp.Expr], Any, Any] | None = None
+    if all(x.is_Rational for x in at):
+        found = ([Fraction(int(x.p), int(x.q)) for x in at], lambda v: sp.Rational(v.numerator, v.denominator),
+                 Fraction(0), Fraction(1))
+    elif all(v.is_Rational for v in pt.values()):
+        try:
+            E = model.exact_with(list(dL))
+            F = PointField(E.lifting, dict(pt))
+            lifted = [E.lifting.lift(e) for e in exprs]
+            found = ([F.value(x) for x in lifted], F.to_sympy, F.value(E.lifting.zero), F.value(E.lifting.one))
+        except (LiftError, ZeroDivisionError):
+            found = None
+    if found is None and exact_field is not None:
+        found = exact_field(at)
+    if found is not None:
+        vals, conv, zero, one = found
+        ops = ValueOps(zero, one)
+        J, g, dl = _matrices(vals, m, n)
+        out = recipe(ops, J, g, dl)
+        rank = ops.rank_profile(J)[0]
+
+        def S(A: list) -> sp.ImmutableMatrix:
+            return sp.ImmutableMatrix([[conv(x) for x in row] for row in A])
+
+        return GradientAt(dict(pt), p, S(J), S(out["G"]), rank, S(out["nabla"]), S(out["parameter"]),
+                          S(out["manifold"]), "exact")
+    if not numeric:
+        raise LiftError(f"no exact field holds the values of J, g and dL at {dict(pt)}")
+    with mpmath.workdps(dps + 10):
+        try:
+            nvals = [mpmath.mpf(sp.N(x, dps + 10)) for x in at]
+        except (TypeError, ValueError) as exc:
+            raise DomainError(f"J, g(phi) or dL is not a real number at {dict(pt)} ({exc}); choose a point in the "
+                              "real domain of the model") from None
+        ops_n = NumericOps(dps)
+        J, g, dl = _matrices(nvals, m, n)
+        out = recipe(ops_n, J, g, dl)
+        rank = ops_n.rank_profile(J)[0]
+
+        def N(A: list) -> sp.ImmutableMatrix:
+            return sp.ImmutableMatrix([[sp.Float(x, dps) for x in row] for row in A])
+
+        return GradientAt(dict(pt), p, N(J), N(out["G"]), rank, N(out["nabla"]), N(out["parameter"]),
+                          N(out["manifold"]), "numeric", dps)
+
+
+# ---------------------------------------------------------------------------
+# Theorem 1 as a claim
+# ---------------------------------------------------------------------------
+
+def theorem1_residual(ops: Ops, inp: dict) -> dict:
+    """Theorem 1 at the level of ``ops``: eqs. (4), (5), the Riesz gradient (1) and their difference."""
+    J, g, dL = inp["J"], inp["g"], inp["dL"]
+    out = recipe(ops, J, g, dL)
+    Jt = ops.T(J)
+    manifold, nabla = out["manifold"], out["nabla"]
     # Riesz (eq. 1): basis of the column space from pivot columns of J, Gram system of that basis
     r, _rows, cols = ops.rank_profile(J)
     B = linalg.submatrix(J, range(len(J)), cols)
@@ -131,20 +345,19 @@ def _gradients(ops: Ops, inp: dict) -> dict:
     # the defining property (1) of the manifold vector: g(grad, d_i) = dL(d_i) for all i
     defining = ops.sub(ops.mul(ops.mul(Jt, g), manifold), nabla)
     residual = ops.sub(manifold, riesz) + defining
-    return {"G": G, "nabla": nabla, "parameter": param, "manifold": manifold, "riesz": riesz,
+    return {"G": out["G"], "nabla": nabla, "parameter": out["parameter"], "manifold": manifold, "riesz": riesz,
             "residual": residual}
 
 
 def riesz_gradient_claim(model: Model, L: Any) -> Claim:
     """Theorem 1 as a claim: ``J G^+ nabla L`` equals the Riesz gradient and satisfies eq. (1)."""
     dL = loss_differential(model, L)
-    extra = tuple(sorted(dL.free_symbols - set(model.xi) - set(model.constants), key=lambda s: s.name))
     return Claim(
         statement="Theorem 1: J G^+ nabla L = grad L (the Riesz gradient of eq. 1)",
         inputs={"J": model.J, "g": model.g_phi, "dL": dL},
         symbols=model.xi + model.constants,
-        extra_symbols=extra,
-        compute=_gradients,
+        extra_symbols=_extra_symbols(model, dL),
+        compute=theorem1_residual,
         positive=model.metric.domain(list(model.phi)),
     )
 
@@ -156,7 +369,7 @@ class NaturalGradient:
     Attributes
     ==========
     parameter : ``G^+ nabla L`` in parameter coordinates (eq. 5)
-    manifold : ``J G^+ nabla L`` in ambient coordinates (eq. 4)
+    manifold : ``J G^+ nabla L`` in ambient coordinates (eq. 4), ``grad_p L``
     riesz : the gradient from its definition (eq. 1), computed without ``G^+``
     nabla : ``J^T dL(phi)``
     theorem1 : the certificate for ``manifold == riesz`` (and eq. 1 holding)
@@ -172,33 +385,18 @@ class NaturalGradient:
     theorem1: Certificate
     _outputs: dict = field(default_factory=dict, repr=False)
 
-    @property
-    def grad(self) -> sp.ImmutableMatrix | None:
-        """Alias of :attr:`manifold`: ``grad_p L`` in ambient coordinates."""
-        return self.manifold
-
-    def at(self, point: dict) -> dict[str, sp.ImmutableMatrix]:
-        """The exact vectors of eqs. (5) and (4) at a rational parameter point.
+    def at(self, point: Mapping[Any, Any], *, budget: Budget | float | None = DEFAULT_BUDGET) -> GradientAt:
+        """The exact vectors of eqs. (5) and (4) at a parameter point.
 
         Refused with :class:`~symgrad.exceptions.SingularPointError` where the
-        model is singular (the recipe of eq. 4 is then not the gradient).
+        model is singular (the recipe of eq. 4 is then not the gradient), and
+        with :class:`~symgrad.exceptions.DomainError` outside the domain.
         """
-        from .inverse import exact_pinv_at
-        from .exact.lifting import PointField
-        from .singular import ensure_nonsingular
         pt = self.model.check_params(point)
-        ensure_nonsingular(self.model, pt)
-        E = self.model.exact_with(list(self.dL))
-        F = PointField(E.lifting, pt)
-        Jp = [[F.value(x) for x in row] for row in E.J]
-        gp = [[F.value(x) for x in row] for row in E.g]
-        dLp = [[F.value(x) for x in row] for row in E.lifting.lift_matrix(self.dL)]
-        Jt = linalg.transpose(Jp)
-        Gp = linalg.matmul(linalg.matmul(Jt, gp), Jp)
-        param = linalg.matmul(exact_pinv_at(Gp, psd=True), linalg.matmul(Jt, dLp))
-        manifold = linalg.matmul(Jp, param)
-        conv = lambda M: sp.ImmutableMatrix([[F.to_sympy(x) for x in row] for row in M])  # noqa: E731
-        return {"parameter": conv(param), "manifold": conv(manifold)}
+        b = as_budget(budget)
+        with b.limit():
+            ensure_nonsingular(self.model, pt)
+            return gradient_at(self.model, self.dL, {**pt, **_loss_values(self, point)})
 
     def __str__(self) -> str:
         return (f"natural gradient of {self.loss} on {self.model.name}\n"
@@ -215,8 +413,37 @@ class NaturalGradient:
         return "$" + r",\quad ".join(parts) + "$"
 
 
-def natural_gradient(model: Model, L: Any, *, budget: float = 20.0, seed: int | None = None) -> NaturalGradient:
-    """Compute eqs. (4), (5) and (1) for ``L`` on ``model``, and decide Theorem 1 for it."""
+def _loss_values(ng: NaturalGradient, point: Mapping[Any, Any]) -> dict:
+    """Values the point gives for the loss's own free symbols (targets, say)."""
+    extra = _extra_symbols(ng.model, ng.dL)
+    if not extra:
+        return {}
+    return read_point({k: v for k, v in point.items()
+                       if (k if isinstance(k, str) else getattr(k, "name", None)) in {s.name for s in extra}},
+                      extra, what="value of the loss's symbols")
+
+
+def natural_gradient(model: Model, L: Any, *, budget: Budget | float | None = DEFAULT_BUDGET,
+                     seed: int | None = None) -> NaturalGradient:
+    r"""Compute eqs. (4), (5) and (1) for ``L`` on ``model``, and decide Theorem 1 for it.
+
+    ``budget`` (seconds, or a :class:`~symgrad._budget.Budget`) bounds each
+    level of the decision; the certificate says which level finished.
+
+    Examples
+    ========
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> from symgrad.model import Model
+    >>> M = Model([a * b], params=[a, b])          # overparametrised: G has rank 1
+    >>> z1 = M.z[0]
+    >>> ng = natural_gradient(M, z1**2 / 2, seed=0)
+    >>> ng.manifold
+    Matrix([[a*b]])
+    >>> ng.theorem1.holds                          # Theorem 1: J G^+ nabla L = grad_p L
+    True
+    """
+    if model is None or not hasattr(model, "J") or not hasattr(model, "metric"):
+        raise ShapeError(f"natural_gradient needs a symgrad.Model as its first argument; got {model!r}")
     claim = riesz_gradient_claim(model, L)
     d = decide(claim, budget=budget, seed=seed, keep=("nabla", "parameter", "manifold", "riesz"))
     o = d.outputs
@@ -231,19 +458,16 @@ def check_theorem1(model: Model, L: Any = ANY_LOSS, **kw: Any) -> Certificate:
 
 def _all_inverses(ops: Ops, inp: dict) -> dict:
     J, g, dL = inp["J"], inp["g"], inp["dL"]
-    Jt = ops.T(J)
-    G = ops.mul(ops.mul(Jt, g), J)
-    nabla = ops.mul(Jt, dL)
-    X = ops.pinv(G, psd=True)
+    out = recipe(ops, J, g, dL)
+    G, X, nabla = out["G"], out["G_plus"], out["nabla"]
     n = len(G)
+    I = ops.eye(n)
     if "U" in inp:
         U, V = inp["U"], inp["V"]
-        I = ops.eye(n)
         Gm = ops.add(ops.add(X, ops.mul(ops.sub(I, ops.mul(X, G)), U)), ops.mul(V, ops.sub(I, ops.mul(G, X))))
-        res = ops.sub(ops.mul(J, ops.mul(Gm, nabla)), ops.mul(J, ops.mul(X, nabla)))
-        return {"residual": res}
+        other = recipe(ops, J, g, dL, inverse=lambda _G: Gm)
+        return {"residual": ops.sub(other["manifold"], out["manifold"])}
     # equivalent for all U, V at once: J (I - G^+ G) = 0 and (I - G G^+) nabla = 0
-    I = ops.eye(n)
     a = ops.mul(J, ops.sub(I, ops.mul(X, G)))
     b = ops.mul(ops.sub(I, ops.mul(G, X)), nabla)
     return {"residual": [row for row in a] + [[x for x in row] + [ops.zero] * (len(a[0]) - 1) for row in b]}
@@ -275,3 +499,4 @@ def check_generalised_inverses(model: Model, L: Any = ANY_LOSS, *, symbolic_fami
                   positive=model.metric.domain(list(model.phi)),
                   extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
     return decide(claim, **kw).certificate
+

@@ -5,9 +5,9 @@ coordinates ``z``, together with the domain on which it is one.  The pullback
 through a parametrisation is ``G = J^T g(phi) J`` (footnote 1 of the paper: the
 Fisher information matrix when ``g`` is the Fisher metric).
 
-* :class:`Euclidean`: ``g = I``;
-* :class:`RiemannianMetric`: any symmetric positive-definite ``g(z)``, checked;
-* :class:`SimplexFisher`: the Fisher metric ``diag(1/p_i)`` of the probability
+* :meth:`Metric.euclidean`: ``g = I``;
+* :meth:`Metric.from_matrix`: any symmetric positive-definite ``g(z)``, checked;
+* :meth:`Metric.simplex_fisher`: the Fisher metric ``diag(1/p_i)`` of the probability
   simplex (the softmax model then gets ``G = diag(p) - p p^T``);
 * :class:`GaussianFisher`: the univariate normal family in ``(mu, sigma)``;
 * :class:`ExponentialFamilyFisher`: the Hessian of a log-partition function;
@@ -23,30 +23,17 @@ from typing import Any, Mapping, Sequence
 
 import sympy as sp
 
+from ._inputs import as_expr, as_matrix, as_symbols, check_finite_exprs, point as read_point
 from .exceptions import DomainError, LiftError, MetricError, ShapeError, SymbolError
 from .exact.lifting import Lifting
 
 __all__ = [
-    "Metric", "Euclidean", "RiemannianMetric", "SimplexFisher", "GaussianFisher",
-    "ExponentialFamilyFisher", "fisher_information", "MetricWarning", "as_metric",
+    "Metric", "GaussianFisher", "ExponentialFamilyFisher", "fisher_information", "MetricWarning", "as_metric",
 ]
 
 
 class MetricWarning(UserWarning):
     """Positive definiteness could not be decided symbolically; it is checked at points instead."""
-
-
-def _symbols(seq: Sequence[Any], what: str) -> tuple[sp.Symbol, ...]:
-    out = []
-    for s in seq:
-        if isinstance(s, str):
-            s = sp.Symbol(s, real=True)
-        if not isinstance(s, sp.Symbol):
-            raise SymbolError(f"{what} must be SymPy symbols; got {s!r} of type {type(s).__name__}")
-        out.append(s)
-    if len(set(out)) != len(out):
-        raise SymbolError(f"{what} contain a repeated symbol: {out}")
-    return tuple(out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,8 +58,10 @@ class Metric:
     constants: tuple[sp.Symbol, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "z", _symbols(self.z, "ambient coordinates"))
-        g = sp.ImmutableMatrix(self.g)
+        object.__setattr__(self, "z", as_symbols(self.z, "ambient coordinates"))
+        g = as_matrix(self.g, "metric")
+        check_finite_exprs(list(g), "metric")
+        object.__setattr__(self, "positive", tuple(as_expr(e, "domain condition") for e in self.positive))
         if g.rows != g.cols or g.rows != len(self.z):
             raise ShapeError(
                 f"the metric must be a {len(self.z)}x{len(self.z)} matrix for the coordinates {list(self.z)}; "
@@ -89,6 +78,50 @@ class Metric:
                               "everywhere): a metric must be symmetric positive definite")
         object.__setattr__(self, "g", g)
 
+    # -- constructors -----------------------------------------------------------------
+    @classmethod
+    def euclidean(cls, z: Sequence[sp.Symbol]) -> Metric:
+        """The Euclidean metric ``g = I`` on coordinates ``z``.
+
+        Examples
+        ========
+        >>> Metric.euclidean(sp.symbols("x y", real=True)).g == sp.eye(2)
+        True
+        """
+        z = as_symbols(z, "ambient coordinates")
+        return cls(z, sp.eye(len(z)), name="Euclidean metric", latex_name=r"\delta")
+
+    @classmethod
+    def simplex_fisher(cls, p: Sequence[sp.Symbol]) -> Metric:
+        r"""The Fisher metric of the probability simplex, ``g = diag(1/p_i)``, for ``p_i > 0``.
+
+        On the tangent space of the simplex (vectors summing to zero) this is the
+        Fisher-Rao metric; a softmax parametrisation pulls it back to
+        ``diag(p) - p p^T``.
+        """
+        p = as_symbols(p, "probability coordinates")
+        return cls(p, sp.diag(*[1 / pi for pi in p]), name="Fisher metric of the simplex",
+                   latex_name=r"g^{\mathrm{F}}", positive=p, is_fisher=True)
+
+    @classmethod
+    def from_matrix(cls, g: Any, z: Sequence[sp.Symbol], *, name: str = "metric",
+                    positive: Sequence[sp.Expr] = (), constants: Sequence[sp.Symbol] = (),
+                    is_fisher: bool = False) -> Metric:
+        r"""A general metric ``g(z)``, checked symmetric (exactly) and positive definite.
+
+        Positive definiteness is decided with Sylvester's criterion, each leading
+        minor by SymPy's assumptions.  A minor that is negative or zero somewhere
+        decidable raises :class:`MetricError`; one that cannot be decided gives a
+        :class:`MetricWarning` and is checked again at each point where numbers are
+        computed.
+        """
+        z = as_symbols(z, "ambient coordinates")
+        G = as_matrix(g, "metric")
+        M = cls(z, G, name=name, positive=tuple(positive), constants=tuple(constants), is_fisher=is_fisher)
+        _check_symmetric(M.g)
+        _check_positive_definite(M.g)
+        return M
+
     @property
     def dim(self) -> int:
         return len(self.z)
@@ -99,10 +132,19 @@ class Metric:
             raise ShapeError(f"a point of Z has {self.dim} coordinates; got {len(phi)}")
         return self.g.xreplace(dict(zip(self.z, phi)))
 
-    def check_point(self, point: Mapping[sp.Symbol, Any]) -> None:
-        """Raise :class:`DomainError` if ``point`` (ambient coordinates) is outside the domain."""
+    def check_point(self, point: Mapping[Any, Any]) -> None:
+        """Raise :class:`DomainError` if ``point`` (ambient coordinates) is outside the domain.
+
+        ``point`` maps the coordinates (or their names) to values, or to
+        expressions in a model's parameters (then only what is decidable is checked).
+        """
+        numbers = {k: v for k, v in point.items() if not sp.sympify(v).free_symbols}
+        exprs = {k: sp.sympify(v) for k, v in point.items() if k not in numbers}
+        vals = read_point(numbers, self.z, what=f"point of the {self.name}", allow_missing=True,
+                          constants=self.constants)
+        vals.update({k: v for k, v in exprs.items() if isinstance(k, sp.Symbol)})
         for expr in self.positive:
-            val = sp.sympify(expr).subs(point)
+            val = sp.sympify(expr).xreplace(vals)
             if val.is_number and not bool(val > 0):
                 raise DomainError(
                     f"the {self.name} is defined only where {expr} > 0; at {dict(point)} it is {val}. "
@@ -121,31 +163,13 @@ class Metric:
         return f"${self.latex_name} = {sp.latex(self.g)}$"
 
 
-def Euclidean(z: Sequence[sp.Symbol]) -> Metric:
-    """The Euclidean metric ``g = I`` on coordinates ``z``."""
-    z = _symbols(z, "ambient coordinates")
-    return Metric(z, sp.eye(len(z)), name="Euclidean metric", latex_name=r"\delta")
-
-
-def SimplexFisher(p: Sequence[sp.Symbol]) -> Metric:
-    r"""The Fisher metric of the probability simplex, ``g = diag(1/p_i)``, for ``p_i > 0``.
-
-    On the tangent space of the simplex (vectors summing to zero) this is the
-    Fisher-Rao metric; a softmax parametrisation pulls it back to
-    ``diag(p) - p p^T``.
-    """
-    p = _symbols(p, "probability coordinates")
-    return Metric(p, sp.diag(*[1 / pi for pi in p]), name="Fisher metric of the simplex",
-                  latex_name=r"g^{\mathrm{F}}", positive=p, is_fisher=True)
-
-
 def GaussianFisher(mu: sp.Symbol, sigma: sp.Symbol, *, variance: bool = False) -> Metric:
     r"""Fisher metric of the univariate normal family.
 
     In ``(mu, sigma)``: ``diag(1/sigma^2, 2/sigma^2)``; with ``variance=True`` the
     second coordinate is ``v = sigma^2`` and ``g = diag(1/v, 1/(2 v^2))``.
     """
-    mu, s = _symbols([mu, sigma], "Gaussian coordinates")
+    mu, s = as_symbols([mu, sigma], "Gaussian coordinates")
     g = sp.diag(1 / s, 1 / (2 * s**2)) if variance else sp.diag(1 / s**2, 2 / s**2)
     return Metric((mu, s), g, name="Fisher metric of the normal family", latex_name=r"g^{\mathrm{F}}",
                   positive=(s,), is_fisher=True)
@@ -154,32 +178,10 @@ def GaussianFisher(mu: sp.Symbol, sigma: sp.Symbol, *, variance: bool = False) -
 def ExponentialFamilyFisher(theta: Sequence[sp.Symbol], log_partition: sp.Expr,
                             positive: Sequence[sp.Expr] = ()) -> Metric:
     r"""Fisher metric of an exponential family in natural parameters: the Hessian of ``psi(theta)``."""
-    theta = _symbols(theta, "natural parameters")
+    theta = as_symbols(theta, "natural parameters")
     H = sp.hessian(sp.sympify(log_partition), theta)
     return Metric(theta, H, name="Fisher metric of an exponential family", latex_name=r"g^{\mathrm{F}}",
                   positive=tuple(positive), is_fisher=True)
-
-
-def RiemannianMetric(g: Any, z: Sequence[sp.Symbol], *, name: str = "metric",
-                     positive: Sequence[sp.Expr] = (), constants: Sequence[sp.Symbol] = (),
-                     is_fisher: bool = False) -> Metric:
-    r"""A general metric ``g(z)``, checked symmetric (exactly) and positive definite.
-
-    Positive definiteness is decided with Sylvester's criterion, each leading
-    minor by SymPy's assumptions.  A minor that is negative or zero somewhere
-    decidable raises :class:`MetricError`; one that cannot be decided gives a
-    :class:`MetricWarning` and is checked again at each point where numbers are
-    computed.
-    """
-    z = _symbols(z, "ambient coordinates")
-    try:
-        G = sp.ImmutableMatrix(g)
-    except Exception as exc:
-        raise ShapeError(f"cannot read the metric {g!r} as a matrix: {exc}") from exc
-    M = Metric(z, G, name=name, positive=tuple(positive), constants=tuple(constants), is_fisher=is_fisher)
-    _check_symmetric(M.g)
-    _check_positive_definite(M.g)
-    return M
 
 
 def _check_symmetric(g: sp.ImmutableMatrix) -> None:
@@ -228,12 +230,12 @@ def as_metric(metric: Any, z: Sequence[sp.Symbol] | None, dim: int, constants: S
         return metric
     if z is None:
         z = tuple(sp.Symbol(f"z{i + 1}", real=True) for i in range(dim))
-    z = _symbols(z, "ambient coordinates")
+    z = as_symbols(z, "ambient coordinates")
     if len(z) != dim:
         raise ShapeError(f"phi has {dim} components but {len(z)} ambient coordinates were given")
     if metric is None:
-        return Euclidean(z)
-    return RiemannianMetric(metric, z, constants=constants)
+        return Metric.euclidean(z)
+    return Metric.from_matrix(metric, z, constants=constants)
 
 
 def fisher_information(log_density: Sequence[sp.Expr], params: Sequence[sp.Symbol]) -> sp.Matrix:
@@ -243,7 +245,7 @@ def fisher_information(log_density: Sequence[sp.Expr], params: Sequence[sp.Symbo
     ``G_ij = sum_x p(x) d_i log p(x) d_j log p(x)``, computed directly (no
     pullback), which is the independent check of ``J^T diag(1/p) J``.
     """
-    params = _symbols(params, "parameters")
+    params = as_symbols(params, "parameters")
     G = sp.zeros(len(params))
     for ell in log_density:
         p = sp.exp(ell)

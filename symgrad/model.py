@@ -15,44 +15,39 @@ lazily and once:
 from __future__ import annotations
 
 import dataclasses
-
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import sympy as sp
 
+from ._inputs import as_column, as_symbols, check_finite_exprs, point as read_point
 from .exact import dense as linalg
-from .exceptions import DomainError, LiftError, ShapeError, SymbolError
-from .inverse import PseudoInverse, pinv
 from .exact.lifting import Lifting
-from .metric import Metric, _symbols, as_metric
+from .exceptions import DomainError, LiftError, SymbolError
+from .inverse import PseudoInverse, pinv
+from .metric import Metric, as_metric
+from .parametrisation import Reparametrisation, as_reparametrisation
+from .proof import ExactOps, Ops
 
-if TYPE_CHECKING:
-    from .gradient import NaturalGradient
-    from .parametrisation import Reparametrisation
-
-__all__ = ["Model", "ExactModel", "as_column"]
+__all__ = ["Model", "ExactModel", "gram"]
 
 
-def as_column(exprs: Any, what: str) -> sp.ImmutableMatrix:
-    """A column matrix from a list, tuple or SymPy matrix; ``ShapeError`` otherwise."""
-    if isinstance(exprs, sp.MatrixBase):
-        if exprs.cols != 1 and exprs.rows == 1:
-            exprs = exprs.T
-        if exprs.cols != 1:
-            raise ShapeError(f"{what} must be a vector (one column); got a {exprs.rows}x{exprs.cols} matrix")
-        M = sp.ImmutableMatrix(exprs)
-    else:
-        if isinstance(exprs, (str, bytes)) or not hasattr(exprs, "__iter__"):
-            exprs = [exprs]
-        items = [sp.sympify(e) for e in exprs]
-        for e in items:
-            if isinstance(e, sp.MatrixBase) or not isinstance(e, sp.Expr):
-                raise ShapeError(f"{what} must be a list of scalar SymPy expressions; found {e!r}")
-        M = sp.ImmutableMatrix(len(items), 1, items)
-    if M.rows == 0:
-        raise ShapeError(f"{what} is empty")
-    return M
+def gram(ops: Ops, J: list, g: list) -> list:
+    r"""``G = J^T g J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), at the level of ``ops``.
+
+    The only place the pullback of the metric is written; the exact form of a
+    model, the claims of :mod:`symgrad.gradient` and the values at a point all
+    call it.
+
+    Examples
+    ========
+    >>> from fractions import Fraction as F
+    >>> from symgrad.proof import ValueOps
+    >>> J, g = [[F(1), F(2)]], [[F(3)]]
+    >>> gram(ValueOps(F(0), F(1)), J, g) == [[3, 6], [6, 12]]      # 3 * (1, 2)^T (1, 2)
+    True
+    """
+    return ops.mul(ops.mul(ops.T(J), g), J)
 
 
 class ExactModel:
@@ -66,7 +61,7 @@ class ExactModel:
         L = self.lifting
         self.J = L.lift_matrix(model.J)
         self.g = L.lift_matrix(g_phi)
-        self.G = linalg.matmul(linalg.matmul(linalg.transpose(self.J), self.g), self.J)
+        self.G = gram(ExactOps(L), self.J, self.g)
         self.rank, self.rows, self.cols = linalg.rank_profile(self.J)
 
 
@@ -97,12 +92,19 @@ class Model:
     def __init__(self, phi: Any, params: Sequence[sp.Symbol], coords: Sequence[sp.Symbol] | None = None,
                  metric: Any = None, constants: Sequence[sp.Symbol] = (), name: str | None = None):
         phi = as_column(phi, "phi")
-        if isinstance(params, sp.Symbol):
-            params = [params]
-        xi = _symbols(params, "parameters")
+        check_finite_exprs(list(phi), "parametrisation phi")
+        undefined = set().union(*[e.atoms(sp.core.function.AppliedUndef) for e in phi])
+        if undefined:
+            raise SymbolError(f"phi uses the undefined functions {sorted(map(str, undefined))}; symgrad needs "
+                              "explicit expressions: write each component with SymPy's functions (exp, sin, ...)")
+        if any(e.has(sp.Heaviside, sp.sign, sp.DiracDelta) for e in phi):
+            raise SymbolError(f"phi = {list(phi)} uses sign, Heaviside or DiracDelta, which are not smooth: the "
+                              "natural gradient needs a differentiable parametrisation; write phi piecewise as "
+                              "separate smooth models")
+        xi = as_symbols(params, "parameters")
         if not xi:
             raise SymbolError("a model needs at least one parameter")
-        consts = _symbols(constants, "constants")
+        consts = as_symbols(constants, "constants")
         if set(consts) & set(xi):
             raise SymbolError(f"{sorted(map(str, set(consts) & set(xi)))} cannot be both parameters and constants")
         if coords is None and isinstance(metric, Metric):
@@ -132,14 +134,10 @@ class Model:
         """The parameters ``xi``."""
         return self._xi
 
-    params = xi
-
     @property
     def z(self) -> tuple[sp.Symbol, ...]:
         """The ambient coordinates ``z``."""
         return self._metric.z
-
-    coords = z
 
     @property
     def metric(self) -> Metric:
@@ -197,7 +195,7 @@ class Model:
         r"""``G = J^T g(phi) J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), exact and cancelled."""
         try:
             E = self.exact
-        except LiftError:
+        except LiftError:  # no exact field: the same product, in SymPy
             return sp.ImmutableMatrix(self.J.T * self.g_phi * self.J)
         return E.lifting.matrix_to_sympy(E.G, factor=True)
 
@@ -225,27 +223,20 @@ class Model:
 
     # -- evaluation -----------------------------------------------------------------------
     def check_params(self, point: Mapping[Any, Any]) -> dict[sp.Symbol, sp.Expr]:
-        """Validate a parameter point: every parameter given, no unknown names, inside the domain."""
-        by_name = {s.name: s for s in self._xi + self._constants}
-        out: dict[sp.Symbol, sp.Expr] = {}
-        for k, v in dict(point).items():
-            s = by_name.get(k if isinstance(k, str) else getattr(k, "name", None))
-            if s is None:
-                raise SymbolError(f"{k} is not a parameter of {self.name}; its parameters are {list(self._xi)}")
-            out[s] = sp.nsimplify(v, rational=True) if isinstance(v, float) else sp.sympify(v)
-        missing = [s for s in self._xi + self._constants if s not in out]
-        if missing:
-            raise SymbolError(f"no value given for {missing}")
-        for s, v in out.items():
-            if v.is_number and (v.is_real is False or v.is_finite is False or v.has(sp.nan)):
-                raise DomainError(f"{s} = {v} is not a finite real number: give a real value")
-            if s.is_positive and v.is_number and not bool(v > 0):
-                raise DomainError(f"{s} is declared positive but the point gives {s} = {v}")
-            if s.is_nonnegative and v.is_number and bool(v < 0):
-                raise DomainError(f"{s} is declared non-negative but the point gives {s} = {v}")
-        p = self._phi.xreplace(out)
+        """Validate a parameter point: every parameter given, no unknown names, inside the domain.
+
+        Keys are the parameters (or their names) and the model's constants;
+        values exact numbers (a float is read as the rational it denotes).
+        Refused with :class:`~symgrad.exceptions.DomainError` where ``phi`` or
+        the metric is undefined, not real, or not positive definite.
+        """
+        out = read_point(point, self._xi, what=f"parameter point of {self.name}", constants=self._constants)
+        try:
+            p = self._phi.xreplace(out)
+        except (TypeError, ValueError, ZeroDivisionError) as exc:  # pragma: no cover - SymPy evaluates lazily
+            raise DomainError(f"phi cannot be evaluated at {out}: {exc}") from None
         if any(x.has(sp.zoo, sp.nan, sp.oo, -sp.oo) for x in p):
-            raise DomainError(f"phi is not defined at {out}: it evaluates to {list(p)}")
+            raise DomainError(f"phi is not defined at {out}: it evaluates to {list(p)}; choose a point in its domain")
         if any(x.is_number and x.is_real is False for x in p):
             raise DomainError(f"phi is not real at {out}: it evaluates to {list(p)}; choose a point in its real domain")
         self._metric.check_point(dict(zip(self.z, p)))
@@ -267,28 +258,12 @@ class Model:
         return self._phi.xreplace(self.check_params(point))
 
     # -- operations -----------------------------------------------------------------------
-    def natural_gradient(self, L: Any) -> NaturalGradient:
-        """The natural gradient of the loss ``L`` (an expression in the ambient coordinates), eqs. (4), (5)."""
-        from .gradient import natural_gradient
-        return natural_gradient(self, L)
-
-    def nabla(self, L: Any) -> sp.ImmutableMatrix:
-        r"""Coordinate derivatives ``nabla L = J^T dL(phi)`` (paper, §2)."""
-        from .gradient import coordinate_derivatives
-        return coordinate_derivatives(self, L)
-
     def reparametrise(self, f: Reparametrisation) -> Model:
         r"""The model ``phi o f`` in the new parameters ``eta`` (paper, Fig. 1)."""
-        from .parametrisation import as_reparametrisation
         f = as_reparametrisation(f, self)
         phi = self._phi.xreplace(dict(zip(self._xi, f.f)))
         return Model(phi, f.eta, coords=self.z, metric=self._metric, constants=self._constants,
                      name=f"{self.name} o f")
-
-    def classify(self, p: Any, **kwargs: Any):
-        """Non-singular or singular at the model point ``p``, with the reason (see :mod:`symgrad.singular`)."""
-        from .singular import classify
-        return classify(self, p, **kwargs)
 
     # -- display --------------------------------------------------------------------------
     def __repr__(self) -> str:

@@ -31,23 +31,23 @@ from __future__ import annotations
 
 import math
 import random
-import signal
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import mpmath
 import sympy as sp
 
+from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .exact import dense as linalg
 from .exceptions import LiftError, RankError
 from .exact.lifting import RF, Lifting, PointField
+from .notation import latex_text
 
-__all__ = ["Verdict", "Certificate", "Claim", "Ops", "decide", "Witness", "BudgetExceeded"]
+__all__ = ["Verdict", "Certificate", "Claim", "Decision", "Ops", "ExactOps", "ValueOps", "PointOps", "NumericOps",
+           "decide", "exact_witness", "Witness", "PROOF_THRESHOLD"]
 
 
 class Verdict(Enum):
@@ -139,24 +139,6 @@ class Certificate:
         return "$" + latex_text(self.summary()) + "$"
 
 
-_TEXT_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&",
-                  "#": r"\#", "$": r"\$", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
-                  "<": r"\textless{}", ">": r"\textgreater{}"}
-
-
-def latex_text(s: str) -> str:
-    r"""Plain text as ``\text{...}`` for use inside mathematics, every special character escaped.
-
-    For the ``_repr_latex_`` of result objects (Jupyter renders them with MathJax).
-
-    Examples
-    ========
-    >>> print(latex_text("G^+ nabla L: 100% & more, p_i > 0"))
-    \text{G\textasciicircum{}+ nabla L: 100\% \& more, p\_i \textgreater{} 0}
-    """
-    return r"\text{" + "".join(_TEXT_SPECIALS.get(ch, ch) for ch in str(s)) + "}"
-
-
 def _fmt_prob(b: Fraction | None) -> str:
     if b is None:
         return "?"
@@ -231,6 +213,27 @@ class ExactOps(Ops):
 
     def cost(self, x: RF) -> int:
         return x.size()
+
+
+class ValueOps(Ops):
+    """Exact values in any field whose zero test is exact (rationals, a number field, a point field).
+
+    ``zero`` and ``one`` are that field's elements; the zero test and the pivot
+    cost are those of :mod:`symgrad.exact.dense`.
+    """
+
+    level = "exact"
+
+    def __init__(self, zero: Any, one: Any):
+        self.zero, self.one = zero, one
+
+    def pivot_zero(self, x: Any) -> bool:
+        z = getattr(x, "is_zero", None)
+        return bool(z()) if callable(z) else x == 0
+
+    def cost(self, x: Any) -> int:
+        size = getattr(x, "size", None)
+        return int(size()) if callable(size) else 0
 
 
 class PointOps(Ops):
@@ -310,30 +313,6 @@ class Decision:
     lifting: Lifting | None = None
 
 
-class BudgetExceeded(Exception):
-    """Internal: a level ran out of its time budget."""
-
-
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[bool]:
-    """Raise :class:`BudgetExceeded` after ``seconds`` (main thread only; yields whether it is enforced)."""
-    if seconds is None or threading.current_thread() is not threading.main_thread() \
-            or not hasattr(signal, "setitimer"):
-        yield False
-        return
-
-    def handler(signum, frame):
-        raise BudgetExceeded()
-
-    old = signal.signal(signal.SIGALRM, handler)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield True
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def _sample_value(s: sp.Symbol, rng: random.Random) -> Fraction:
     lo = Fraction(1, 4) if (s.is_positive or s.is_nonnegative) else Fraction(-2)
     while True:
@@ -366,19 +345,41 @@ def _in_domain(claim: Claim, point: dict) -> bool:
     return True
 
 
-def decide(claim: Claim, *, budget: float = 20.0, levels: Sequence[str] = ("exact", "probabilistic", "numeric"),
+#: The largest error probability a probabilistic verdict may state and still be called proved.
+PROOF_THRESHOLD = Fraction(1, 2**40)
+
+#: Shares of a check's budget given to the exact and probabilistic levels (of what is left then);
+#: the numeric level gets the rest.
+_SHARES = {"exact": 0.6, "probabilistic": 0.6, "numeric": 1.0}
+
+
+def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
+           levels: Sequence[str] = ("exact", "probabilistic", "numeric"),
            trials: int = 3, dps: int = 50, seed: int | None = None, keep: Sequence[str] = ()) -> Decision:
     """Decide ``claim`` exactly if possible, else probabilistically, else numerically.
 
     Parameters
     ==========
-    budget : seconds allowed for each level
+    budget : seconds (or a :class:`~symgrad._budget.Budget`) for the whole decision; the exact
+        level may use 60 % of it, the probabilistic level 60 % of what is left, the numeric level
+        the rest.  An enclosing budget (a command's ``--timeout``) is honoured and propagates.
     levels : which levels to try, in order
-    trials : independent random points for the probabilistic and numeric levels
+    trials : the least number of random points for the probabilistic and numeric levels (the
+        probabilistic level adds points and widens the sample set until its error bound is at most
+        :data:`PROOF_THRESHOLD`)
     dps : decimal digits for the numeric level
     seed : random seed (recorded in the certificate)
     keep : names of outputs to convert to SymPy after an exact run
+
+    Examples
+    ========
+    >>> t = sp.Symbol("t", real=True)
+    >>> A = sp.Matrix([[sp.cos(t)**2 + sp.sin(t)**2 - 1]])
+    >>> claim = Claim("cos^2 + sin^2 = 1", {"A": A}, (t,), lambda ops, inp: {"residual": inp["A"]})
+    >>> decide(claim, seed=0).certificate.verdict      # zero in Q(tan(t/2)): cos^2 + sin^2 - 1 = 0
+    <Verdict.PROVED: 'proved exactly'>
     """
+    whole = as_budget(budget)
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     rng = random.Random(seed)
     notes: list[str] = []
@@ -386,62 +387,81 @@ def decide(claim: Claim, *, budget: float = 20.0, levels: Sequence[str] = ("exac
     lifting: Lifting | None = None
     lifted: dict[str, list] | None = None
     all_syms = tuple(claim.symbols) + tuple(claim.extra_symbols)
+
+    def spent(level: str, stage: Budget) -> None:
+        notes.append(f"{level} level exceeded its budget of {stage.seconds:.3g} s")
+
     if "exact" in levels or "probabilistic" in levels:
         try:
-            exprs = [e for M in claim.inputs.values() for e in M]
-            lifting = Lifting.build(exprs, all_syms)
-            lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
+            with whole.limit():
+                exprs = [e for M in claim.inputs.values() for e in M]
+                lifting = Lifting.build(exprs, all_syms)
+                lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
         except LiftError as exc:
             notes.append(f"no exact lift: {exc}")
-    if "exact" in levels and lifted is not None:
+        except OutOfTime as exc:
+            if not whole.owns(exc):
+                raise
+            notes.append("the exact lift did not finish within the budget")
+            lifting = lifted = None
+    if "exact" in levels and lifted is not None and lifting is not None:
+        stage = whole.sub(_SHARES["exact"])
         try:
-            with time_limit(budget) as enforced:
+            with stage.limit():
                 ops = ExactOps(lifting)
                 out = claim.compute(ops, lifted)
                 res = out["residual"]
                 zero = linalg.is_zero_matrix(res)
-            if not enforced:
-                notes.append("exact level ran without a time limit (not on the main thread)")
-            field_desc = ", ".join(f"{v.meaning}" for v in lifting.variables[:8])
-            more = "" if len(lifting.variables) <= 8 else f", ... ({len(lifting.variables)} variables)"
-            method = f"exact rational-function arithmetic in Q({field_desc}{more})"
-            outputs = {}
-            for k in keep:
-                if k in out:
-                    outputs[k] = lifting.matrix_to_sympy(out[k], factor=True)
-            if zero:
-                cert = Certificate(claim.statement, Verdict.PROVED, method,
-                                   residual=sp.ImmutableMatrix(sp.zeros(len(res), len(res[0]) if res else 0)),
-                                   seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
-                return Decision(cert, outputs, out, lifting)
-            residual = lifting.matrix_to_sympy(res, factor=True)
-            witness = _exact_witness(claim, lifting, res, rng)
+                field_desc = ", ".join(f"{v.meaning}" for v in lifting.variables[:8])
+                more = "" if len(lifting.variables) <= 8 else f", ... ({len(lifting.variables)} variables)"
+                method = f"exact rational-function arithmetic in Q({field_desc}{more})"
+                outputs = {}
+                for k in keep:
+                    if k in out:
+                        outputs[k] = lifting.matrix_to_sympy(out[k], factor=True)
+                if zero:
+                    if not stage.enforced:
+                        notes.append("exact level ran without a time limit (not on the main thread)")
+                    cert = Certificate(claim.statement, Verdict.PROVED, method,
+                                       residual=sp.ImmutableMatrix(sp.zeros(len(res), len(res[0]) if res else 0)),
+                                       seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+                    return Decision(cert, outputs, out, lifting)
+                residual = lifting.matrix_to_sympy(res, factor=True)
+                witness = exact_witness(claim, lifting, res, rng)
             cert = Certificate(claim.statement, Verdict.REFUTED, method, residual=residual, witness=witness,
                                seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
             return Decision(cert, outputs, out, lifting)
-        except BudgetExceeded:
-            notes.append(f"exact level exceeded its budget of {budget:g} s")
-    if "probabilistic" in levels and lifted is not None:
+        except OutOfTime as exc:
+            if not (stage.owns(exc) or whole.owns(exc)):
+                raise
+            spent("exact", stage)
+    if "probabilistic" in levels and lifted is not None and lifting is not None:
+        stage = whole.sub(_SHARES["probabilistic"])
         try:
-            with time_limit(budget):
-                cert = _probabilistic(claim, lifting, lifted, rng, trials, notes, t0, seed)
-            if cert is not None:
-                return Decision(cert)
-        except BudgetExceeded:
-            notes.append(f"probabilistic level exceeded its budget of {budget:g} s")
+            with stage.limit():
+                pcert = _probabilistic(claim, lifting, lifted, rng, trials, notes, t0, seed)
+            if pcert is not None:
+                return Decision(pcert)
+        except OutOfTime as exc:
+            if not (stage.owns(exc) or whole.owns(exc)):
+                raise
+            spent("probabilistic", stage)
     if "numeric" in levels:
+        stage = whole.sub(_SHARES["numeric"])
         try:
-            with time_limit(budget):
-                cert = _numeric(claim, rng, trials, dps, notes, t0, seed)
-            return Decision(cert)
-        except BudgetExceeded:
-            notes.append(f"numeric level exceeded its budget of {budget:g} s")
+            with stage.limit():
+                ncert = _numeric(claim, rng, trials, dps, notes, t0, seed)
+            return Decision(ncert)
+        except OutOfTime as exc:
+            if not (stage.owns(exc) or whole.owns(exc)):
+                raise
+            spent("numeric", stage)
     return Decision(Certificate(claim.statement, Verdict.UNDECIDED, "no level finished", notes=tuple(notes),
                                 seconds=time.perf_counter() - t0, seed=seed))
 
 
-def _exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random) -> Witness | None:
-    """A rational point of the original symbols where the (non-zero) residual is non-zero."""
+def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random) -> Witness | None:
+    """For an exact non-zero residual ``res`` (lifted), a rational point of the original symbols where the (non-zero) residual is non-zero."""
     nonzero = [(i, j) for i, row in enumerate(res) for j, x in enumerate(row) if not x.is_zero()]
     i, j = nonzero[0]
     for _ in range(60):
@@ -460,10 +480,10 @@ def _exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random
     # no exact point (roots that are not perfect powers there, say): the residual's value at 30 digits
     expr = lifting.to_sympy(res[i][j])
     for _ in range(20):
-        pt = {s: sp.Rational(*(lambda q: (q.numerator, q.denominator))(_numeric_sample(s, rng)))
-              for s in lifting.symbols}
-        if not _in_domain(claim, {s: Fraction(int(v.p), int(v.q)) for s, v in pt.items()}):
+        fpt = {s: _numeric_sample(s, rng) for s in lifting.symbols}
+        if not _in_domain(claim, fpt):
             continue
+        pt = {s: sp.Rational(q.numerator, q.denominator) for s, q in fpt.items()}
         try:
             val = sp.N(expr.xreplace(pt), 30)
         except (TypeError, ValueError, ZeroDivisionError):  # pragma: no cover
@@ -494,7 +514,7 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
             return None
         ops = PointOps()
         try:
-            out = ops_compute(claim, ops, inputs)
+            out = claim.compute(ops, inputs)
         except (ZeroDivisionError, RankError):
             continue
         res = out["residual"]
@@ -520,10 +540,6 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
                        f"variables (sample set of size 2^40; Schwartz-Zippel with tracked degrees)",
                        error_bound=bound, points=tuple(pts), seconds=time.perf_counter() - t0,
                        notes=tuple(notes), seed=seed)
-
-
-def ops_compute(claim: Claim, ops: Ops, inputs: dict) -> dict:
-    return claim.compute(ops, inputs)
 
 
 def _numeric(claim: Claim, rng: random.Random, trials: int, dps: int, notes: list, t0: float,

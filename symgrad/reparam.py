@@ -25,40 +25,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
+import random
+
 import sympy as sp
 
+from ._budget import DEFAULT_BUDGET, Budget, as_budget
 from .exact import dense as linalg
-from .exceptions import LiftError, RankError
-from .gradient import ANY_LOSS, loss_differential
-from .exact.lifting import RF, Lifting
+from .exact.lifting import Lifting
+from .exceptions import LiftError
+from .gradient import ANY_LOSS, loss_differential, recipe
+from .inverse import tikhonov_inverse, tikhonov_limit
+from .notation import latex_text
 from .parametrisation import Reparametrisation, as_reparametrisation
-from .proof import Certificate, Claim, Ops, Verdict, Witness, decide, latex_text
+from .proof import Certificate, Claim, Decision, ExactOps, Ops, Verdict, Witness, decide, exact_witness
 
 if TYPE_CHECKING:
     from .model import Model
 
 __all__ = [
-    "InvarianceProof", "check_invariance",
+    "InvarianceProof", "check_invariance", "invariance_residual",
     "DampedInvariance", "damped_invariance", "StepComparison", "step_comparison",
 ]
 
 
-def _invariance(ops: Ops, inp: dict) -> dict:
-    """eq. (6): both gradients at xi = f(eta), their difference, and J times it."""
+def invariance_residual(ops: Ops, inp: dict) -> dict:
+    """eq. (6) at the level of ``ops``: both gradients at ``xi = f(eta)`` (eq. 5 for ``phi`` and for
+    ``phi o f``, whose Jacobian is ``J Df``), their difference, and ``J`` times it."""
     J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
-    Jt = ops.T(J)
-    G = ops.mul(ops.mul(Jt, g), J)
-    grad_xi = ops.mul(ops.pinv(G, psd=True), ops.mul(Jt, dL))
-    Jtil = ops.mul(J, Df)
-    Jtil_t = ops.T(Jtil)
-    Gtil = ops.mul(ops.mul(Jtil_t, g), Jtil)
-    grad_eta = ops.mul(ops.pinv(Gtil, psd=True), ops.mul(Jtil_t, dL))
+    grad_xi = recipe(ops, J, g, dL)["parameter"]
+    grad_eta = recipe(ops, ops.mul(J, Df), g, dL)["parameter"]
     delta = ops.sub(grad_xi, ops.mul(Df, grad_eta))
     return {"grad_xi": grad_xi, "grad_eta": grad_eta, "delta": delta, "residual": ops.mul(J, delta)}
 
 
 def _delta_only(ops: Ops, inp: dict) -> dict:
-    out = _invariance(ops, inp)
+    out = invariance_residual(ops, inp)
     return {"residual": out["delta"]}
 
 
@@ -130,48 +131,61 @@ def _invariance_inputs(model: Model, f: Reparametrisation, L: Any) -> dict[str, 
     return {"J": model.J.xreplace(sub), "g": model.g_phi.xreplace(sub), "dL": dL.xreplace(sub), "Df": f.Df}
 
 
-def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *, budget: float = 20.0,
-                     seed: int | None = None, levels: Sequence[str] = ("exact", "probabilistic", "numeric")
-                     ) -> InvarianceProof:
+def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *,
+                     budget: Budget | float | None = DEFAULT_BUDGET, seed: int | None = None,
+                     levels: Sequence[str] = ("exact", "probabilistic", "numeric")) -> InvarianceProof:
     r"""Decide ``J(f(eta)) Delta grad = 0`` (paper, eq. 6) and whether ``Delta grad`` vanishes.
 
     The claim is decided by :func:`symgrad.proof.decide`: exactly when the
-    lifted computation finishes within ``budget`` seconds, else with a stated
+    lifted computation finishes within the budget, else with a stated
     error probability, else numerically (and then said to be evidence only).
     With the default ``L = ANY_LOSS`` the differential of the loss is a vector
-    of free symbols, so the verdict covers every loss.
+    of free symbols, so the verdict covers every loss.  ``budget`` bounds the
+    whole call (both claims).
+
+    Examples
+    ========
+    >>> a, b, u, v = sp.symbols("a b u v", real=True)
+    >>> from symgrad.model import Model
+    >>> M = Model([a * b], params=[a, b])
+    >>> f = Reparametrisation([u, u + v], params=[u, v])         # xi = (u, u + v)
+    >>> proof = check_invariance(M, f, seed=0)
+    >>> proof.delta_is_zero                  # the parameter-space gradients differ ...
+    False
+    >>> proof.verdict                        # ... but not on the model: J(f(eta)) Delta grad = 0
+    <Verdict.PROVED: 'proved exactly'>
     """
     f = as_reparametrisation(f, model)
+    whole = as_budget(budget)
     inputs = _invariance_inputs(model, f, L)
     syms = f.eta + tuple(dict.fromkeys(model.constants + f.constants))
     extra = set().union(*[M.free_symbols for M in inputs.values()]) - set(syms)
     positive = tuple(e.xreplace(dict(zip(model.xi, f.f))) for e in model.metric.domain(list(model.phi)))
-    claim = Claim(f"J(f(eta)) Delta grad = 0 for {f.name} on {model.name} (eq. 6)", inputs, syms, _invariance,
-                  positive=positive, extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
-    d = decide(claim, budget=budget, seed=seed, levels=levels, keep=("grad_xi", "grad_eta", "delta"))
+    claim = Claim(f"J(f(eta)) Delta grad = 0 for {f.name} on {model.name} (eq. 6)", inputs, syms,
+                  invariance_residual, positive=positive, extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
+    d = decide(claim, budget=whole.sub(0.6), seed=seed, levels=levels, keep=("grad_xi", "grad_eta", "delta"))
     delta_cert = None
     if d.exact_outputs and d.lifting is not None:
         delta_cert = _delta_certificate(claim, d)
     elif d.certificate.verdict is not Verdict.REFUTED:
         delta_claim = Claim(f"Delta grad = 0 for {f.name} on {model.name}", inputs, syms, _delta_only,
                             positive=positive, extra_symbols=claim.extra_symbols)
-        delta_cert = decide(delta_claim, budget=budget, seed=seed, levels=levels).certificate
+        delta_cert = decide(delta_claim, budget=whole, seed=seed, levels=levels).certificate
     o = d.outputs
     return InvarianceProof(model, f, L, d.certificate, delta_cert, o.get("grad_xi"), o.get("grad_eta"),
                            o.get("delta"))
 
 
-def _delta_certificate(claim: Claim, d) -> Certificate:
+def _delta_certificate(claim: Claim, d: Decision) -> Certificate:
     """Decide ``Delta grad = 0`` from the exact run's output (no recomputation)."""
-    from .proof import _exact_witness
-    import random
+    assert d.lifting is not None
     delta = d.exact_outputs["delta"]
     statement = "Delta grad = 0"
     method = d.certificate.method
     if linalg.is_zero_matrix(delta):
         return Certificate(statement, Verdict.PROVED, method,
                            residual=sp.ImmutableMatrix(sp.zeros(len(delta), 1)))
-    witness = _exact_witness(claim, d.lifting, delta, random.Random(d.certificate.seed))
+    witness = exact_witness(claim, d.lifting, delta, random.Random(d.certificate.seed))
     return Certificate(statement, Verdict.REFUTED, method, residual=d.outputs.get("delta"), witness=witness)
 
 
@@ -206,44 +220,42 @@ class DampedInvariance:
 
 def damped_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS,
                       lam: sp.Symbol | None = None) -> DampedInvariance:
-    """Exact invariance residual of the Tikhonov-damped gradient and its limit ``lambda -> 0``."""
+    r"""Exact invariance residual of the Tikhonov-damped gradient and its limit ``lambda -> 0``.
+
+    The damped inverse ``(G + lambda I)^{-1}`` and the limit are those of
+    :mod:`symgrad.inverse` (:func:`~symgrad.inverse.tikhonov_inverse`,
+    :func:`~symgrad.inverse.tikhonov_limit`); the gradients are eq. (5) of
+    :func:`symgrad.gradient.recipe` with that inverse in place of ``G^+``.
+    """
     f = as_reparametrisation(f, model)
     lam = lam or sp.Symbol("lambda", positive=True)
     inputs = _invariance_inputs(model, f, L)
-    exprs = [e for M in inputs.values() for e in M] + [lam]
-    syms = f.eta + model.constants + (lam,)
-    Lf = Lifting.build(exprs, syms)
+    syms = f.eta + model.constants
+    exprs = [e for M in inputs.values() for e in M]
+    Lf = Lifting.build(exprs + [lam], syms + (lam,))
+    ops = ExactOps(Lf)
     I_ = {k: Lf.lift_matrix(M) for k, M in inputs.items()}
-    l = Lf.lift(lam)
     J, g, dL, Df = I_["J"], I_["g"], I_["dL"], I_["Df"]
+    free = tuple(sorted(set(syms).union(*[M.free_symbols for M in inputs.values()]), key=lambda s: s.name))
 
-    def damped(Jm):
-        Jt = linalg.transpose(Jm)
-        G = linalg.matmul(linalg.matmul(Jt, g), Jm)
-        Gl = [[x + (l if i == j else Lf.zero) for j, x in enumerate(row)] for i, row in enumerate(G)]
-        return linalg.matmul(linalg.inverse(Gl), linalg.matmul(Jt, dL))
+    def damped(G: list) -> list:
+        inv = tikhonov_inverse(Lf.matrix_to_sympy(G), lam, free)
+        return Lf.lift_matrix(inv)
 
-    gx = damped(J)
-    ge = damped(linalg.matmul(J, Df))
-    res = linalg.matmul(J, linalg.matsub(gx, linalg.matmul(Df, ge)))
-    # limit lambda -> 0: substitute 0 for the lambda variable in the cancelled fractions
-    lam_name = Lf.ctx.names()[Lf.symbols.index(lam)]
-
-    def at_zero(x: RF) -> RF:
-        den = x.den.subs({lam_name: 0})
-        if den.is_zero():
-            raise RankError(f"the damped expression has a pole at {lam} = 0")
-        return RF(x.num.subs({lam_name: 0}), den)
-
-    lim = [[at_zero(x) for x in row] for row in res]
-    lim_gx = [[at_zero(x) for x in row] for row in gx]
-    zero = linalg.is_zero_matrix(lim)
+    gx = recipe(ops, J, g, dL, inverse=damped)["parameter"]
+    ge = recipe(ops, ops.mul(J, Df), g, dL, inverse=damped)["parameter"]
+    res = ops.mul(J, ops.sub(gx, ops.mul(Df, ge)))
+    residual = Lf.matrix_to_sympy(res, factor=True)
+    damped_xi = Lf.matrix_to_sympy(gx, factor=True)
+    lim, conditions = tikhonov_limit(residual, lam, with_conditions=True)
+    lim_gx = tikhonov_limit(damped_xi, lam)
+    zero = all(sp.sympify(x) == 0 for x in lim)
+    where = (" where " + ", ".join(f"{c} != 0" for c in conditions)) if conditions else ""
     cert = Certificate("lim_{lambda->0} J Delta_lambda = 0", Verdict.PROVED if zero else Verdict.REFUTED,
-                       "exact rational functions of lambda, limit by substitution after cancellation",
-                       residual=Lf.matrix_to_sympy(lim, factor=True))
-    return DampedInvariance(lam, Lf.matrix_to_sympy(res, factor=True), Lf.matrix_to_sympy(lim, factor=True),
-                            linalg.is_zero_matrix(res), cert, Lf.matrix_to_sympy(gx, factor=True),
-                            Lf.matrix_to_sympy(lim_gx, factor=True))
+                       "exact rational functions of lambda, lowest-order terms in lambda after cancellation"
+                       + where, residual=sp.ImmutableMatrix(lim))
+    return DampedInvariance(lam, residual, sp.ImmutableMatrix(lim), linalg.is_zero_matrix(res), cert, damped_xi,
+                            sp.ImmutableMatrix(lim_gx))
 
 
 # ---------------------------------------------------------------------------
@@ -269,10 +281,11 @@ class StepComparison:
                 f"{'is zero' if self.second_order_is_zero else '= ' + str(list(self.second_order))}")
 
 
-def step_comparison(model: Model, f: Reparametrisation, L: Any) -> StepComparison:
+def step_comparison(model: Model, f: Reparametrisation, L: Any, *,
+                    budget: Budget | float | None = DEFAULT_BUDGET) -> StepComparison:
     """Compare one natural-gradient step in ``xi`` with one in ``eta``, to second order in the step size."""
     f = as_reparametrisation(f, model)
-    proof = check_invariance(model, f, L, levels=("exact",))
+    proof = check_invariance(model, f, L, levels=("exact",), budget=budget)
     if proof.grad_xi is None or proof.grad_eta is None:
         raise LiftError("the step comparison needs the exact gradients, which could not be computed")
     sub = dict(zip(model.xi, f.f))

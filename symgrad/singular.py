@@ -66,7 +66,7 @@ from .exceptions import DomainError, LiftError, ShapeError, SingularPointError, 
 from .inverse import exact_pinv_at
 from .exact.lifting import PointField
 from .model import Model
-from .proof import latex_text
+from .notation import latex_text
 
 __all__ = [
     "singular_points", "classify", "branch_gradients", "counterexample", "branch_swap", "ensure_nonsingular",
