@@ -1,0 +1,80 @@
+r"""LaTeX rendering: a Jinja environment, small tested filters, and compilation.
+
+The templates in ``templates/`` (shipped as the package ``symgrad.templates``)
+hold the prose and the document structure; every piece of mathematical
+formatting lives in the filters, so templates contain nothing beyond loops,
+conditionals, blocks and macros.  The layering follows nbconvert's LaTeX
+exporter, one concern per module:
+
+* :mod:`~symgrad.render.filters`: text and mathematics filters
+  (``escape_latex``, ``prose``, ``label``, ``latex``, ``condition``, ...);
+* :mod:`~symgrad.render.layout`: the width estimate and the displays that fit
+  the page (``breakable``, ``display_matrix``, ``numbered``, ...);
+* :mod:`~symgrad.render.abbreviate`: named repeated subexpressions;
+* :mod:`~symgrad.render.tikz`: figures;
+* :mod:`~symgrad.render.environment`: the Jinja environment and
+  :func:`render_document`;
+* :mod:`~symgrad.render.latexmk`: compilation and TeX logs.
+
+The templates:
+
+* ``base.tex.j2``: the standalone document (preamble, theorem environments,
+  blocks ``preamble``, ``title``, ``body``);
+* ``appendix.tex.j2``: extends the base with a table of contents, the general
+  theory (statement and proof of Theorem 1 and of :math:`d\phi\,\Delta = 0`,
+  paper eqs. (4) and (6)) once, and one section per derivation;
+* ``derivation.tex.j2``: the section for one derivation, included by the
+  appendix once per derivation with the variable ``d`` set;
+* ``fragment.tex.j2``: the appendix body alone, for ``\input`` into a paper.
+
+Examples
+========
+>>> import sympy as sp
+>>> a, b = sp.symbols("a b")
+>>> env = make_environment()
+>>> env.from_string(r"\[ ((( M | latex ))) \] {#1}").render(M=sp.Matrix([[a, b]]))
+'\\[ \\begin{pmatrix}a & b\\end{pmatrix} \\] {#1}'
+"""
+from __future__ import annotations
+
+from ..notation import LATEX_NAMES
+from .abbreviate import Abbreviation, abbreviate, where_list
+from .environment import DEFAULT_TITLE, FILTERS, make_environment, render_document
+from .filters import condition, escape_latex, label, latex, latex_list, mathtext, prose
+from .latexmk import overfull_boxes, tex_errors, write_outputs
+from .layout import (
+    FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_matrix, latex_width, matrix_entries,
+    numbered,
+)
+from .tikz import tikz_curve_figure
+
+__all__ = [
+    "MAX_WIDTH",
+    "FRAGMENT_MAX_WIDTH",
+    "FILTERS",
+    "LATEX_NAMES",
+    "DEFAULT_TITLE",
+    "Abbreviation",
+    "make_environment",
+    "latex",
+    "mathtext",
+    "latex_list",
+    "condition",
+    "conditions",
+    "escape_latex",
+    "prose",
+    "label",
+    "latex_width",
+    "display_matrix",
+    "matrix_entries",
+    "breakable",
+    "numbered",
+    "display",
+    "abbreviate",
+    "where_list",
+    "tikz_curve_figure",
+    "render_document",
+    "write_outputs",
+    "tex_errors",
+    "overfull_boxes",
+]

@@ -1,0 +1,191 @@
+r"""Small, pure filters: plain text, labels, and mathematics for the templates.
+
+Text goes through :func:`~symgrad.notation.escape_latex` (or :func:`prose`, which
+keeps inline mathematics); mathematics through :func:`latex`, which refuses
+text.  Every filter is table-tested in ``tests/render/test_filters.py``.
+
+Examples
+========
+>>> import sympy as sp
+>>> latex(sp.Symbol("xi_1")**2), label("Polar, r > 0", "sec")
+('\\xi_{1}^{2}', 'sec:polar-r-0')
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from fractions import Fraction
+from typing import Any, Iterable, Mapping
+
+import sympy as sp
+
+from ..exceptions import RenderError
+from ..notation import escape_latex
+
+__all__ = ["escape_latex", "prose", "label", "latex", "mathtext", "latex_list", "condition"]
+
+_MATRIX_ENVIRONMENTS = ("pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")
+
+
+def prose(text: Any) -> str:
+    r"""Text with inline mathematics between dollar signs, for a LaTeX paragraph.
+
+    The segments outside ``$...$`` are escaped with :func:`escape_latex`; the
+    segments inside go to LaTeX unchanged, with their dollar signs, so a note can
+    say ``the Moore-Penrose inverse $G^{+}$`` and get mathematics.  A dollar sign
+    meant as text is written ``\$``.
+
+    Raises
+    ======
+    RenderError
+        If a ``$`` is left open: the text is named, so the note can be fixed.
+
+    Examples
+    ========
+    >>> print(prose(r"100% sure that $G^{+} \nabla L$ is tangent, for \$5"))
+    100\% sure that $G^{+} \nabla L$ is tangent, for \$5
+    """
+    text = str(text)
+    parts = re.split(r"(?<!\\)\$", text)
+    if len(parts) % 2 == 0:
+        raise RenderError(f"unbalanced $ in the text {text[:80]!r}...: close the inline mathematics "
+                          r"with a second $, or write \$ for a dollar sign")
+    out = []
+    for k, part in enumerate(parts):
+        if k % 2:
+            out.append(f"${part}$")
+        else:
+            pieces = part.split(r"\$")
+            out.append(r"\$".join(escape_latex(x) for x in pieces))
+    return "".join(out)
+
+
+def label(name: Any, prefix: str | None = None) -> str:
+    r"""Make a safe ``\label`` key from a name.
+
+    Accents are dropped, letters lowered, and every run of characters other
+    than ASCII letters, digits, ``.`` and ``-`` becomes one ``-``.
+
+    Parameters
+    ==========
+    name : str
+        Any name, e.g. a derivation title or key.
+    prefix : str, optional
+        A kind such as ``"sec"`` or ``"eq"``, joined with ``:``.
+
+    Returns
+    =======
+    str
+
+    Raises
+    ======
+    RenderError
+        If nothing usable is left of ``name``.
+
+    Examples
+    ========
+    >>> label("Softmax, n = 3 (Fisher)", "sec")
+    'sec:softmax-n-3-fisher'
+    """
+    ascii_name = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    key = re.sub(r"[^a-z0-9.-]+", "-", ascii_name.lower()).strip("-.")
+    key = re.sub(r"-{2,}", "-", key)
+    if not key:
+        raise RenderError(f"cannot make a \\label key from {name!r}: give it ASCII letters or digits")
+    return f"{label(prefix)}:{key}" if prefix else key
+
+
+# -- filters: mathematics ---------------------------------------------------
+
+def latex(obj: Any, matrix: str = "pmatrix", **settings: Any) -> str:
+    r"""LaTeX for a SymPy object or a number, by :func:`sympy.latex`.
+
+    Parameters
+    ==========
+    obj : sympy.Basic, sympy.MatrixBase, int, fractions.Fraction, tuple or list
+        The mathematics.  Text is refused: use :func:`escape_latex`.
+    matrix : str
+        The amsmath environment for matrices: ``pmatrix`` (default),
+        ``bmatrix``, ``Bmatrix``, ``vmatrix`` or ``Vmatrix``.
+    **settings
+        Passed on to :func:`sympy.latex`.
+
+    Returns
+    =======
+    str
+        Math-mode LaTeX, without surrounding ``$``.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> from fractions import Fraction
+    >>> latex(Fraction(-3, 4))
+    '- \\frac{3}{4}'
+    >>> latex(sp.Matrix([1, sp.Symbol("xi_1")]), matrix="bmatrix")
+    '\\begin{bmatrix}1\\\\\\xi_{1}\\end{bmatrix}'
+    """
+    if isinstance(obj, str):
+        raise TypeError(f"the latex filter formats mathematics, not text ({obj!r}): use escape_latex")
+    if matrix not in _MATRIX_ENVIRONMENTS:
+        raise ValueError(f"matrix={matrix!r} is not one of {', '.join(_MATRIX_ENVIRONMENTS)}")
+    if isinstance(obj, Fraction):
+        obj = sp.Rational(obj.numerator, obj.denominator)
+    if isinstance(obj, sp.MatrixBase):
+        return _latex_matrix(obj, matrix, settings)
+    return sp.latex(obj, mat_str=matrix, mat_delim="", **settings)
+
+
+def _latex_matrix(M: sp.MatrixBase, env: str, settings: Mapping[str, Any]) -> str:
+    """``\\begin{env} ... \\end{env}``; cells holding a fraction are set in display style."""
+    cells = [[sp.latex(M[i, j], **settings) for j in range(M.cols)] for i in range(M.rows)]
+    tall = any(r"\frac" in c for row in cells for c in row)
+    if tall:
+        cells = [[rf"\displaystyle {c}" for c in row] for row in cells]
+    rows = (r"\\[0.6ex]" if tall else r"\\").join(" & ".join(row) for row in cells)
+    return rf"\begin{{{env}}}{rows}\end{{{env}}}"
+
+
+def mathtext(obj: Any) -> str:
+    r"""Inline mathematics for a SymPy object, escaped text for a string.
+
+    Useful for lists whose items are either expressions or descriptions.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> mathtext(sp.Symbol("a")**2), mathtext("where a_1 = 0")
+    ('$a^{2}$', 'where a\\_1 = 0')
+    """
+    return escape_latex(obj) if isinstance(obj, str) else f"${latex(obj)}$"
+
+
+def latex_list(seq: Iterable[Any], sep: str = ", ") -> str:
+    r"""LaTeX of each item, joined by ``sep`` (for symbol lists).
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> latex_list(sp.symbols("xi_1 xi_2"))
+    '\\xi_{1}, \\xi_{2}'
+    """
+    return sep.join(latex(x) for x in seq)
+
+
+def condition(expr: Any) -> str:
+    r"""LaTeX of a validity condition: ``expr \neq 0`` unless it is already a relation.
+
+    A symbolic inverse holds where an expression (e.g. the sum of squares of
+    the ``r x r`` minors) does not vanish; conditions that are relations or
+    boolean combinations are printed as they are.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b")
+    >>> condition(a**2 + b**2), condition(sp.Gt(a, 0))
+    ('a^{2} + b^{2} \\neq 0', 'a > 0')
+    """
+    expr = sp.sympify(expr)
+    if isinstance(expr, (sp.core.relational.Relational, sp.logic.boolalg.Boolean)):
+        return latex(expr)
+    return rf"{latex(expr)} \neq 0"
