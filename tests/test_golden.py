@@ -21,7 +21,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def rendered(key: str) -> str:
-    report = sg.run(sg.load_derivation(key), seed=0)  # seed 0, as the command line uses
+    report = sg.run_derivation(sg.load_derivation(key), seed=0)  # seed 0, as the command line uses
     return render_document([report.context()])
 
 
