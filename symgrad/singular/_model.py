@@ -1,0 +1,134 @@
+"""The model as the singular-point search sees it: rational functions of the parameters, exact
+spans at points, the parameter domain, and the one ordering of parameter points."""
+from __future__ import annotations
+
+import itertools
+from typing import Any, Mapping, Sequence
+
+import sympy as sp
+
+from ..exact.domain import is_algebraic, span_basis
+from ..exact.ideals import has_gens
+from ..exceptions import DomainError
+from ..model import Model
+
+__all__ = ["RationalParametrisation", "in_domain", "free_of", "sort_key", "span_exact", "representative",
+           "rename_free"]
+
+
+class RationalParametrisation:
+    """``phi = num/den`` componentwise, polynomials in ``xi`` over QQ (constants as coefficients).
+
+    ``h`` is the product of the denominators that involve the parameters (the
+    poles), ``Jp`` the Jacobian with row ``i`` multiplied by ``den_i^2``: a
+    polynomial matrix with the rank of ``J`` wherever ``phi`` is defined.
+    """
+
+    def __init__(self, model: Model, num: list[sp.Expr], den: list[sp.Expr]):
+        self.model = model
+        self.xi = model.xi
+        self.num, self.den = num, den
+        self.h = sp.Mul(*[d for d in den if has_gens(d, self.xi)])
+        self.Jp = sp.Matrix([[sp.expand(sp.diff(n_, x) * d - n_ * sp.diff(d, x)) for x in self.xi]
+                             for n_, d in zip(num, den)])
+
+    @classmethod
+    def of(cls, model: Model) -> RationalParametrisation | None:
+        """The rational form of ``model``, or ``None`` when ``phi`` is not rational over QQ."""
+        xi = model.xi
+        num, den = [], []
+        for e in model.phi:
+            if not is_algebraic([e]):
+                return None
+            n_, d = sp.fraction(sp.cancel(sp.together(e)))
+            for q in (n_, d):
+                try:
+                    P = sp.Poly(q, *xi)
+                except (sp.PolynomialError, sp.GeneratorsNeeded):
+                    return None
+                dom = P.domain
+                if not (dom.is_ZZ or dom.is_QQ):
+                    syms = set(getattr(dom, "symbols", ()) or ())
+                    if not syms or not syms <= set(model.constants) or dom.domain not in (sp.ZZ, sp.QQ):
+                        return None
+            num.append(sp.expand(n_))
+            den.append(sp.expand(d))
+        return cls(model, num, den)
+
+    def copies(self, tag: str) -> tuple[sp.Symbol, ...]:
+        """Copies of the parameters, ``a_1`` for ``a`` with ``tag = "1"``, with the same assumptions."""
+        return tuple(sp.Symbol(f"{s.name}_{tag}", **s.assumptions0) for s in self.xi)
+
+    def phi_at(self, sub: Mapping) -> tuple[sp.Expr, ...]:
+        return tuple(sp.cancel(sp.together(e.xreplace(dict(sub)))) for e in self.model.phi)
+
+    def pair_equations(self) -> tuple[tuple[sp.Symbol, ...], tuple[sp.Symbol, ...], list[sp.Expr], sp.Expr]:
+        """``phi(x) = phi(y)`` cleared of denominators, and the product of the poles of both copies."""
+        X, Y = self.copies("1"), self.copies("2")
+        sx, sy = dict(zip(self.xi, X)), dict(zip(self.xi, Y))
+        F = [sp.expand(nu.xreplace(sx) * de.xreplace(sy) - nu.xreplace(sy) * de.xreplace(sx))
+             for nu, de in zip(self.num, self.den)]
+        hxy = sp.expand(self.h.xreplace(sx) * self.h.xreplace(sy))
+        return X, Y, F, hxy
+
+
+def in_domain(model: Model, sol: Mapping) -> bool:
+    """The parameter values obey the sign assumptions and ``phi`` is finite there."""
+    for s, v in sol.items():
+        if s.is_positive and v.is_number and not bool(v > 0):
+            return False
+        if s.is_nonnegative and v.is_number and not bool(v >= 0):
+            return False
+    try:
+        vals = [e.xreplace(dict(sol)) for e in model.phi]
+    except Exception:  # pragma: no cover
+        return False
+    return not any(v.has(sp.zoo, sp.nan, sp.oo) for v in vals)
+
+
+def free_of(model: Model, sol: Mapping) -> tuple[sp.Symbol, ...]:
+    """The parameters that stay free on the component ``sol``."""
+    free = {s for s in model.xi if s not in sol}
+    for v in sol.values():
+        free |= (sp.sympify(v).free_symbols & set(model.xi))
+    return tuple(s for s in model.xi if s in free)
+
+
+def sort_key(values: Sequence[Any]) -> tuple:
+    """The one order of parameter points (and sides of a crossing): numeric values, else SymPy's key."""
+    try:
+        return (1, tuple(float(sp.N(v)) for v in values))
+    except (TypeError, ValueError):
+        return (0, tuple(str(sp.default_sort_key(v)) for v in values))
+
+
+def span_exact(J: sp.MatrixBase) -> tuple[int, tuple[tuple[sp.Expr, ...], ...]] | None:
+    """Rank of ``J`` and a canonical basis of its column span, exactly; ``None`` without an exact field."""
+    return span_basis([list(J[:, j]) for j in range(J.cols)])
+
+
+def rename_free(free: Sequence[sp.Symbol], xi: Mapping, tag: str) -> dict:
+    """A component's values with its free parameters renamed (``a -> a_tag``), every parameter listed."""
+    ren = {s: sp.Symbol(f"{s.name}_{tag}", **s.assumptions0) for s in free}
+    return {s: (sp.sympify(xi[s]).xreplace(ren) if s in xi else ren[s]) for s in set(xi) | set(free)}
+
+
+def representative(model: Model, xi_map: Mapping, free: Sequence[sp.Symbol] | None = None,
+                   avoid_rank_below: int | None = None) -> dict:
+    """A point of a preimage component: free parameters set to small rationals where all is defined."""
+    free = free_of(model, xi_map) if free is None else free
+    candidates = [1, 2, -1, 3, sp.Rational(1, 2), -2, 5, sp.Rational(-1, 3), 7, 11]
+    for combo in itertools.islice(itertools.product(candidates, repeat=len(free)), 400):
+        sub = dict(zip(free, combo))
+        vals = {s: sp.sympify(sp.sympify(xi_map[s]).xreplace(sub) if s in xi_map else sub[s]) for s in model.xi}
+        vals = {s: sp.nsimplify(v) if v.is_Float else v for s, v in vals.items()}
+        if any(v.has(sp.zoo, sp.nan, sp.oo) or v.free_symbols for v in vals.values()):
+            continue
+        if not in_domain(model, vals):
+            continue
+        if avoid_rank_below is not None:
+            s_ = span_exact(model.J.xreplace(vals))
+            if s_ is not None and s_[0] < avoid_rank_below:
+                continue
+        return vals
+    raise DomainError(f"no rational point found on the preimage component {dict(xi_map)}")

@@ -1,0 +1,468 @@
+r"""The result objects of the singular-point search (paper, §3): what was found, how, and how sure.
+
+Every result carries a :class:`~symgrad.proof.Certificate` built here from
+its own fields, and the scope of its search as :class:`~symgrad.singular.scope.Step` s.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping, NamedTuple, Sequence
+
+import sympy as sp
+
+from ..model import Model
+from ..notation import latex_text
+from ..proof import Certificate, Verdict
+from .scope import Step, describe, note_text, scope_text
+
+__all__ = [
+    "Method", "Status", "RankDropPoint", "RankDropLocus", "Crossing", "CrossingDetail", "NumericSearch",
+    "SingularPoints", "Preimage", "Branch", "Classification", "fmt_point", "latex_point", "latex_vec",
+]
+
+Method = Literal["exact", "numeric"]
+Status = Literal["non-singular", "singular", "undecided"]
+
+
+def fmt_point(xi: Sequence[sp.Symbol], vals: Mapping) -> str:
+    """``a = 1, b = 2`` (the parameters of ``xi`` that ``vals`` gives)."""
+    return ", ".join(f"{s} = {vals[s]}" for s in xi if s in vals) or "(all parameters free)"
+
+
+def latex_point(xi: Sequence[sp.Symbol], vals: Mapping) -> str:
+    return ",\\ ".join(f"{sp.latex(s)} = {sp.latex(vals[s])}" for s in xi if s in vals)
+
+
+def latex_vec(v: Sequence[sp.Expr]) -> str:
+    return r"\left(" + ", ".join(sp.latex(x) for x in v) + r"\right)"
+
+
+_text = latex_text
+
+
+@dataclass(frozen=True, eq=False)
+class RankDropPoint:
+    """A set of parameters where ``rank J`` is below its generic rank.
+
+    Attributes
+    ==========
+    xi : the parameter values (a mapping; parameters not listed are free along the component)
+    free : the parameters that stay free (empty for an isolated point)
+    p : the model point ``phi(xi)`` (may depend on the free parameters)
+    rank : the rank of ``J`` at generic points of this set (``None`` when no exact field holds it)
+    method : ``"exact"`` or ``"numeric"``
+    verified : False for a solution of ``sympy.solve`` that could not be verified exactly
+    """
+
+    xi: Mapping[sp.Symbol, sp.Expr]
+    free: tuple[sp.Symbol, ...]
+    p: tuple[sp.Expr, ...]
+    rank: int | None
+    method: Method = "exact"
+    verified: bool = True
+
+    def __str__(self) -> str:
+        what = f"{{{fmt_point(tuple(self.xi), self.xi)}}}"
+        if self.free:
+            what += f" ({', '.join(map(str, self.free))} free)"
+        rank = self.rank if self.rank is not None else "not decided exactly"
+        return f"{what}: rank {rank}, p = {self.p}" + ("" if self.verified else " (unverified)")
+
+    __repr__ = __str__
+
+
+@dataclass(frozen=True, eq=False)
+class RankDropLocus:
+    r"""Where ``rank J`` falls below the generic rank ``r`` (paper, §3).
+
+    Attributes
+    ==========
+    equations : a reduced Groebner basis (grevlex) with the same zeros as the ``r x r`` minors of ``J``
+        (square-free parts taken), as expressions that vanish on the locus; ``(1,)`` when it is empty
+    components : the locus split into components, each given by its own equations
+    points : explicit solutions, one :class:`RankDropPoint` per component when SymPy can solve it
+    generic_rank : ``r``
+    dimension : the dimension of the locus over the complex numbers (``-1`` when empty)
+    method : ``"exact"`` (Groebner bases) or ``"numeric"`` (points found by a numeric search)
+    step : how it was obtained, as data (:attr:`note` phrases it)
+    unsolved : components without explicit solution
+    """
+
+    equations: tuple[sp.Expr, ...]
+    components: tuple[tuple[sp.Expr, ...], ...]
+    points: tuple[RankDropPoint, ...]
+    generic_rank: int
+    dimension: int
+    method: Method
+    step: Step | None = None
+    unsolved: int = 0
+
+    @property
+    def note(self) -> str:
+        """How the locus was obtained, in words."""
+        return note_text(self.step) if self.step is not None else ""
+
+    @property
+    def complete(self) -> bool:
+        """Exact, every solution verified, every minor decided (unsolved components count: their
+        equations describe them exactly)."""
+        return (self.method == "exact" and all(q.verified for q in self.points)
+                and not (self.step is not None and self.step.facts.get("undecided_minors")))
+
+    def __bool__(self) -> bool:
+        return bool(self.points) or self.unsolved > 0
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the rank never drops (proved when ``method == "exact"``)."""
+        return not self
+
+    def __str__(self) -> str:
+        if self.method == "exact" and self.dimension < 0:
+            k = self.generic_rank
+            return f"rank drops: none (exact: the {k}x{k} minors of J have no common zero)"
+        if self.method == "exact" and not self:
+            return ("rank drops: none in the real parameter domain (exact: the locus "
+                    + ", ".join(f"{e} = 0" for e in self.equations) + " has no real point there)")
+        if self.method == "numeric" and not self.points:
+            return "rank drops: none found by the numeric search (not a proof that there are none)"
+        lines = [f"rank drops below the generic rank {self.generic_rank} ({self.method}):"]
+        if self.method == "exact":
+            lines.append("  equations: " + ", ".join(f"{e} = 0" for e in self.equations))
+        for pt in self.points:
+            lines.append(f"  {pt}")
+        if self.unsolved:
+            lines.append(f"  ({self.unsolved} component(s) without explicit solution; see .components)")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"RankDropLocus({self.method}, equations={list(self.equations)}, points={len(self.points)})"
+
+    def _repr_latex_(self) -> str:
+        if self.method == "exact" and not self:
+            return r"$\operatorname{rank} J = " + str(self.generic_rank) + r"\text{ on the whole real domain (exact)}$"
+        if self.method == "numeric" and not self:
+            return r"$\text{no rank drop found (numeric search, not a proof)}$"
+        eqs = ",\\ ".join(sp.latex(e) + " = 0" for e in self.equations)
+        return r"$\operatorname{rank} J < " + str(self.generic_rank) + r"\iff " + eqs + "$"
+
+
+class Crossing(NamedTuple):
+    """Two parameters reaching one point: ``phi(xi1) = phi(xi2) = p`` with ``xi1 != xi2`` (Fig. 2)."""
+
+    xi1: tuple[sp.Expr, ...]
+    xi2: tuple[sp.Expr, ...]
+    p: tuple[sp.Expr, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class CrossingDetail:
+    """A crossing with its tangent spaces.
+
+    Attributes
+    ==========
+    crossing : the :class:`Crossing` ``(xi1, xi2, p)``
+    kind : ``"crossing"`` (the spans of the ``d_i`` differ) or ``"tangency"`` (two sheets with the
+        same tangent space that still differ as sets)
+    span1, span2 : bases of the spans of the ``d_i`` at ``xi1`` and ``xi2`` (canonical: reduced echelon form)
+    method : ``"exact"`` or ``"numeric"``
+    verified : False when the pair is a solution of ``sympy.solve`` that could not be verified exactly
+    """
+
+    crossing: Crossing
+    kind: Literal["crossing", "tangency"]
+    span1: tuple[tuple[sp.Expr, ...], ...]
+    span2: tuple[tuple[sp.Expr, ...], ...]
+    method: Method
+    verified: bool = True
+
+    def __str__(self) -> str:
+        c = self.crossing
+        return (f"{self.kind} at p = {c.p}: xi1 = {c.xi1} spans {list(self.span1)}, "
+                f"xi2 = {c.xi2} spans {list(self.span2)} ({self.method}"
+                + ("" if self.verified else ", unverified") + ")")
+
+    __repr__ = __str__
+
+
+@dataclass(frozen=True, eq=False)
+class NumericSearch:
+    """What a bounded numeric search did and found; evidence, never a proof of absence.
+
+    Attributes
+    ==========
+    box : the interval each parameter's starting values were drawn from
+    starts : how many random starting points were planned (per search)
+    dps : mpmath working precision (decimal digits)
+    seed : the random seed
+    residual_tol : the residual below which a solution was accepted
+    rank_drops : parameter points found with numeric rank below the generic rank
+    crossings : :class:`CrossingDetail` found (kind ``"crossing"`` or ``"tangency"``)
+    same_sheet_pairs : how many converged off-diagonal pairs had the same tangent space and the same
+        sheet (fibres of an overparametrised model, or repeated coverings): not singular
+    searched : what was searched (``"rank drops"``, ``"self-crossings"``)
+    stopped : the search that the time budget stopped (``""`` when it ran to the end)
+    done : the starts completed before it stopped
+    budget : the budget in seconds that stopped it
+    """
+
+    box: tuple[float, float]
+    starts: int
+    dps: int
+    seed: int
+    residual_tol: str
+    rank_drops: tuple[RankDropPoint, ...] = ()
+    crossings: tuple[CrossingDetail, ...] = ()
+    same_sheet_pairs: int = 0
+    searched: tuple[str, ...] = ()
+    stopped: str = ""
+    done: int = 0
+    budget: float | None = None
+
+    @property
+    def step(self) -> Step:
+        """This search as a step of a scope."""
+        return Step("numeric search", "ran", "numeric", False, {
+            "searched": self.searched, "starts": self.starts, "box": self.box, "dps": self.dps,
+            "residual_tol": self.residual_tol, "seed": self.seed, "rank_drops": len(self.rank_drops),
+            "crossings": len(self.crossings), "same_sheet": self.same_sheet_pairs, "stopped": self.stopped,
+            "done": self.done, "budget": self.budget})
+
+    def __str__(self) -> str:
+        return describe(self.step)
+
+
+def _search_certificate(S: SingularPoints) -> Certificate:
+    claim = f"the singular points of {S.model.name} found by the search are all there are"
+    if S.exact:
+        return Certificate(claim=claim, verdict=Verdict.PROVED, method="exact and exhaustive search "
+                           "(Groebner bases over QQ)", seconds=S.seconds)
+    return Certificate(claim=claim, verdict=Verdict.UNDECIDED, method="not exhaustive", seconds=S.seconds,
+                       notes=(S.scope,))
+
+
+@dataclass(frozen=True, eq=False)
+class SingularPoints:
+    r"""The singular points of a model found by :func:`singular_points`, with the scope of the search.
+
+    Attributes
+    ==========
+    model : the :class:`~symgrad.model.Model`
+    rank_drops : a :class:`RankDropLocus`
+    crossings : tuple of :class:`Crossing` ``(xi1, xi2, p)``: points reached from two parameters with
+        different tangent spaces, or tangent sheets that differ (see :attr:`details`)
+    details : one :class:`CrossingDetail` per crossing, in the same order
+    crossing_loci : families of crossings whose model point varies along a curve or surface (double
+        curves of a surface, say), as pairs ``(Crossing with symbolic entries, free symbols)``
+    numeric : the :class:`NumericSearch` when one ran, else ``None``
+    steps : what was searched, how, and what was not, as data (:attr:`scope` phrases it)
+    exact : True when both searches finished exactly and left nothing out (then no other singular
+        point exists over the parameter domain; its ends too, when :attr:`scope` says they were examined)
+    seconds : the time taken
+    limit_points : :class:`Classification` s of points that ``phi`` tends to at an end of the domain
+        and also reaches at a finite parameter, where the model is singular or undecided (the
+        lemniscate's node, approached as ``t -> oo``); one-parameter rational models only
+    certificate : whether the list is complete: proved for an exact search, else undecided
+    """
+
+    model: Model
+    rank_drops: RankDropLocus
+    crossings: tuple[Crossing, ...]
+    details: tuple[CrossingDetail, ...]
+    crossing_loci: tuple[tuple[Crossing, tuple[sp.Symbol, ...]], ...]
+    numeric: NumericSearch | None
+    steps: tuple[Step, ...]
+    exact: bool
+    seconds: float = 0.0
+    limit_points: tuple[Classification, ...] = ()
+    certificate: Certificate = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.certificate is None:
+            object.__setattr__(self, "certificate", _search_certificate(self))
+
+    @property
+    def scope(self) -> str:
+        """What was searched, how, and what was not, in words."""
+        return scope_text(self.steps)
+
+    @property
+    def is_empty(self) -> bool:
+        """No singular point found (a proof only when :attr:`exact`)."""
+        return not self.rank_drops and not self.crossings and not self.crossing_loci and not self.limit_points
+
+    def __str__(self) -> str:
+        lines = [f"Singular points of {self.model.name} ({'exact' if self.exact else 'not exhaustive'}, "
+                 f"{self.seconds:.2f} s)", str(self.rank_drops)]
+        if self.details or self.crossing_loci:
+            lines.append("self-crossings:")
+            lines += [f"  {d}" for d in self.details]
+            for c, free in self.crossing_loci:
+                lines.append(f"  family of crossings ({', '.join(map(str, free))} free): xi1 = {c.xi1}, "
+                             f"xi2 = {c.xi2}, p = {c.p}")
+        else:
+            lines.append("self-crossings: none found")
+        for C in self.limit_points:
+            lines.append(f"limit point: {str(C).splitlines()[0]}")
+        lines.append("scope: " + self.scope)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        extra = (f", crossing_families={len(self.crossing_loci)}" if self.crossing_loci else "") + \
+            (f", limit_points={[C.p for C in self.limit_points]}" if self.limit_points else "")
+        return (f"SingularPoints({self.model.name}: rank_drops={self.rank_drops!r}, crossings={list(self.crossings)}"
+                f"{extra}, exact={self.exact})")
+
+    def _repr_latex_(self) -> str:
+        parts = [self.rank_drops._repr_latex_().strip("$")]
+        for d in self.details:
+            c = d.crossing
+            parts.append(r"\phi" + latex_vec(c.xi1) + r" = \phi" + latex_vec(c.xi2) + " = " + latex_vec(c.p)
+                         + r"\ " + _text(f"({d.kind}, {d.method})"))
+        for c, free in self.crossing_loci:
+            parts.append(r"\phi" + latex_vec(c.xi1) + r" = \phi" + latex_vec(c.xi2) + " = " + latex_vec(c.p)
+                         + r"\ " + _text(f"(a family: {', '.join(map(str, free))} free)"))
+        for C in self.limit_points:
+            parts.append("p = " + latex_vec(C.p) + r"\ " + _text(f"({C.status}: a branch reached only in the limit)"))
+        if not self.details and not self.crossing_loci and not self.limit_points:
+            parts.append(_text("no self-crossings found"))
+        parts.append(_text("(exact and exhaustive search; the scope is in .scope)" if self.exact else
+                           "(not exhaustive: what was not examined is in .scope)"))
+        return r"$\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}$"
+
+
+@dataclass(frozen=True, eq=False)
+class Preimage:
+    """One component of ``phi^{-1}(p)``: a point, or a family (a fibre) with free parameters.
+
+    Attributes
+    ==========
+    xi : the values (parameters not listed, and symbols in the values, are free)
+    free : the free parameters along the component
+    rank : the rank of ``J`` at generic points of the component
+    span : a canonical basis (reduced echelon form) of the span of the ``d_i`` there
+    branch : index into :attr:`Classification.branches`, or ``None`` for a component where the rank drops
+    method : ``"exact"`` or ``"numeric"``
+    verified : False for a solution of ``sympy.solve`` that could not be verified exactly
+    """
+
+    xi: Mapping[sp.Symbol, sp.Expr]
+    free: tuple[sp.Symbol, ...]
+    rank: int
+    span: tuple[tuple[sp.Expr, ...], ...]
+    branch: int | None = None
+    method: Method = "exact"
+    verified: bool = True
+
+    def __str__(self) -> str:
+        s = "{" + fmt_point(tuple(self.xi), self.xi) + "}"
+        if self.free:
+            s += f" with {', '.join(map(str, self.free))} free"
+        return f"{s}: rank {self.rank}, span {[tuple(v) for v in self.span]}" + (
+            "" if self.verified else " (unverified)")
+
+    __repr__ = __str__
+
+
+@dataclass(frozen=True, eq=False)
+class Branch:
+    """Preimages with one tangent space that lie on one sheet of the model near ``p``."""
+
+    span: tuple[tuple[sp.Expr, ...], ...]
+    preimages: tuple[int, ...]
+
+    def __str__(self) -> str:
+        return f"branch with tangent span {[tuple(v) for v in self.span]} from preimages {list(self.preimages)}"
+
+
+def _classification_certificate(C: Classification) -> Certificate:
+    if C.status == "undecided":
+        return Certificate(claim=f"p = {C.p} is singular or non-singular", verdict=Verdict.UNDECIDED,
+                           method=f"classification ({C.method})", notes=C.notes)
+    claim = f"p = {C.p} is {C.status} ({', '.join(C.kinds)})" if C.kinds else f"p = {C.p} is {C.status}"
+    if C.method == "exact":
+        return Certificate(claim=claim, verdict=Verdict.PROVED, method="exact: preimages by Groebner bases, "
+                           "ranks and spans in exact fields", notes=C.notes)
+    return Certificate(claim=claim, verdict=Verdict.NUMERIC, method="numeric steps (see notes)", dps=C.dps,
+                       points=tuple(dict(q.xi) for q in C.preimages), max_residual=C.residual, notes=C.notes)
+
+
+@dataclass(frozen=True, eq=False)
+class Classification:
+    r"""Whether a model point ``p`` is singular, and why (paper, §3).
+
+    ``p`` is *non-singular* when the model is an embedded submanifold near
+    ``p`` whose tangent space the ``d_i`` span at every preimage (the paper's
+    proper parametrisation).  It is *singular* when the rank of ``J`` drops
+    at some preimage, when preimages lie on branches with different tangent
+    spaces (Fig. 2), or when two sheets touch with one tangent space.
+
+    Attributes
+    ==========
+    p : the model point
+    status : ``"non-singular"``, ``"singular"`` or ``"undecided"``
+    reasons : the reasons for ``"singular"``, as sentences
+    kinds : the reasons as keywords: ``"rank drop"``, ``"branches"``, ``"tangency"``
+    preimages : the :class:`Preimage` components of ``phi^{-1}(p)``
+    branches : the :class:`Branch` es of full rank
+    rank_drop_points : the preimages where the rank of ``J`` drops (as mappings)
+    generic_rank : the generic rank ``r`` of ``J``
+    method : ``"exact"`` or ``"numeric"`` (the weakest step used)
+    steps : what was examined and how, as data (:attr:`notes` phrases it)
+    dps, residual : precision and residual tolerance of the numeric steps (``None`` when exact)
+    certificate : the verdict on :attr:`status`: proved (exact), numeric evidence, or undecided
+    """
+
+    model: Model
+    p: tuple[sp.Expr, ...]
+    status: Status
+    reasons: tuple[str, ...]
+    kinds: tuple[str, ...]
+    preimages: tuple[Preimage, ...]
+    branches: tuple[Branch, ...]
+    rank_drop_points: tuple[Mapping, ...]
+    generic_rank: int
+    method: Method
+    steps: tuple[Step, ...] = ()
+    dps: int | None = None
+    residual: str | None = None
+    certificate: Certificate = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.certificate is None:
+            object.__setattr__(self, "certificate", _classification_certificate(self))
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What was not examined or how a step was decided, in words."""
+        return tuple(describe(s) for s in self.steps)
+
+    @property
+    def is_singular(self) -> bool:
+        return self.status == "singular"
+
+    @property
+    def spans(self) -> tuple[tuple[tuple[sp.Expr, ...], ...], ...]:
+        """The tangent span of each branch."""
+        return tuple(b.span for b in self.branches)
+
+    def __str__(self) -> str:
+        head = f"p = {self.p} is {self.status} ({self.method})"
+        if self.reasons:
+            head += ": " + "; ".join(self.reasons)
+        lines = [head, f"  preimages (generic rank {self.generic_rank}):"]
+        lines += [f"    [{i}] {pre}" for i, pre in enumerate(self.preimages)]
+        lines += [f"  {b}" for b in self.branches]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Classification(p={self.p}, status={self.status!r}, kinds={self.kinds}, method={self.method!r})"
+
+    def _repr_latex_(self) -> str:
+        body = r"p = " + latex_vec(self.p) + r"\ " + _text(f"is {self.status} ({self.method})")
+        rows = [body] + [_text(r) for r in self.reasons]
+        for pre in self.preimages:
+            rows.append(latex_point(tuple(pre.xi), pre.xi) + r":\ \operatorname{span}\{"
+                        + ", ".join(latex_vec(v) for v in pre.span) + r"\}")
+        return r"$\begin{gathered}" + r" \\ ".join(rows) + r"\end{gathered}$"
