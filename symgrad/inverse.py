@@ -20,65 +20,26 @@ the conditions hold, the inverse of the substituted matrix where they fail.
 """
 from __future__ import annotations
 
-import itertools
-import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Callable, Literal, Mapping, NamedTuple, Sequence
 
-import mpmath
 import sympy as sp
 
-from .exact import dense as linalg
-from .exceptions import DomainError, LiftError, RankError, ShapeError, SymbolError
-from .exact.lifting import RF, Lifting, PointField
+from ._inputs import as_matrix
+from ._inputs import point as read_point
+from .exact import dense
+from .exact.lifting import Lifting
+from .exact.point import PointField
+from .exact.ratfunc import RF
+from .exceptions import DomainError, LiftError, RankError, ShapeError
+from .numeric import interval_nonzero
 
 __all__ = [
-    "PseudoInverse", "pinv", "generalised_inverse_family", "is_generalised_inverse",
-    "tikhonov_inverse", "tikhonov_limit", "exact_pinv_at",
+    "PseudoInverse", "PenroseCheck", "pinv", "pinv_lifted", "penrose_check", "generalised_inverse_family",
+    "family_member", "is_generalised_inverse", "tikhonov_inverse", "damped_inverse", "tikhonov_limit",
+    "TikhonovLimit",
 ]
-
-
-def _as_matrix(A: Any, what: str = "matrix") -> sp.ImmutableMatrix:
-    try:
-        M = sp.ImmutableMatrix(A)
-    except Exception as exc:  # sympy raises several types here
-        raise ShapeError(f"cannot read the {what} {A!r} as a matrix: {exc}") from exc
-    if M.rows == 0 or M.cols == 0:
-        raise ShapeError(f"the {what} is empty ({M.rows}x{M.cols})")
-    return M
-
-
-def _sum_principal_minors(A: list[list[RF]], r: int, zero: RF) -> RF:
-    n = len(A)
-    total = zero
-    for S in itertools.combinations(range(n), r):
-        total = total + linalg.det(linalg.submatrix(A, S, S))
-    return total
-
-
-def rank_condition(A: list[list[RF]], r: int, *, psd: bool, zero: RF) -> RF:
-    r"""An expression non-zero exactly where ``rank A = r`` (given ``rank A <= r`` everywhere).
-
-    For positive semi-definite ``A`` the principal ``r x r`` minors are all
-    ``>= 0`` and some is positive iff the rank is at least ``r``; in general
-    the same holds for ``A^T A``, whose principal minors sum to the sum of
-    squares of all ``r x r`` minors of ``A`` (Cauchy-Binet).
-    """
-    if r == 0:
-        return zero + 1
-    B = A if psd else linalg.matmul(linalg.transpose(A), A)
-    n = len(B)
-    if math.comb(n, r) <= 400:
-        return _sum_principal_minors(B, r, zero)
-    # Faddeev-LeVerrier: coefficients of the characteristic polynomial
-    M = linalg.identity(n, zero + 1, zero)
-    c = zero + 1
-    for k in range(1, r + 1):
-        AM = linalg.matmul(B, M)
-        c = -sum((AM[i][i] for i in range(n)), zero) / k
-        M = [[AM[i][j] + (c if i == j else zero) for j in range(n)] for i in range(n)]
-    return c if r % 2 == 0 else -c
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,14 +65,14 @@ class PenroseCheck:
 
 
 def penrose_check(A: list[list[Any]], X: list[list[Any]]) -> PenroseCheck:
-    AX = linalg.matmul(A, X)
-    XA = linalg.matmul(X, A)
-    z = linalg.is_zero_matrix
+    AX = dense.matmul(A, X)
+    XA = dense.matmul(X, A)
+    z = dense.is_zero_matrix
     return PenroseCheck(
-        AXA_eq_A=z(linalg.matsub(linalg.matmul(AX, A), A)),
-        XAX_eq_X=z(linalg.matsub(linalg.matmul(XA, X), X)),
-        AX_symmetric=z(linalg.matsub(AX, linalg.transpose(AX))),
-        XA_symmetric=z(linalg.matsub(XA, linalg.transpose(XA))),
+        AXA_eq_A=z(dense.matsub(dense.matmul(AX, A), A)),
+        XAX_eq_X=z(dense.matsub(dense.matmul(XA, X), X)),
+        AX_symmetric=z(dense.matsub(AX, dense.transpose(AX))),
+        XA_symmetric=z(dense.matsub(XA, dense.transpose(XA))),
     )
 
 
@@ -149,10 +110,10 @@ class PseudoInverse:
     source: sp.ImmutableMatrix
     rank: int
     lifting: Lifting = field(repr=False)
-    _A: list = field(repr=False)
-    _X: list = field(repr=False)
-    _cond: RF = field(repr=False)
-    _extra: tuple = field(repr=False)
+    lifted: list = field(repr=False)            # A in the lifted field
+    lifted_inverse: list = field(repr=False)    # the formula for A^+ in the lifted field
+    lifted_condition: RF = field(repr=False)
+    lifted_extra: tuple = field(repr=False)
     psd: bool = False
     domain: Any = field(default=None, repr=False)  # a callable that validates a point (Model.check_params)
 
@@ -163,12 +124,12 @@ class PseudoInverse:
     @cached_property
     def matrix(self) -> sp.ImmutableMatrix:
         """The formula for ``A^+`` as a SymPy matrix (numerators and denominators factored)."""
-        return self.lifting.matrix_to_sympy(self._X, factor=True)
+        return self.lifting.matrix_to_sympy(self.lifted_inverse, factor=True)
 
     @cached_property
     def condition(self) -> sp.Expr:
-        """Non-zero exactly where the rank equals :attr:`rank` (see :func:`rank_condition`)."""
-        return self.lifting.to_sympy(self._cond, factor=True)
+        """Non-zero exactly where the rank equals :attr:`rank` (see :func:`symgrad.exact.dense.rank_condition`)."""
+        return self.lifting.to_sympy(self.lifted_condition, factor=True)
 
     @cached_property
     def extra_conditions(self) -> tuple[sp.Expr, ...]:
@@ -179,12 +140,12 @@ class PseudoInverse:
         condition and every extra condition are non-zero, the formula is the
         true Moore-Penrose inverse (see :meth:`at`).
         """
-        return tuple(self.lifting.to_sympy(e, factor=True) for e in self._extra)
+        return tuple(self.lifting.to_sympy(e, factor=True) for e in self.lifted_extra)
 
     @cached_property
     def penrose(self) -> PenroseCheck:
         """The four Penrose conditions on the formula, as exact rational-function identities."""
-        return penrose_check(self._A, self._X)
+        return penrose_check(self.lifted, self.lifted_inverse)
 
     latex_name = r"A^{+}"
 
@@ -204,30 +165,30 @@ class PseudoInverse:
         """
         if self.domain is not None:
             self.domain(point)  # the model's own checks: its parameters, their domain, the metric there
-        point = _check_point(point, self.symbols)
+        point = read_point(point, self.symbols, ignore_unknown=True)
         _check_defined(self.source, point)
         try:
             F = PointField(self.lifting, point)
         except LiftError as exc:
             return self._at_irrational(point, exc)
         try:
-            cond = F.value(self._cond)
-            extras = [F.value(e) for e in self._extra]
+            cond = F.value(self.lifted_condition)
+            extras = [F.value(e) for e in self.lifted_extra]
             if not cond.is_zero() and not any(e.is_zero() for e in extras):
-                vals = [[F.value(x) for x in row] for row in self._X]
+                vals = [[F.value(x) for x in row] for row in self.lifted_inverse]
                 return sp.ImmutableMatrix([[F.to_sympy(v) for v in row] for row in vals])
-            A0 = [[F.value(x) for x in row] for row in self._A]
+            A0 = [[F.value(x) for x in row] for row in self.lifted]
         except ZeroDivisionError as exc:
             raise DomainError(
                 f"the matrix is not defined at {dict(point)}: a denominator vanishes there. "
                 "Choose a point inside the domain of the model."
             ) from exc
-        X0 = exact_pinv_at(A0, psd=self.psd)
+        X0 = dense.exact_pinv_at(A0, psd=self.psd)
         return sp.ImmutableMatrix([[F.to_sympy(v) for v in row] for row in X0])
 
     def _at_irrational(self, point, why: Exception) -> sp.ImmutableMatrix:
         checks = [self.condition, *self.extra_conditions]
-        if all(_interval_nonzero(c, point) for c in checks):
+        if all(interval_nonzero(c, point) for c in checks):
             return sp.ImmutableMatrix(self.matrix.subs(point))
         raise RankError(
             f"cannot decide exactly whether the rank of the matrix drops at {dict(point)} ({why}). "
@@ -242,70 +203,6 @@ class PseudoInverse:
         return (f"Moore-Penrose inverse of rank {self.rank}, valid where {self.condition} != 0"
                 + (f" and {', '.join(str(e) + ' != 0' for e in self.extra_conditions)}" if self.extra_conditions else "")
                 + f"\n{self.matrix}\n{self.penrose}")
-
-
-def _pinv_psd_fraction_free(A: list[list[RF]], cols: Sequence[int]) -> list[list[RF]]:
-    r"""``A^+ = C N^{-1} W N^{-1} C^T`` for a symmetric PSD ``A`` of rank ``r = len(cols)``,
-    computed over polynomials and reduced once per entry by the known factors of its denominator.
-
-    ``A = A_0 / d`` with ``d`` the common denominator, ``C = A_0[:, cols]``, ``W = A_0[cols, cols]``,
-    ``N = C^T C = M / D`` (``M`` polynomial): then ``A^+ = d \, (C M) W (C M)^T / D^2`` (the formula
-    of :func:`symgrad.exact.dense.pinv_full_rank` with ``R = C^T``).  The numerators are polynomial
-    products, with no gcd on the way; each entry is then reduced by trial division with the
-    irreducible factors of ``D`` and the integer contents, which gives the same canonical
-    rational function as reducing by a gcd (the only non-constant factors its denominator can
-    have are those of ``D``).  The cost is that of the ``r x r`` inverse and of ``n^2`` polynomial
-    products, instead of ``n^2`` gcds of large polynomials.
-    """
-    n = len(A)
-    d = A[0][0].num.context().constant(1)
-    for row in A:
-        for x in row:
-            if not x.den.is_one():
-                d = d * (x.den / d.gcd(x.den))
-    A0 = [[x.num * (d / x.den) for x in row] for row in A]
-    one = RF(d.context().constant(1))
-    C = [[RF(A0[i][c]) for c in cols] for i in range(n)]
-    Ninv = linalg.inverse(linalg.matmul(linalg.transpose(C), C))
-    D = d.context().constant(1)
-    for row in Ninv:
-        for x in row:
-            D = D * (x.den / D.gcd(x.den))
-    M = [[x.num * (D / x.den) for x in row] for row in Ninv]
-    Cp = [[A0[i][c] for c in cols] for i in range(n)]
-    W = [[A0[i][j] for j in cols] for i in cols]
-    r = len(cols)
-    zero = d * 0
-    CM = [[sum((Cp[i][k] * M[k][j] for k in range(r)), zero) for j in range(r)] for i in range(n)]
-    CMW = [[sum((CM[i][k] * W[k][j] for k in range(r)), zero) for j in range(r)] for i in range(n)]
-    _, factors = D.factor()
-    den0 = D * D
-    out = [[one * 0 for _ in range(n)] for _ in range(n)]
-    for i in range(n):
-        for j in range(i, n):
-            num = d * sum((CMW[i][k] * CM[j][k] for k in range(r)), zero)
-            out[i][j] = out[j][i] = _reduce_known(num, den0, factors, 2) if not num.is_zero() else one * 0
-    return out
-
-
-def _reduce_known(num, den, factors, power: int) -> RF:
-    """``num / den`` in lowest terms, where every irreducible factor of ``den`` is among ``factors``
-    (``(q, e)`` pairs of a factorisation of a polynomial whose ``power``-th power is ``den``)."""
-    for q, e in factors:
-        k = int(e) * power
-        while k:
-            quo, rem = divmod(num, q)
-            if not rem.is_zero():
-                break
-            quo_d, rem_d = divmod(den, q)
-            num, den = quo, quo_d
-            k -= 1
-    g = math.gcd(int(num.content()), int(den.content()))
-    if g > 1:
-        num, den = num / g, den / g
-    if den.leading_coefficient() < 0:
-        num, den = -num, -den
-    return RF(num, den, reduced=True)
 
 
 _FACTOR_LIMIT = 400  # terms of a denominator that _undefined_factors is willing to factor
@@ -345,49 +242,9 @@ def _undefined_factors(X: list[list[RF]], cond: RF, fallback: tuple[RF, ...]) ->
     return tuple(RF(f) for f in out)
 
 
-def exact_pinv_at(A0: list[list[Any]], psd: bool = False) -> list[list[Any]]:
-    """Moore-Penrose inverse of a matrix with exact entries (rank decided exactly)."""
-    r, rows, cols = linalg.rank_profile(A0)
-    zero = A0[0][0] * 0
-    if r == 0:
-        return linalg.zeros(len(A0[0]), len(A0), zero)
-    if psd:
-        rows = cols
-    return linalg.pinv_projector(A0, rows, cols, symmetric=psd)[0]
-
-
-def _check_point(point: Mapping, symbols: Sequence[sp.Symbol]) -> dict:
-    if not isinstance(point, Mapping):
-        raise SymbolError(f"a point is a mapping from symbols to values, e.g. {{a: 0, b: 1}}; got {point!r}")
-    point = {sp.Symbol(k) if isinstance(k, str) else k: v for k, v in point.items()}
-    by_name = {s.name: s for s in symbols}
-    fixed = {}
-    for k, v in point.items():
-        s = k if k in symbols else by_name.get(getattr(k, "name", None))
-        if s is None:
-            if isinstance(k, sp.Symbol):
-                continue  # the matrix does not depend on k (e.g. t for G = diag(1, r**2)): irrelevant
-            raise SymbolError(f"the point names {k}, which is not among the symbols {list(symbols)}")
-        if isinstance(v, float):
-            v = sp.nsimplify(v, rational=True)
-        fixed[s] = sp.sympify(v)
-    missing = [s for s in symbols if s not in fixed]
-    if missing:
-        raise SymbolError(f"the point gives no value for {missing}; every symbol of the matrix needs one")
-    return fixed
-
-
 def _check_defined(A: sp.MatrixBase, point: Mapping[sp.Symbol, sp.Expr]) -> None:
-    """Refuse a point outside the real domain of ``A``: a value that is not a finite real number,
-    a value against a symbol's sign assumption, or an entry of ``A`` that is undefined or not real
-    there (``log(0)``, ``1/sin(pi)``, ``sqrt(-1)``, even a removable ``0/0``)."""
-    for s, v in point.items():
-        if v.is_number and (v.is_real is False or v.is_finite is False or v.has(sp.nan)):
-            raise DomainError(f"{s} = {v} is not a finite real number: give a real value")
-        if v.is_number and ((s.is_positive and not v.is_positive) or (s.is_nonnegative and v.is_negative)
-                            or (s.is_negative and not v.is_negative) or (s.is_nonpositive and v.is_positive)):
-            raise DomainError(f"{s} = {v} is against the assumptions on {s} ({'positive' if s.is_positive else 'signed'}); "
-                              "choose a point in the domain")
+    """Refuse a point (already read by :func:`symgrad._inputs.point`) where an entry of ``A`` is
+    undefined or not real (``log(0)``, ``1/sin(pi)``, ``sqrt(-1)``, even a removable ``0/0``)."""
     try:
         vals = A.xreplace(dict(point))
     except (TypeError, ValueError, ZeroDivisionError) as exc:  # pragma: no cover
@@ -398,58 +255,11 @@ def _check_defined(A: sp.MatrixBase, point: Mapping[sp.Symbol, sp.Expr]) -> None
                               "Choose a point inside the domain of the model.")
 
 
-def _interval_nonzero(expr: sp.Expr, point: Mapping, dps: int = 60) -> bool:
-    """True if interval arithmetic proves ``expr`` non-zero at ``point``."""
-    iv = mpmath.iv
-    funcs = {sp.exp: iv.exp, sp.sin: iv.sin, sp.cos: iv.cos, sp.tan: iv.tan, sp.log: iv.log}
-
-    def enclose(e: sp.Expr):  # a rigorous enclosure: exact integers, outward-rounded operations
-        if e.is_Symbol:
-            return enclose(sp.sympify(point[e]))
-        if e.is_Integer:
-            return iv.mpf(int(e))
-        if e.is_Rational:
-            return iv.mpf(int(e.p)) / iv.mpf(int(e.q))
-        if e is sp.pi:
-            return iv.pi
-        if e is sp.E:
-            return iv.e
-        if e.is_Add or e.is_Mul:
-            vals = [enclose(x) for x in e.args]
-            out = vals[0]
-            for v in vals[1:]:
-                out = out + v if e.is_Add else out * v
-            return out
-        if e.is_Pow and e.exp.is_Integer:
-            return enclose(e.base) ** int(e.exp)
-        if e.is_Pow and e.exp == sp.S.Half:
-            return iv.sqrt(enclose(e.base))
-        if e.is_Pow and e.exp.is_Rational:
-            base = enclose(e.base)
-            if not base.a > 0:
-                raise TypeError(f"no interval rule for a fractional power of {e.base} near 0 or below")
-            return iv.exp(iv.mpf(int(e.exp.p)) / iv.mpf(int(e.exp.q)) * iv.log(base))
-        if e.func in funcs:
-            return funcs[e.func](enclose(e.args[0]))
-        raise TypeError(f"no interval rule for {e}")
-
-    saved = iv.dps
-    try:
-        iv.dps = dps
-        val = enclose(sp.sympify(expr))
-        if not (mpmath.isfinite(val.a) and mpmath.isfinite(val.b)):
-            return False  # an infinite enclosure proves nothing
-        return not (val.a <= 0 <= val.b)
-    except Exception:  # no rule, or a domain error inside the interval: not proved
-        return False
-    finally:
-        iv.dps = saved
+Method = Literal["auto", "projector", "full-rank"]
 
 
 def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = False,
-         method: Literal["auto", "projector", "full-rank"] = "auto",
-         _lifting: Lifting | None = None,
-         _lifted: list[list[RF]] | None = None) -> PseudoInverse:
+         method: Method = "auto") -> PseudoInverse:
     r"""The symbolic Moore-Penrose inverse of ``A``, exact, with its validity condition.
 
     The entries are lifted to rational functions (:mod:`symgrad.exact.lifting`), the
@@ -467,7 +277,7 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
       of (squared) ``r x r`` minors by Cauchy-Binet and the Plücker relations;
     * ``method="full-rank"``: ``A^+ = R^T (R R^T)^{-1} W (C^T C)^{-1} C^T``
       (:func:`symgrad.exact.dense.pinv_full_rank`), with the condition summed over
-      minors (:func:`rank_condition`).  Slower; kept as an independent route.
+      minors (:func:`symgrad.exact.dense.rank_condition`).  Slower; kept as an independent route.
 
     Parameters
     ==========
@@ -488,19 +298,29 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
     >>> pinv(sp.diag(1, r**2), psd=True).condition   # a principal minor, for a Gram matrix
     r**2
     """
-    A = _as_matrix(A)
+    A = as_matrix(A)
     syms = tuple(symbols) if symbols is not None else tuple(sorted(A.free_symbols, key=lambda s: s.name))
     if psd and A.rows != A.cols:
         raise ShapeError(f"a positive semi-definite matrix is square; got {A.rows}x{A.cols}")
-    L = _lifting or Lifting.build(list(A), syms)
-    Ar = _lifted if _lifted is not None else L.lift_matrix(A)
+    L = Lifting.build(list(A), syms)
+    return pinv_lifted(A, L, L.lift_matrix(A), psd=psd, method=method)
+
+
+def pinv_lifted(A: sp.ImmutableMatrix, L: Lifting, Ar: list[list[RF]], *, psd: bool = False,
+                method: Method = "auto", domain: Callable[[Mapping], Any] | None = None) -> PseudoInverse:
+    """:func:`pinv` of a matrix already lifted: ``Ar`` is ``A`` in the field of ``L``.
+
+    For callers that hold the lifted matrix already (``Model.G_plus`` lifts ``G`` once for
+    every claim); ``domain`` validates a point for :meth:`PseudoInverse.at` (the model's own
+    checks).  ``A`` must be an immutable SymPy matrix, square when ``psd``.
+    """
     if psd and any(not (Ar[i][j] - Ar[j][i]).is_zero() for i in range(A.rows) for j in range(i + 1, A.cols)):
         raise RankError("the matrix declared positive semi-definite is not symmetric; "
                         "call pinv without psd=True (the symmetric formula would give a wrong inverse)")
-    r, rows, cols = linalg.rank_profile(Ar)
+    r, rows, cols = dense.rank_profile(Ar)
     if psd:
         rows = cols  # columns independent => principal block invertible, for a PSD matrix
-        if r and linalg.det(linalg.submatrix(Ar, rows, cols)).is_zero():
+        if r and dense.det(dense.submatrix(Ar, rows, cols)).is_zero():
             raise RankError("the matrix declared positive semi-definite is not: a principal pivot block is singular")
     if method not in ("auto", "projector", "full-rank"):
         raise ValueError(f"method must be 'auto', 'projector' or 'full-rank', not {method!r}")
@@ -509,24 +329,46 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
         method = "projector" if nullity < r else "full-rank"
     extra: tuple[RF, ...] = ()
     if r == 0:
-        X = linalg.zeros(A.cols, A.rows, L.zero)
+        X = dense.zeros(A.cols, A.rows, L.zero)
         cond = L.one
     else:
-        W = linalg.submatrix(Ar, rows, cols)
-        dW = linalg.det(W)
+        W = dense.submatrix(Ar, rows, cols)
+        dW = dense.det(W)
         extra = () if dW.num.is_constant() else (dW,)
         if method == "full-rank":
             if psd and all(isinstance(x, RF) for row in Ar for x in row):
-                X = _pinv_psd_fraction_free(Ar, cols)
+                X = dense.pinv_psd_fraction_free(Ar, cols)
             else:
-                X = linalg.pinv_full_rank(Ar, rows, cols, symmetric=psd)
-            cond = rank_condition(Ar, r, psd=psd, zero=L.zero)
+                X = dense.pinv_full_rank(Ar, rows, cols, symmetric=psd)
+            cond = dense.rank_condition(Ar, r, psd=psd, zero=L.zero)
         else:
-            X, K, Kl = linalg.pinv_projector(Ar, rows, cols, symmetric=psd)
-            gram = lambda B: linalg.det(linalg.matmul(linalg.transpose(B), B)) if B and B[0] else L.one  # noqa: E731
+            X, K, Kl = dense.pinv_projector(Ar, rows, cols, symmetric=psd)
+            gram = lambda B: dense.det(dense.matmul(dense.transpose(B), B)) if B and B[0] else L.one  # noqa: E731
             cond = dW * gram(K) if psd else dW * dW * gram(K) * gram(Kl)
         extra = _undefined_factors(X, cond, fallback=extra)
-    return PseudoInverse(source=A, rank=r, lifting=L, _A=Ar, _X=X, _cond=cond, _extra=extra, psd=psd)
+    return PseudoInverse(source=A, rank=r, lifting=L, lifted=Ar, lifted_inverse=X, lifted_condition=cond,
+                         lifted_extra=extra, psd=psd, domain=domain)
+
+
+def family_member(A: list[list[Any]], X: list[list[Any]], U: list[list[Any]], V: list[list[Any]]) -> list[list[Any]]:
+    r"""``X + (I - X A) U + V (I - A X)`` in any field: with ``X = A^+`` this runs over every
+    generalised inverse of ``A`` as ``U, V`` run over all ``n x m`` matrices (Penrose 1955; paper Def. 1).
+
+    The one place the family is written; :func:`generalised_inverse_family` is its SymPy view.
+
+    >>> from fractions import Fraction as F
+    >>> A = [[F(1), F(0)], [F(0), F(0)]]
+    >>> family_member(A, A, [[F(0), F(0)], [F(0), F(5)]], [[F(0), F(0)], [F(0), F(0)]])[1][1]
+    Fraction(5, 1)
+    """
+    m, n = dense.shape(A)
+    zero = A[0][0] * 0
+    one = zero + 1
+    XA = dense.matmul(X, A)
+    AX = dense.matmul(A, X)
+    left = dense.matsub(dense.identity(n, one, zero), XA)
+    right = dense.matsub(dense.identity(m, one, zero), AX)
+    return dense.matadd(dense.matadd(X, dense.matmul(left, U)), dense.matmul(V, right))
 
 
 def generalised_inverse_family(P: PseudoInverse, prefix: str = "u") -> tuple[sp.ImmutableMatrix, tuple[sp.Symbol, ...]]:
@@ -534,24 +376,37 @@ def generalised_inverse_family(P: PseudoInverse, prefix: str = "u") -> tuple[sp.
 
     Returns the matrix with free symbols ``U_ij, V_ij`` and the tuple of those
     symbols.  Every matrix of this form satisfies ``A A^- A = A``, and every
-    generalised inverse has this form (Penrose 1955).
+    generalised inverse has this form (Penrose 1955).  Computed exactly by
+    :func:`family_member` in the lifted field.
     """
     A, X = P.source, P.matrix
     m, n = A.rows, A.cols
     U = sp.Matrix(n, m, lambda i, j: sp.Symbol(f"{prefix}_U{i + 1}{j + 1}", real=True))
     V = sp.Matrix(n, m, lambda i, j: sp.Symbol(f"{prefix}_V{i + 1}{j + 1}", real=True))
-    G = X + (sp.eye(n) - X * A) * U + V * (sp.eye(m) - A * X)
-    return sp.ImmutableMatrix(G), tuple(U) + tuple(V)
+    L = Lifting.build(list(A) + list(X), P.symbols + tuple(U) + tuple(V))
+    G = family_member(L.lift_matrix(A), L.lift_matrix(X), L.lift_matrix(U), L.lift_matrix(V))
+    return L.matrix_to_sympy(G), tuple(U) + tuple(V)
 
 
 def is_generalised_inverse(A: Any, X: Any, symbols: Sequence[sp.Symbol] | None = None) -> bool:
     """``A X A == A``, decided exactly (raises ``LiftError`` if the entries cannot be lifted)."""
-    A, X = _as_matrix(A), _as_matrix(X, "candidate inverse")
+    A, X = as_matrix(A), as_matrix(X, "candidate inverse")
     if (X.rows, X.cols) != (A.cols, A.rows):
         raise ShapeError(f"a generalised inverse of a {A.rows}x{A.cols} matrix is {A.cols}x{A.rows}; got {X.rows}x{X.cols}")
     L = Lifting.build(list(A) + list(X), symbols or ())
     Ar, Xr = L.lift_matrix(A), L.lift_matrix(X)
-    return linalg.is_zero_matrix(linalg.matsub(linalg.matmul(linalg.matmul(Ar, Xr), Ar), Ar))
+    return dense.is_zero_matrix(dense.matsub(dense.matmul(dense.matmul(Ar, Xr), Ar), Ar))
+
+
+# ---------------------------------------------------------------------------
+# Tikhonov damping: the one path (the lifted functions below, and their SymPy views)
+# ---------------------------------------------------------------------------
+
+def damped_inverse(G: list[list[Any]], lam: Any) -> list[list[Any]]:
+    r"""``(G + lambda I)^{-1}`` in any field (``lam`` an element of it, e.g. a lifted symbol)."""
+    if dense.shape(G)[0] != dense.shape(G)[1]:
+        raise ShapeError(f"Tikhonov damping needs a square matrix; got {dense.shape(G)[0]}x{dense.shape(G)[1]}")
+    return dense.inverse([[x + lam if i == j else x for j, x in enumerate(row)] for i, row in enumerate(G)])
 
 
 def tikhonov_inverse(G: Any, lam: sp.Symbol, symbols: Sequence[sp.Symbol] | None = None) -> sp.ImmutableMatrix:
@@ -560,37 +415,95 @@ def tikhonov_inverse(G: Any, lam: sp.Symbol, symbols: Sequence[sp.Symbol] | None
     For singular ``G`` this diverges as ``lambda -> 0``; what converges is
     ``(G + lambda I)^{-1} v`` for ``v`` in the image of ``G`` (to ``G^+ v``) and
     ``(A^T A + lambda I)^{-1} A^T`` (to ``A^+``): see :func:`tikhonov_limit`.
+    The work is done by :func:`damped_inverse` in the lifted field.
     """
-    G = _as_matrix(G)
+    G = as_matrix(G)
     if G.rows != G.cols:
         raise ShapeError(f"Tikhonov damping needs a square matrix; got {G.rows}x{G.cols}")
     L = Lifting.build(list(G) + [lam], tuple(symbols or ()) + (lam,))
-    Gr = L.lift_matrix(G)
-    l = L.lift(lam)
-    Gl = [[x + (l if i == j else L.zero) for j, x in enumerate(row)] for i, row in enumerate(Gr)]
-    return L.matrix_to_sympy(linalg.inverse(Gl))
+    return L.matrix_to_sympy(damped_inverse(L.lift_matrix(G), L.lift(lam)))
 
 
-def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol, *, with_conditions: bool = False) -> Any:
-    r"""The exact limit ``lambda -> 0`` of a matrix of rational functions of ``lambda``.
+class TikhonovLimit(NamedTuple):
+    r"""The limit ``lambda -> 0`` of a damped expression, and where it holds.
+
+    ``limit`` is the matrix of limits; ``conditions`` the expressions that must be non-zero
+    for it (the lowest-order coefficients of the denominators in ``lambda``, and
+    ``1 + cos(theta)`` for each lifted half-angle tangent ``tan(theta/2)``).
+    """
+
+    limit: sp.ImmutableMatrix
+    conditions: tuple[sp.Expr, ...]
+
+
+def lambda_variable(L: Lifting, lam: sp.Symbol) -> int:
+    """The index of ``lam`` among the variables of ``L``; :class:`LiftError` unless every entry is rational in it."""
+    k = next((i for i, v in enumerate(L.variables) if v.kind == "symbol" and v.meaning == lam), None)
+    if k is None or any(lam in v.meaning.free_symbols for i, v in enumerate(L.variables) if i != k):
+        raise LiftError(f"the entries are not rational functions of {lam}: the limit "
+                        f"{lam} -> 0 is taken for rational functions only")
+    return k
+
+
+def limit_at_zero(M: list[list[RF]], k: int) -> tuple[list[list[RF]], list[RF]]:
+    r"""The limit as the ``k``-th variable tends to 0, entry by entry, in the lifted field.
+
+    Each entry is ``lambda^a (a_0 + a_1 lambda + ...) / (lambda^b (b_0 + ...))`` with ``a_0, b_0``
+    free of ``lambda``; its limit is ``a_0 / b_0`` (or 0 when ``a > b``) wherever ``b_0 != 0``.
+    Returns the limits and the non-constant ``b_0`` (as rational functions).  :class:`RankError`
+    if an entry diverges (``a < b``).
+    """
+    def lowest(p: Any) -> tuple[int, Any]:
+        order = min(int(m[k]) for m, _ in p.terms())
+        coeff = p.context().from_dict({tuple(0 if i == k else e for i, e in enumerate(m)): c
+                                       for m, c in p.terms() if int(m[k]) == order})
+        return order, coeff
+
+    out: list[list[RF]] = []
+    conditions: list[RF] = []
+    for i, row in enumerate(M):
+        out_row = []
+        for j, rf in enumerate(row):
+            if rf.is_zero():
+                out_row.append(rf)
+                continue
+            on, a0 = lowest(rf.num)
+            od, b0 = lowest(rf.den)
+            if on < od:
+                raise RankError(
+                    f"the entry ({i + 1}, {j + 1}) diverges as the damping tends to 0: the bare damped inverse "
+                    "has no limit on a singular matrix. Apply it to a vector in the image of G, or use "
+                    "(A^T A + lambda I)^-1 A^T."
+                )
+            out_row.append(rf * 0 if on > od else RF(a0, b0))
+            if not b0.is_constant() and not any(RF(b0) == c for c in conditions):
+                conditions.append(RF(b0))
+        out.append(out_row)
+    return out, conditions
+
+
+def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol) -> TikhonovLimit:
+    r"""The exact limit ``lambda -> 0`` of a matrix of rational functions of ``lambda``, and where it holds.
 
     Each entry is lifted to the exact field first (so ``cos^2 + sin^2 - 1`` is zero there), then
     written ``lambda^k (a_0 + a_1 lambda + ...) / (lambda^l (b_0 + ...))`` with ``a_0, b_0``
-    non-zero functions of the other symbols.  The limit is ``a_0 / b_0`` (or 0 when ``k > l``)
-    wherever ``b_0 != 0``; at points where ``b_0`` vanishes the orders change and the limit may
-    differ (``lambda / (lambda + a^2)`` tends to 0 for ``a != 0`` but is 1 at ``a = 0``).
+    non-zero functions of the other symbols (:func:`limit_at_zero`).  The limit is ``a_0 / b_0``
+    (or 0 when ``k > l``) wherever ``b_0 != 0``; at points where ``b_0`` vanishes the orders
+    change and the limit may differ (``lambda / (lambda + a^2)`` tends to 0 for ``a != 0`` but
+    is 1 at ``a = 0``).
 
     Parameters
     ==========
     expr_matrix : matrix-like of rational functions of ``lam`` (and other symbols)
     lam : the damping parameter
-    with_conditions : also return the expressions that must be non-zero: the ``b_0``, and
-        ``1 + cos(theta)`` for each lifted half-angle tangent ``tan(theta/2)`` (infinite where
-        that vanishes, so the lifted computation says nothing there)
 
     Returns
     =======
-    the limit matrix, or ``(limit, conditions)`` with ``with_conditions=True``
+    TikhonovLimit
+        ``limit``, and ``conditions``: the expressions that must be non-zero, the ``b_0`` (those
+        SymPy does not know to be positive), and ``1 + cos(theta)`` for each lifted half-angle
+        tangent ``tan(theta/2)`` (infinite where that vanishes, so the lifted computation says
+        nothing there)
 
     Raises
     ======
@@ -598,47 +511,44 @@ def tikhonov_limit(expr_matrix: Any, lam: sp.Symbol, *, with_conditions: bool = 
         if some entry diverges (a pole at ``lambda = 0``)
     LiftError
         if an entry is not a rational function of ``lambda`` (``sin(lambda)/lambda``, say)
+
+    Examples
+    ========
+    >>> lam, a = sp.Symbol("lambda", positive=True), sp.Symbol("a", real=True)
+    >>> T = tikhonov_limit(sp.Matrix([[lam / (lam + a**2)]]), lam)
+    >>> T.limit, T.conditions
+    (Matrix([[0]]), (a**2,))
     """
-    M = _as_matrix(expr_matrix)
+    M = as_matrix(expr_matrix)
     syms = sorted(M.free_symbols - {lam}, key=lambda x: x.name)
     L = Lifting.build(list(M), (lam, *syms))
-    k = next((i for i, v in enumerate(L.variables) if v.meaning == lam), None)
-    if k is None or any(lam in v.meaning.free_symbols for i, v in enumerate(L.variables) if i != k):
+    try:
+        k = lambda_variable(L, lam)
+    except LiftError:
         raise LiftError(f"the entries of {M.tolist()} are not rational functions of {lam}: the limit "
-                        f"{lam} -> 0 is taken for rational functions only")
-    out, conditions = [], []
-
-    def lowest(p):
-        """Order in lam and the coefficient polynomial (lam = 0 substituted after dividing out)."""
-        order = min(int(m[k]) for m, _ in p.terms())
-        ctx = p.context()
-        coeff = ctx.from_dict({tuple(0 if i == k else e for i, e in enumerate(m)): c
-                               for m, c in p.terms() if int(m[k]) == order})
-        return order, coeff
-
-    for e in M:
-        rf = L.lift(e)
-        if rf.is_zero():
-            out.append(sp.Integer(0))
-            continue
-        on, a0 = lowest(rf.num)
-        od, b0 = lowest(rf.den)
-        if on < od:
-            raise RankError(
-                f"the entry {e} diverges as {lam} -> 0: the bare damped inverse has no limit on a singular "
-                "matrix. Apply it to a vector in the image of G, or use (A^T A + lambda I)^-1 A^T."
-            )
-        out.append(sp.Integer(0) if on > od else L.to_sympy(RF(a0, b0), factor=True))
-        if not b0.is_constant():
-            b = L.to_sympy(RF(b0), factor=True)
-            if b.is_positive is not True and not any(b == c for c in conditions):
-                conditions.append(b)
+                        f"{lam} -> 0 is taken for rational functions only") from None
+    Mr = L.lift_matrix(M)
+    try:
+        lim, dens = limit_at_zero(Mr, k)
+    except RankError:
+        bad = next(e for e, x in zip(M, (x for row in Mr for x in row))
+                   if not x.is_zero() and min(int(m[k]) for m, _ in x.num.terms())
+                   < min(int(m[k]) for m, _ in x.den.terms()))
+        raise RankError(
+            f"the entry {bad} diverges as {lam} -> 0: the bare damped inverse has no limit on a singular "
+            "matrix. Apply it to a vector in the image of G, or use (A^T A + lambda I)^-1 A^T."
+        ) from None
+    conditions: list[sp.Expr] = []
+    for d in dens:
+        b = L.to_sympy(d, factor=True)
+        if b.is_positive is not True and not any(b == c for c in conditions):
+            conditions.append(b)
     # a half-angle tangent u = tan(theta/2) is infinite where cos(theta) = -1: the lifted
     # computation cannot see those points, so the limit is stated only where every u is finite
     for v in L.variables:
-        if isinstance(v.meaning, sp.tan):
+        if v.kind == "tan":
             c = 1 + sp.cos(2 * v.meaning.args[0])
             if not any(c == x for x in conditions):
                 conditions.append(c)
-    limit = sp.ImmutableMatrix(M.rows, M.cols, out)
-    return (limit, tuple(conditions)) if with_conditions else limit
+    limit = sp.ImmutableMatrix(M.rows, M.cols, [L.to_sympy(x, factor=True) for row in lim for x in row])
+    return TikhonovLimit(limit, tuple(conditions))

@@ -9,7 +9,10 @@ agreement between the two is a genuine cross-check.
 * :func:`evaluate_matrix`: a SymPy matrix at a point, as an mpmath matrix;
 * :func:`numeric_pinv`: the Moore-Penrose inverse from ``mpmath.svd_r`` with a
   stated rank threshold (mpmath 1.3 has no ``pinv``);
-* :func:`random_point`: a random rational point for the symbols of a problem.
+* :func:`random_point`: a random rational point for the symbols of a problem
+  (drawn by :mod:`symgrad._sampling`, the one sampler);
+* :func:`interval_nonzero`: a rigorous proof, by interval arithmetic, that an
+  expression is non-zero at a point.
 
 Precision is always scoped with :func:`mpmath.workdps`; the global
 ``mpmath.mp.dps`` is never changed.
@@ -17,25 +20,17 @@ Precision is always scoped with :func:`mpmath.workdps`; the global
 from __future__ import annotations
 
 import random
-from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
 import mpmath
 import sympy as sp
 
+from ._inputs import as_matrix as _as_sympy_matrix
+from ._sampling import sample_point
 from .exceptions import DomainError, ShapeError, SymbolError
 
-__all__ = ["evaluate_matrix", "numeric_pinv", "random_point", "default_rank_tol", "max_abs_diff"]
-
-
-def _as_sympy_matrix(A: Any) -> sp.ImmutableMatrix:
-    try:
-        M = sp.ImmutableMatrix(A)
-    except Exception as exc:  # SymPy raises several types for ragged input
-        raise ShapeError(f"cannot read {A!r} as a matrix: {exc}") from exc
-    if M.rows == 0 or M.cols == 0:
-        raise ShapeError(f"the matrix is empty ({M.rows}x{M.cols})")
-    return M
+__all__ = ["evaluate_matrix", "numeric_pinv", "random_point", "default_rank_tol", "max_abs_diff",
+           "interval_enclosure", "interval_nonzero"]
 
 
 def evaluate_matrix(M: Any, point: Mapping[sp.Symbol, Any] | None = None, dps: int = 50) -> mpmath.matrix:
@@ -233,14 +228,95 @@ def random_point(symbols: Iterable[sp.Symbol], rng: random.Random | int | None =
         pos = set(positive)
     if bound < 1 or max_den < 1:
         raise ShapeError(f"bound and max_den must be at least 1; got bound={bound}, max_den={max_den}")
-    out: dict[sp.Symbol, sp.Rational] = {}
-    for s in syms:
-        while True:
-            q = rng.randint(1, max_den)
-            p = rng.randint(0 if s in pos else -bound * q, bound * q)
-            v = Fraction(p, q)
-            if v == 0 and (s in pos or not allow_zero):
-                continue
-            break
-        out[s] = sp.Rational(v.numerator, v.denominator)
-    return out
+    values = sample_point(syms, rng, kind="small", positive=pos, bound=bound, max_den=max_den, allow_zero=allow_zero)
+    return {s: sp.Rational(v.numerator, v.denominator) for s, v in values.items()}
+
+
+_IV_FUNCS = {sp.exp: "exp", sp.sin: "sin", sp.cos: "cos", sp.tan: "tan", sp.log: "log", sp.tanh: "tanh",
+             sp.sinh: "sinh", sp.cosh: "cosh", sp.atan: "atan"}
+
+
+def interval_enclosure(expr: sp.Expr, point: Mapping[sp.Symbol, Any] | None = None, dps: int = 60) -> Any:
+    """A rigorous enclosure of ``expr`` at ``point`` (an ``mpmath.iv`` interval), at ``dps`` digits.
+
+    Exact integers and rationals enter as point intervals, ``pi`` and ``E`` as mpmath's
+    enclosures, and every operation rounds outwards, so the true value lies in the result.
+    Raises :class:`TypeError` for an expression with no interval rule (a fractional power of
+    an interval that reaches 0 or below, an unknown function) and :class:`ValueError` from
+    mpmath for a domain error inside the interval.
+
+    Examples
+    --------
+    >>> e = interval_enclosure(sp.exp(1) - sp.Rational(2718, 1000), dps=30)
+    >>> e.a > 0
+    True
+    """
+    iv = mpmath.iv
+    point = {} if point is None else point
+
+    def enclose(e: sp.Expr) -> Any:
+        if e.is_Symbol:
+            return enclose(sp.sympify(point[e]))
+        if e.is_Integer:
+            return iv.mpf(int(e))
+        if e.is_Rational:
+            return iv.mpf(int(e.p)) / iv.mpf(int(e.q))
+        if e is sp.pi:
+            return iv.pi
+        if e is sp.E:
+            return iv.e
+        if e.is_Add or e.is_Mul:
+            vals = [enclose(x) for x in e.args]
+            out = vals[0]
+            for v in vals[1:]:
+                out = out + v if e.is_Add else out * v
+            return out
+        if e.is_Pow and e.exp.is_Integer:
+            return enclose(e.base) ** int(e.exp)
+        if e.is_Pow and e.exp == sp.S.Half:
+            return iv.sqrt(enclose(e.base))
+        if e.is_Pow and e.exp.is_Rational:
+            base = enclose(e.base)
+            if not base.a > 0:
+                raise TypeError(f"no interval rule for a fractional power of {e.base} near 0 or below")
+            return iv.exp(iv.mpf(int(e.exp.p)) / iv.mpf(int(e.exp.q)) * iv.log(base))
+        if e.is_Pow:
+            base = enclose(e.base)
+            if not base.a > 0:
+                raise TypeError(f"no interval rule for a power of {e.base} near 0 or below")
+            return iv.exp(enclose(e.exp) * iv.log(base))
+        name = _IV_FUNCS.get(e.func)
+        if name is not None:
+            x = enclose(e.args[0])
+            if name == "tanh":
+                t = iv.exp(2 * x)
+                return (t - 1) / (t + 1)
+            if name in ("sinh", "cosh"):
+                t = iv.exp(x)
+                return (t - 1 / t) / 2 if name == "sinh" else (t + 1 / t) / 2
+            return getattr(iv, name)(x)
+        raise TypeError(f"no interval rule for {e}")
+
+    saved = iv.dps
+    try:
+        iv.dps = dps
+        return enclose(sp.sympify(expr))
+    finally:
+        iv.dps = saved
+
+
+def interval_nonzero(expr: sp.Expr, point: Mapping[sp.Symbol, Any] | None = None, dps: int = 60) -> bool:
+    """True if interval arithmetic proves ``expr`` non-zero at ``point`` (False: not proved).
+
+    Examples
+    --------
+    >>> interval_nonzero(sp.pi - sp.Rational(22, 7)), interval_nonzero(sp.cos(1)**2 + sp.sin(1)**2 - 1)
+    (True, False)
+    """
+    try:
+        val = interval_enclosure(expr, point, dps)
+        if not (mpmath.isfinite(val.a) and mpmath.isfinite(val.b)):
+            return False  # an infinite enclosure proves nothing
+        return not (val.a <= 0 <= val.b)
+    except Exception:  # no rule, or a domain error inside the interval: not proved
+        return False

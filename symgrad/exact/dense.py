@@ -1,11 +1,19 @@
 r"""Dense linear algebra over any field, written once.
 
 The functions here take matrices as lists of rows and work for every entry
-type with field arithmetic: :class:`~symgrad.exact.lifting.RF` (exact rational
-functions), :class:`fractions.Fraction` (exact values at a rational point) and
-:class:`DegreeTracked` (exact values that also carry a bound on the degree of
-the rational function they came from, for Schwartz-Zippel).  A zero test and a
-pivot cost are the only things that differ, and they are passed in.
+type that meets the contract of :mod:`symgrad.exact.field`: the rational
+functions :class:`~symgrad.exact.ratfunc.RF`, :class:`fractions.Fraction`,
+:class:`~symgrad.exact.field.DegreeTracked` values, number-field elements and
+``mpmath.mpf``.  A pivot test ``iszero`` and a pivot cost are the only things
+that differ between the levels (exact, at a point, numeric), and they are
+passed in.
+
+Every elimination runs through one kernel, :func:`_eliminate` (after SymPy's
+``polys/matrices/dense.py``, where ``ddm_iinv`` augments the matrix and calls
+``ddm_irref``): :func:`rank_profile` (full pivoting on the cheapest entry),
+:func:`inverse` (Gauss-Jordan on ``[A | I]``), :func:`det` (forward
+elimination, the product of the pivots), :func:`nullspace` and :func:`rref`
+(reduced row echelon form).
 
 The Moore-Penrose inverse uses a full-rank factorisation instead of
 ``Matrix.pinv``: if the ``r x r`` submatrix ``W = A[q, p]`` is invertible and
@@ -16,33 +24,29 @@ The Moore-Penrose inverse uses a full-rank factorisation instead of
     A = C W^{-1} R, \qquad A^+ = R^T (R R^T)^{-1} W (C^T C)^{-1} C^T,
 
 which one checks against the four Penrose conditions directly.  Only two
-``r x r`` inverses are needed, and no simplification.
+``r x r`` inverses are needed, and no simplification.  The exact kernels of
+:mod:`symgrad.inverse` on rational functions (:func:`rank_condition`,
+:func:`pinv_psd_fraction_free`) are here too.
 """
 from __future__ import annotations
 
-from fractions import Fraction
+import itertools
+import math
 from typing import Any, Callable, Sequence
 
 from ..exceptions import RankError, ShapeError
+from .field import cost as _cost
+from .field import is_zero as _is_zero
+from .field import reciprocal, total
+from .ratfunc import RF
 
 Matrix = list  # list[list[entry]]
 
 __all__ = [
-    "DegreeTracked", "pinv_projector", "zeros", "identity", "transpose", "matmul", "matadd", "matsub", "scale",
-    "rank_profile", "inverse", "det", "pinv_full_rank", "nullspace", "submatrix", "is_zero_matrix",
+    "zeros", "identity", "transpose", "shape", "matmul", "matadd", "matsub", "submatrix", "is_zero_matrix",
+    "rank_profile", "inverse", "det", "nullspace", "rref", "pinv_full_rank", "pinv_projector", "exact_pinv_at",
+    "rank_condition", "pinv_psd_fraction_free", "reduce_known",
 ]
-
-
-def _is_zero(x: Any) -> bool:
-    z = getattr(x, "is_zero", None)
-    if callable(z):
-        return z()
-    return x == 0
-
-
-def _cost(x: Any) -> int:
-    size = getattr(x, "size", None)
-    return size() if callable(size) else 0
 
 
 def zeros(m: int, n: int, zero: Any) -> Matrix:
@@ -59,18 +63,6 @@ def transpose(A: Matrix) -> Matrix:
 
 def shape(A: Matrix) -> tuple[int, int]:
     return (len(A), len(A[0]) if A else 0)
-
-
-def _sum(terms: list) -> Any:
-    """The sum of a non-empty list; a field whose elements offer ``sum_many`` (the rational
-    functions of :mod:`symgrad.exact.lifting`, which then reduce once instead of once per term) uses it."""
-    many = getattr(type(terms[0]), "sum_many", None)
-    if many is not None and len(terms) > 2:
-        return many(terms)
-    acc = terms[0]
-    for x in terms[1:]:
-        acc = acc + x
-    return acc
 
 
 def matmul(A: Matrix, B: Matrix, zero: Any = None) -> Matrix:
@@ -95,7 +87,7 @@ def matmul(A: Matrix, B: Matrix, zero: Any = None) -> Matrix:
             if not terms:
                 acc = zero if zero is not None else (A[0][0] * 0 if A and A[0] else 0)
             else:
-                acc = _sum(terms)
+                acc = total(terms)
             row.append(acc)
         out.append(row)
     return out
@@ -113,10 +105,6 @@ def matsub(A: Matrix, B: Matrix) -> Matrix:
     return [[a - b for a, b in zip(ra, rb)] for ra, rb in zip(A, B)]
 
 
-def scale(c: Any, A: Matrix) -> Matrix:
-    return [[c * a for a in row] for row in A]
-
-
 def submatrix(A: Matrix, rows: Sequence[int], cols: Sequence[int]) -> Matrix:
     return [[A[i][j] for j in cols] for i in rows]
 
@@ -125,82 +113,143 @@ def is_zero_matrix(A: Matrix, iszero: Callable[[Any], bool] = _is_zero) -> bool:
     return all(iszero(a) for row in A for a in row)
 
 
+# ---------------------------------------------------------------------------
+# The one elimination kernel
+# ---------------------------------------------------------------------------
+
+def _subtract_row(Mi: list, f: Any, Mp: list, skip: int, zero: Any) -> None:
+    """``Mi -= f * Mp`` in place, the entry in column ``skip`` set to zero (it is eliminated)."""
+    for j, b in enumerate(Mp):
+        if j != skip and not _is_zero(b):
+            Mi[j] = Mi[j] - f * b
+    Mi[skip] = zero
+
+
+def _eliminate(M: Matrix, width: int, iszero: Callable[[Any], bool], cost: Callable[[Any], int], *,
+               full: bool = False, jordan: bool = False,
+               stop_at_gap: bool = False) -> tuple[list[int], list[int], int, list[Any], int | None]:
+    """Gaussian elimination on the first ``width`` columns of ``M``, in place.
+
+    * ``full=True``: full pivoting on the cheapest non-zero entry of the rows and
+      columns not yet used (rows are not moved; forward elimination only).  The
+      choice of the cheapest pivot (fewest terms, for rational functions) keeps
+      intermediate expressions small.
+    * ``full=False``: column by column, the cheapest non-zero entry of the column
+      among the rows not yet used, swapped into place; with ``jordan=True`` the
+      pivot row is normalised and every other row eliminated (reduced row echelon
+      form), otherwise only the rows below are.  ``stop_at_gap`` stops at the
+      first column without a pivot.
+
+    Returns ``(pivot rows, pivot columns, sign of the row permutation, pivot
+    values, first column without a pivot or None)``; in column mode the pivot
+    rows are ``0, 1, ..., r - 1`` after the swaps.
+    """
+    m = len(M)
+    zero = M[0][0] * 0 if m and M[0] else 0
+    prow: list[int] = []
+    pcol: list[int] = []
+    pivots: list[Any] = []
+    sign = 1
+    gap: int | None = None
+    if full:
+        rows_left = list(range(m))
+        cols_left = list(range(width))
+        while rows_left and cols_left:
+            best = None
+            for i in rows_left:
+                for j in cols_left:
+                    x = M[i][j]
+                    if iszero(x):
+                        continue
+                    c = cost(x)
+                    if best is None or c < best[0]:
+                        best = (c, i, j)
+                        if c <= 2:
+                            break
+                if best is not None and best[0] <= 2:
+                    break
+            if best is None:
+                break
+            _, pi, pj = best
+            prow.append(pi)
+            pcol.append(pj)
+            pivots.append(M[pi][pj])
+            rows_left.remove(pi)
+            cols_left.remove(pj)
+            piv_inv = reciprocal(M[pi][pj])
+            for i in rows_left:
+                if not iszero(M[i][pj]):
+                    _subtract_row(M[i], M[i][pj] * piv_inv, M[pi], pj, zero)
+        return prow, pcol, sign, pivots, gap
+    row = 0
+    for col in range(width):
+        if row >= m:
+            break
+        cands = [i for i in range(row, m) if not iszero(M[i][col])]
+        if not cands:
+            if gap is None:
+                gap = col
+            if stop_at_gap:
+                break
+            continue
+        piv = min(cands, key=lambda i: cost(M[i][col]))
+        if piv != row:
+            M[row], M[piv] = M[piv], M[row]
+            sign = -sign
+        p = M[row][col]
+        prow.append(row)
+        pcol.append(col)
+        pivots.append(p)
+        p_inv = reciprocal(p)
+        if jordan:
+            M[row] = [x if _is_zero(x) else x * p_inv for x in M[row]]
+            for i in range(m):
+                if i != row and not iszero(M[i][col]):
+                    _subtract_row(M[i], M[i][col], M[row], col, zero)
+        else:
+            for i in range(row + 1, m):
+                if not iszero(M[i][col]):
+                    _subtract_row(M[i], M[i][col] * p_inv, M[row], col, zero)
+        row += 1
+    if gap is None and len(pcol) < width and not stop_at_gap:
+        gap = next(c for c in range(width) if c not in pcol)
+    return prow, pcol, sign, pivots, gap
+
+
 def rank_profile(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
                  cost: Callable[[Any], int] = _cost) -> tuple[int, list[int], list[int]]:
     """Rank and a pair of index lists ``(rows, cols)`` with ``A[rows, cols]`` invertible.
 
     Gaussian elimination with full pivoting on the cheapest non-zero entry
-    (fewest terms, for rational functions), which keeps intermediate
-    expressions small.  Exact whenever ``iszero`` is.
+    (:func:`_eliminate`).  Exact whenever ``iszero`` is.
+
+    >>> from fractions import Fraction as F
+    >>> rank_profile([[F(1), F(2)], [F(2), F(4)]])
+    (1, [0], [0])
     """
-    m, n = shape(A)
     M = [list(r) for r in A]
-    rows_left = list(range(m))
-    cols_left = list(range(n))
-    prow: list[int] = []
-    pcol: list[int] = []
-    while rows_left and cols_left:
-        best = None
-        for i in rows_left:
-            for j in cols_left:
-                x = M[i][j]
-                if iszero(x):
-                    continue
-                c = cost(x)
-                if best is None or c < best[0]:
-                    best = (c, i, j)
-                    if c <= 2:
-                        break
-            if best is not None and best[0] <= 2:
-                break
-        if best is None:
-            break
-        _, pi, pj = best
-        prow.append(pi)
-        pcol.append(pj)
-        rows_left.remove(pi)
-        cols_left.remove(pj)
-        piv_inv = 1 / M[pi][pj] if not hasattr(M[pi][pj], "inverse") else M[pi][pj].inverse()
-        for i in rows_left:
-            if iszero(M[i][pj]):
-                continue
-            f = M[i][pj] * piv_inv
-            Mi, Mp = M[i], M[pi]
-            for j in cols_left:
-                if not iszero(Mp[j]):
-                    Mi[j] = Mi[j] - f * Mp[j]
-            Mi[pj] = Mi[pj] * 0
+    prow, pcol, _, _, _ = _eliminate(M, shape(A)[1], iszero, cost, full=True)
     return len(prow), sorted(prow), sorted(pcol)
 
 
 def inverse(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
             cost: Callable[[Any], int] = _cost) -> Matrix:
-    """Inverse of a square matrix by Gauss-Jordan elimination; ``RankError`` if singular."""
+    """Inverse of a square matrix by Gauss-Jordan elimination on ``[A | I]``; ``RankError`` if singular."""
     n, n2 = shape(A)
     if n != n2:
         raise ShapeError(f"only square matrices have inverses; got {n}x{n2}")
     one = A[0][0] ** 0 if n else 1
     zero = A[0][0] * 0 if n else 0
     M = [list(A[i]) + [one if i == j else zero for j in range(n)] for i in range(n)]
-    for col in range(n):
-        cands = [i for i in range(col, n) if not iszero(M[i][col])]
-        if not cands:
-            raise RankError(f"the {n}x{n} matrix is singular (no pivot in column {col + 1})")
-        piv = min(cands, key=lambda i: cost(M[i][col]))
-        M[col], M[piv] = M[piv], M[col]
-        p = M[col][col]
-        pinv = p.inverse() if hasattr(p, "inverse") else 1 / p
-        M[col] = [x * pinv for x in M[col]]
-        for i in range(n):
-            if i != col and not iszero(M[i][col]):
-                f = M[i][col]
-                M[i] = [a - f * b for a, b in zip(M[i], M[col])]
+    _, pcol, _, _, gap = _eliminate(M, n, iszero, cost, jordan=True, stop_at_gap=True)
+    if len(pcol) < n:
+        raise RankError(f"the {n}x{n} matrix is singular (no pivot in column {(gap or 0) + 1})")
     return [row[n:] for row in M]
 
 
 def det(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
         cost: Callable[[Any], int] = _cost) -> Any:
-    """Determinant by Gaussian elimination with pivoting."""
+    """Determinant: the signed product of the pivots of a forward elimination."""
     n, n2 = shape(A)
     if n != n2:
         raise ShapeError(f"only square matrices have determinants; got {n}x{n2}")
@@ -211,24 +260,50 @@ def det(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
     if n == 2:
         return A[0][0] * A[1][1] - A[0][1] * A[1][0]
     M = [list(r) for r in A]
-    d = M[0][0] ** 0
-    for col in range(n):
-        cands = [i for i in range(col, n) if not iszero(M[i][col])]
-        if not cands:
-            return M[0][0] * 0
-        piv = min(cands, key=lambda i: cost(M[i][col]))
-        if piv != col:
-            M[col], M[piv] = M[piv], M[col]
-            d = -d
-        p = M[col][col]
+    _, pcol, sign, pivots, _ = _eliminate(M, n, iszero, cost, stop_at_gap=True)
+    if len(pcol) < n:
+        return A[0][0] * 0
+    d = A[0][0] ** 0
+    for p in pivots:
         d = d * p
-        pinv = p.inverse() if hasattr(p, "inverse") else 1 / p
-        for i in range(col + 1, n):
-            if not iszero(M[i][col]):
-                f = M[i][col] * pinv
-                M[i] = [a - f * b for a, b in zip(M[i], M[col])]
-    return d
+    return d if sign > 0 else -d
 
+
+def rref(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
+         cost: Callable[[Any], int] = _cost) -> tuple[Matrix, list[int]]:
+    """The non-zero rows of the reduced row echelon form (a canonical basis of the row space) and the
+    pivot columns.
+
+    >>> from fractions import Fraction as F
+    >>> rref([[F(2), F(4)], [F(1), F(2)]])
+    ([[Fraction(1, 1), Fraction(2, 1)]], [0])
+    """
+    M = [list(r) for r in A]
+    _, pcol, _, _, _ = _eliminate(M, shape(A)[1], iszero, cost, jordan=True)
+    return M[:len(pcol)], pcol
+
+
+def nullspace(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
+              cost: Callable[[Any], int] = _cost) -> list[list[Any]]:
+    """A basis of the right null space (as a list of column vectors), from the reduced row echelon form."""
+    m, n = shape(A)
+    R, pivots = rref(A, iszero, cost)
+    one = A[0][0] ** 0 if m and n else 1
+    zero = one * 0
+    basis = []
+    for free in (c for c in range(n) if c not in pivots):
+        v = [zero] * n
+        v[free] = one
+        for k, pc in enumerate(pivots):
+            v[pc] = -R[k][free]
+        basis.append(v)
+    return basis
+
+
+
+# ---------------------------------------------------------------------------
+# Moore-Penrose inverses
+# ---------------------------------------------------------------------------
 
 def pinv_full_rank(A: Matrix, rows: Sequence[int], cols: Sequence[int],
                    iszero: Callable[[Any], bool] = _is_zero, cost: Callable[[Any], int] = _cost,
@@ -279,7 +354,7 @@ def _embedded_null_basis(A: Matrix, rows: Sequence[int], cols: Sequence[int], Wi
     return K
 
 
-def _projector(K: Matrix, n: int, iszero, cost) -> Matrix:
+def _projector(K: Matrix, n: int, iszero: Callable[[Any], bool], cost: Callable[[Any], int]) -> Matrix | None:
     """Orthogonal projector ``K (K^T K)^{-1} K^T`` onto the column space of ``K`` (zero if ``K`` is empty)."""
     if not K or not K[0]:
         return None
@@ -329,125 +404,112 @@ def pinv_projector(A: Matrix, rows: Sequence[int], cols: Sequence[int],
     return X, K, Kl
 
 
-def nullspace(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
-              cost: Callable[[Any], int] = _cost) -> list[list[Any]]:
-    """A basis of the right null space (as a list of column vectors), from the reduced row echelon form."""
-    m, n = shape(A)
-    M = [list(r) for r in A]
-    pivots: list[int] = []
-    row = 0
-    for col in range(n):
-        if row >= m:
-            break
-        cands = [i for i in range(row, m) if not iszero(M[i][col])]
-        if not cands:
-            continue
-        piv = min(cands, key=lambda i: cost(M[i][col]))
-        M[row], M[piv] = M[piv], M[row]
-        p = M[row][col]
-        pinv = p.inverse() if hasattr(p, "inverse") else 1 / p
-        M[row] = [x * pinv for x in M[row]]
-        for i in range(m):
-            if i != row and not iszero(M[i][col]):
-                f = M[i][col]
-                M[i] = [a - f * b for a, b in zip(M[i], M[row])]
-        pivots.append(col)
-        row += 1
-    one = A[0][0] ** 0 if m and n else 1
-    zero = one * 0
-    basis = []
-    for free in (c for c in range(n) if c not in pivots):
-        v = [zero] * n
-        v[free] = one
-        for k, pc in enumerate(pivots):
-            v[pc] = -M[k][free]
-        basis.append(v)
-    return basis
+def exact_pinv_at(A0: list[list[Any]], psd: bool = False) -> list[list[Any]]:
+    """Moore-Penrose inverse of a matrix with exact entries (rank decided exactly)."""
+    r, rows, cols = rank_profile(A0)
+    zero = A0[0][0] * 0
+    if r == 0:
+        return zeros(len(A0[0]), len(A0), zero)
+    if psd:
+        rows = cols
+    return pinv_projector(A0, rows, cols, symmetric=psd)[0]
 
 
-class DegreeTracked:
-    """An exact rational value with bounds on the degrees of the rational function behind it.
+# ---------------------------------------------------------------------------
+# Exact kernels on rational functions
+# ---------------------------------------------------------------------------
 
-    Arithmetic on values is exact (``Fraction``); alongside, ``num_deg`` and
-    ``den_deg`` bound the total degrees of numerator and denominator of the
-    rational function that the same sequence of operations produces
-    symbolically.  This is what a Schwartz-Zippel bound needs.
+def _sum_principal_minors(A: Matrix, r: int, zero: RF) -> RF:
+    n = len(A)
+    total = zero
+    for S in itertools.combinations(range(n), r):
+        total = total + det(submatrix(A, S, S))
+    return total
 
-    >>> a = DegreeTracked(Fraction(3), 1, 0); b = DegreeTracked(Fraction(2), 2, 1)
-    >>> c = a / b + a
-    >>> (c.value, c.num_deg, c.den_deg)
-    (Fraction(9, 2), 3, 2)
+
+def rank_condition(A: Matrix, r: int, *, psd: bool, zero: RF) -> RF:
+    r"""An expression non-zero exactly where ``rank A = r`` (given ``rank A <= r`` everywhere).
+
+    For positive semi-definite ``A`` the principal ``r x r`` minors are all
+    ``>= 0`` and some is positive iff the rank is at least ``r``; in general
+    the same holds for ``A^T A``, whose principal minors sum to the sum of
+    squares of all ``r x r`` minors of ``A`` (Cauchy-Binet).
     """
-
-    __slots__ = ("value", "num_deg", "den_deg")
-
-    def __init__(self, value: Fraction, num_deg: int, den_deg: int):
-        self.value = Fraction(value)
-        self.num_deg = num_deg
-        self.den_deg = den_deg
-
-    def _c(self, o):
-        return o if isinstance(o, DegreeTracked) else DegreeTracked(Fraction(o), 0, 0)
-
-    def __add__(self, o):
-        o = self._c(o)
-        if o.value == 0 and o.num_deg == 0:
-            return self
-        if self.value == 0 and self.num_deg == 0:
-            return o
-        return DegreeTracked(self.value + o.value, max(self.num_deg + o.den_deg, o.num_deg + self.den_deg),
-                             self.den_deg + o.den_deg)
-
-    __radd__ = __add__
-
-    def __neg__(self):
-        return DegreeTracked(-self.value, self.num_deg, self.den_deg)
-
-    def __sub__(self, o):
-        return self + (-self._c(o))
-
-    def __rsub__(self, o):
-        return (-self) + o
-
-    def __mul__(self, o):
-        o = self._c(o)
-        return DegreeTracked(self.value * o.value, self.num_deg + o.num_deg, self.den_deg + o.den_deg)
-
-    __rmul__ = __mul__
-
-    def inverse(self):
-        if self.value == 0:
-            raise ZeroDivisionError("inverse of zero")
-        return DegreeTracked(1 / self.value, self.den_deg, self.num_deg)
-
-    def __truediv__(self, o):
-        return self * self._c(o).inverse()
-
-    def __rtruediv__(self, o):
-        return self._c(o) * self.inverse()
-
-    def __pow__(self, n: int):
-        if n < 0:
-            return self.inverse() ** (-n)
-        out = DegreeTracked(Fraction(1), 0, 0)
-        for _ in range(n):
-            out = out * self
-        return out
-
-    def is_zero(self) -> bool:
-        """Zero as a rational function: value zero with a constant numerator."""
-        return self.value == 0 and self.num_deg == 0
-
-    def vanishes(self) -> bool:
-        """Zero at this point (the pivot test)."""
-        return self.value == 0
-
-    def size(self) -> int:
-        return self.num_deg + self.den_deg
-
-    def __repr__(self) -> str:
-        return f"DegreeTracked({self.value}, deg<={self.num_deg}/{self.den_deg})"
+    if r == 0:
+        return zero + 1
+    B = A if psd else matmul(transpose(A), A)
+    n = len(B)
+    if math.comb(n, r) <= 400:
+        return _sum_principal_minors(B, r, zero)
+    # Faddeev-LeVerrier: coefficients of the characteristic polynomial
+    M = identity(n, zero + 1, zero)
+    c = zero + 1
+    for k in range(1, r + 1):
+        AM = matmul(B, M)
+        c = -sum((AM[i][i] for i in range(n)), zero) / k
+        M = [[AM[i][j] + (c if i == j else zero) for j in range(n)] for i in range(n)]
+    return c if r % 2 == 0 else -c
 
 
-def as_fraction_matrix(A: Matrix) -> list[list[Fraction]]:
-    return [[Fraction(x) if not isinstance(x, DegreeTracked) else x.value for x in row] for row in A]
+def pinv_psd_fraction_free(A: list[list[RF]], cols: Sequence[int]) -> list[list[RF]]:
+    r"""``A^+ = C N^{-1} W N^{-1} C^T`` for a symmetric PSD ``A`` of rank ``r = len(cols)``,
+    computed over polynomials and reduced once per entry by the known factors of its denominator.
+
+    ``A = A_0 / d`` with ``d`` the common denominator, ``C = A_0[:, cols]``, ``W = A_0[cols, cols]``,
+    ``N = C^T C = M / D`` (``M`` polynomial): then ``A^+ = d \, (C M) W (C M)^T / D^2`` (the formula
+    of :func:`symgrad.exact.dense.pinv_full_rank` with ``R = C^T``).  The numerators are polynomial
+    products, with no gcd on the way; each entry is then reduced by trial division with the
+    irreducible factors of ``D`` and the integer contents, which gives the same canonical
+    rational function as reducing by a gcd (the only non-constant factors its denominator can
+    have are those of ``D``).  The cost is that of the ``r x r`` inverse and of ``n^2`` polynomial
+    products, instead of ``n^2`` gcds of large polynomials.
+    """
+    n = len(A)
+    d = A[0][0].num.context().constant(1)
+    for row in A:
+        for x in row:
+            if not x.den.is_one():
+                d = d * (x.den / d.gcd(x.den))
+    A0 = [[x.num * (d / x.den) for x in row] for row in A]
+    one = RF(d.context().constant(1))
+    C = [[RF(A0[i][c]) for c in cols] for i in range(n)]
+    Ninv = inverse(matmul(transpose(C), C))
+    D = d.context().constant(1)
+    for row in Ninv:
+        for x in row:
+            D = D * (x.den / D.gcd(x.den))
+    M = [[x.num * (D / x.den) for x in row] for row in Ninv]
+    Cp = [[A0[i][c] for c in cols] for i in range(n)]
+    W = [[A0[i][j] for j in cols] for i in cols]
+    r = len(cols)
+    zero = d * 0
+    CM = [[sum((Cp[i][k] * M[k][j] for k in range(r)), zero) for j in range(r)] for i in range(n)]
+    CMW = [[sum((CM[i][k] * W[k][j] for k in range(r)), zero) for j in range(r)] for i in range(n)]
+    _, factors = D.factor()
+    den0 = D * D
+    out = [[one * 0 for _ in range(n)] for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            num = d * sum((CMW[i][k] * CM[j][k] for k in range(r)), zero)
+            out[i][j] = out[j][i] = reduce_known(num, den0, factors, 2) if not num.is_zero() else one * 0
+    return out
+
+
+def reduce_known(num: Any, den: Any, factors: Sequence[tuple[Any, Any]], power: int) -> RF:
+    """``num / den`` in lowest terms, where every irreducible factor of ``den`` is among ``factors``
+    (``(q, e)`` pairs of a factorisation of a polynomial whose ``power``-th power is ``den``)."""
+    for q, e in factors:
+        k = int(e) * power
+        while k:
+            quo, rem = divmod(num, q)
+            if not rem.is_zero():
+                break
+            quo_d, rem_d = divmod(den, q)
+            num, den = quo, quo_d
+            k -= 1
+    g = math.gcd(int(num.content()), int(den.content()))
+    if g > 1:
+        num, den = num / g, den / g
+    if den.leading_coefficient() < 0:
+        num, den = -num, -den
+    return RF(num, den, reduced=True)

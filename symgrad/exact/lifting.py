@@ -29,211 +29,35 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import reduce
-from typing import Iterable, Sequence
+from typing import Iterable, Literal, Sequence
 
 import sympy as sp
-from flint import fmpq, fmpz, fmpz_mpoly, fmpz_mpoly_ctx
+from flint import fmpz_mpoly, fmpz_mpoly_ctx
 
 from ..exceptions import LiftError
+from .ratfunc import RF
 
-__all__ = ["RF", "Lifting", "lift"]
+__all__ = ["Lifting", "lift", "poly_to_sympy", "KernelKind"]
+
+#: what a variable of the field stands for: a symbol, a root ``s**(1/L)`` of a symbol, ``exp(m/d)``,
+#: a half-angle tangent ``tan(m/(2d))``, ``log(s)``, or the constant 1 (a field with no variables)
+KernelKind = Literal["symbol", "root", "exp", "tan", "log", "one"]
 
 
-class RF:
-    """A reduced fraction ``num/den`` of flint polynomials over the integers.
+def poly_to_sympy(p: fmpz_mpoly, gens: Sequence[sp.Expr]) -> sp.Expr:
+    """A python-flint polynomial as a SymPy expression, its ``i``-th variable replaced by ``gens[i]``.
 
-    Invariants: ``gcd(num, den) = 1``, the leading coefficient of ``den`` is
-    positive, and ``den = 1`` when ``num = 0``.  The representation is therefore
-    canonical: two RFs are equal exactly when their numerators and denominators
-    are, and an RF is zero exactly when its numerator is.
+    The one flint-to-SymPy converter of the package.
 
-    Examples
-    ========
-    >>> ctx = fmpz_mpoly_ctx.get(("x", "y"), "degrevlex")
-    >>> x, y = (RF.gen(ctx, i) for i in range(2))
-    >>> (x**2 - y**2) / (x - y) == x + y
+    >>> ctx = fmpz_mpoly_ctx.get(("a", "b"), "degrevlex")
+    >>> a, b = ctx.gens()
+    >>> x = sp.Symbol("x")
+    >>> poly_to_sympy(3*a**2*b - 1, [x, sp.exp(x)]) == 3*x**2*sp.exp(x) - 1
     True
     """
-
-    __slots__ = ("num", "den")
-
-    def __init__(self, num: fmpz_mpoly, den: fmpz_mpoly | None = None, *, reduced: bool = False):
-        if den is None:
-            self.num, self.den = num, num.context().constant(1)
-            return
-        if den.is_zero():
-            raise ZeroDivisionError("rational function with zero denominator")
-        if not reduced:
-            if num.is_zero():
-                den = den.context().constant(1)
-            else:
-                g = num.gcd(den)
-                if not g.is_one():
-                    num, den = num / g, den / g
-            if den.leading_coefficient() < 0:
-                num, den = -num, -den
-        self.num, self.den = num, den
-
-    # -- constructors --------------------------------------------------------
-    @staticmethod
-    def gen(ctx: fmpz_mpoly_ctx, i: int) -> RF:
-        return RF(ctx.gens()[i])
-
-    @staticmethod
-    def const(ctx: fmpz_mpoly_ctx, value: int | Fraction | sp.Rational) -> RF:
-        q = Fraction(int(value.p), int(value.q)) if isinstance(value, sp.Rational) else Fraction(value)
-        return RF(ctx.constant(q.numerator), ctx.constant(q.denominator), reduced=True)
-
-    @property
-    def ctx(self) -> fmpz_mpoly_ctx:
-        return self.num.context()
-
-    # -- arithmetic ----------------------------------------------------------
-    def _coerce(self, other) -> RF:
-        if isinstance(other, RF):
-            return other
-        if isinstance(other, (int, Fraction)):
-            return RF.const(self.ctx, other)
-        return NotImplemented  # type: ignore[return-value]
-
-    def __add__(self, other) -> RF:
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        if self.num.is_zero():
-            return other
-        if other.num.is_zero():
-            return self
-        if self.den == other.den:
-            return RF(self.num + other.num, self.den)
-        g = self.den.gcd(other.den)
-        b1, d1 = self.den / g, other.den / g
-        num = self.num * d1 + other.num * b1
-        if num.is_zero():
-            return RF(num)
-        # only factors of g can cancel
-        h = num.gcd(g)
-        if not h.is_one():
-            num, g = num / h, g / h
-        den = b1 * d1 * g
-        if den.leading_coefficient() < 0:
-            num, den = -num, -den
-        return RF(num, den, reduced=True)
-
-    __radd__ = __add__
-
-    @staticmethod
-    def sum_many(terms: Sequence[RF]) -> RF:
-        """``sum(terms)``, with the numerators of terms over the same denominator added first and
-        each such group reduced once (a matrix product's entries mostly share denominators)."""
-        groups: list[list] = []  # [den, summed numerator]
-        for x in terms:
-            for grp in groups:
-                if grp[0] == x.den:
-                    grp[1] = grp[1] + x.num
-                    break
-            else:
-                groups.append([x.den, x.num])
-        parts = [RF(num, den) for den, num in groups if not num.is_zero()]
-        if not parts:
-            return RF(terms[0].num * 0)
-        acc = parts[0]
-        for x in parts[1:]:
-            acc = acc + x
-        return acc
-
-    def __neg__(self) -> RF:
-        return RF(-self.num, self.den, reduced=True)
-
-    def __sub__(self, other) -> RF:
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return self + (-other)
-
-    def __rsub__(self, other) -> RF:
-        return (-self) + other
-
-    def __mul__(self, other) -> RF:
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        if self.num.is_zero() or other.num.is_zero():
-            return RF(self.ctx.constant(0))
-        a, b, c, d = self.num, self.den, other.num, other.den
-        if b.is_one() and d.is_one():
-            return RF(a * c)
-        g1 = a.gcd(d)
-        g2 = c.gcd(b)
-        if not g1.is_one():
-            a, d = a / g1, d / g1
-        if not g2.is_one():
-            c, b = c / g2, b / g2
-        num, den = a * c, b * d
-        if den.leading_coefficient() < 0:
-            num, den = -num, -den
-        return RF(num, den, reduced=True)
-
-    __rmul__ = __mul__
-
-    def inverse(self) -> RF:
-        if self.num.is_zero():
-            raise ZeroDivisionError("inverse of the zero rational function")
-        num, den = self.den, self.num
-        if den.leading_coefficient() < 0:
-            num, den = -num, -den
-        return RF(num, den, reduced=True)
-
-    def __truediv__(self, other) -> RF:
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return self * other.inverse()
-
-    def __rtruediv__(self, other) -> RF:
-        return self.inverse() * other
-
-    def __pow__(self, n: int) -> RF:
-        if n < 0:
-            return self.inverse() ** (-n)
-        return RF(self.num**n, self.den**n, reduced=True)
-
-    def __eq__(self, other) -> bool:
-        other = self._coerce(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return self.num == other.num and self.den == other.den
-
-    def __hash__(self) -> int:
-        return hash((str(self.num), str(self.den)))
-
-    def is_zero(self) -> bool:
-        return self.num.is_zero()
-
-    # -- inspection ----------------------------------------------------------
-    def size(self) -> int:
-        """Number of terms of numerator and denominator: a measure of cost."""
-        return len(self.num) + len(self.den)
-
-    def degrees(self) -> tuple[int, int]:
-        """Total degrees of numerator and denominator."""
-        return (max(int(self.num.total_degree()), 0), max(int(self.den.total_degree()), 0))
-
-    def evaluate(self, point: Sequence[int]) -> Fraction:
-        """Exact value at an integer point; ``ZeroDivisionError`` if the denominator vanishes there."""
-        vals = [fmpz(int(v)) for v in point]
-        n = int(self.num(*vals)) if self.num.context().nvars() else int(self.num.leading_coefficient())
-        d = int(self.den(*vals)) if self.den.context().nvars() else int(self.den.leading_coefficient())
-        if d == 0:
-            raise ZeroDivisionError("denominator vanishes at this point")
-        return Fraction(n, d)
-
-    def __repr__(self) -> str:
-        if self.den.is_one():
-            return f"RF({self.num})"
-        return f"RF(({self.num})/({self.den}))"
+    return sp.Add(*[sp.Mul(sp.Integer(int(coeff)), *[v**k for v, k in zip(gens, monom) if k])
+                    for monom, coeff in p.terms()])
 
 
 # ---------------------------------------------------------------------------
@@ -267,9 +91,12 @@ def _linear_form(arg: sp.Expr, what: sp.Expr) -> list[tuple[sp.Rational, sp.Expr
 
 
 @dataclass(frozen=True)
-class _Var:
+class Variable:
+    """A variable of the lifted field: its name in flint, the SymPy expression it stands for, its kind."""
+
     name: str
-    meaning: sp.Expr  # the SymPy expression this variable stands for
+    meaning: sp.Expr
+    kind: KernelKind
 
 
 class Lifting:
@@ -298,32 +125,38 @@ class Lifting:
         self._logs = tuple(logs)
         names: list[str] = []
         meanings: list[sp.Expr] = []
+        kinds: list[KernelKind] = []
         for i, s in enumerate(self.symbols):
             L = self._roots.get(s, 1)
             names.append(f"x{i}")
             meanings.append(s if L == 1 else s ** sp.Rational(1, L))
+            kinds.append("symbol" if L == 1 else "root")
         self._exp_index = {}
         for m, d in self._exp.items():
             self._exp_index[m] = len(names)
             names.append(f"e{len(names)}")
             meanings.append(sp.exp(m / d))
+            kinds.append("exp")
         self._trig_index = {}
         for m, d in self._trig.items():
             self._trig_index[m] = len(names)
             names.append(f"u{len(names)}")
             meanings.append(sp.tan(m / (2 * d)))
+            kinds.append("tan")
         self._log_index = {}
         for s in self._logs:
             self._log_index[s] = len(names)
             names.append(f"l{len(names)}")
             meanings.append(sp.log(s))
+            kinds.append("log")
         if not names:
             names = ["_one"]
             meanings = [sp.Integer(1)]
+            kinds = ["one"]
             self._dummy = True
         else:
             self._dummy = False
-        self.variables = tuple(_Var(n, m) for n, m in zip(names, meanings))
+        self.variables = tuple(Variable(n, m, k) for n, m, k in zip(names, meanings, kinds))
         self.ctx = fmpz_mpoly_ctx.get(tuple(names), "degrevlex")
         self._gens = [RF(g) for g in self.ctx.gens()]
         self.one = RF.const(self.ctx, 1)
@@ -499,9 +332,8 @@ class Lifting:
         return out
 
     def poly_to_sympy(self, p: fmpz_mpoly) -> sp.Expr:
-        vars_ = [v.meaning for v in self.variables]
-        return sp.Add(*[sp.Mul(sp.Integer(int(coeff)), *[v**k for v, k in zip(vars_, monom) if k])
-                        for monom, coeff in p.terms()])
+        """``p`` as a SymPy expression, each variable replaced by what it stands for."""
+        return poly_to_sympy(p, [v.meaning for v in self.variables])
 
     def to_sympy(self, rf: RF, *, factor: bool = False) -> sp.Expr:
         """The SymPy expression of ``rf``, kernels put back (``E -> exp(m/d)``, ``u -> tan(m/(2d))``).
@@ -529,9 +361,9 @@ class Lifting:
         """
         placeholders = {}
         sub_back = {}
-        vars_ = []
+        vars_: list[sp.Expr] = []
         for v in self.variables:
-            if v.name.startswith("u"):
+            if v.kind == "tan":
                 U = sp.Dummy(v.name)
                 theta = 2 * v.meaning.args[0]
                 C, S = sp.Dummy("c"), sp.Dummy("s")
@@ -541,11 +373,7 @@ class Lifting:
             else:
                 vars_.append(v.meaning)
 
-        def conv(p):
-            return sp.Add(*[sp.Integer(int(c)) * sp.Mul(*[x**k for x, k in zip(vars_, m) if k])
-                            for m, c in p.terms()])
-
-        num, den = conv(rf.num), conv(rf.den)
+        num, den = poly_to_sympy(rf.num, vars_), poly_to_sympy(rf.den, vars_)
         for U, (C, S) in placeholders.items():
             pn, pd = sp.Poly(num, U), sp.Poly(den, U)
             k, l = pn.degree(), pd.degree()
@@ -594,117 +422,3 @@ def lift(exprs: Sequence[sp.Expr], symbols: Sequence[sp.Symbol] = ()) -> tuple[L
     """Lift several expressions into one field; returns the lifting and their images."""
     L = Lifting.build(exprs, symbols)
     return L, [L.lift(e) for e in exprs]
-
-
-def fmpq_to_fraction(q: fmpq) -> Fraction:  # pragma: no cover - tiny helper
-    return Fraction(int(q.p), int(q.q))
-
-
-class PointField:
-    r"""The lifted variables at a rational point of the original symbols, exactly.
-
-    At a point where every symbol takes a rational value, the kernels take the
-    values ``exp(q)`` and ``tan(q/2)`` for rationals ``q``.  All the exponential
-    values are powers of one number ``T_e = exp(1/D)`` and all the tangents are
-    rational functions of one number ``T_u = tan(1/(2D'))``.  By the
-    Lindemann-Weierstrass theorem ``exp(1/D)`` and ``exp(i/D')`` are
-    algebraically independent, and so are ``T_e`` and ``T_u``: computing in
-    ``Q(T_e, T_u)`` with ``T_e, T_u`` as indeterminates decides zero and rank at
-    the point exactly.  Logarithms at the point, and roots of non-powers, are
-    refused (no such theorem is at hand).
-    """
-
-    def __init__(self, lifting: Lifting, values: dict):
-        self.lifting = lifting
-        vals: dict[sp.Symbol, sp.Rational] = {}
-        for s in lifting.symbols:
-            if s not in values:
-                raise LiftError(f"no value given for the symbol {s}")
-            v = sp.nsimplify(values[s]) if isinstance(values[s], float) else sp.sympify(values[s])
-            if not v.is_Rational:
-                raise LiftError(f"the value {values[s]} of {s} is not rational")
-            vals[s] = v
-        # angles and exponents at the point
-        exp_args = {m: m.subs(vals) / d for m, d in lifting._exp.items()}
-        tan_args = {m: m.subs(vals) / (2 * d) for m, d in lifting._trig.items()}
-        De = math.lcm(1, *[int(a.q) for a in exp_args.values()]) if exp_args else 1
-        Du = math.lcm(1, *[int(a.q) for a in tan_args.values()]) if tan_args else 1
-        names = []
-        self._te = self._tu = None
-        if any(a != 0 for a in exp_args.values()):
-            self._te = len(names)
-            names.append("Te")
-        if any(a != 0 for a in tan_args.values()):
-            self._tu = len(names)
-            names.append("Tu")
-        self.meanings = []
-        if self._te is not None:
-            self.meanings.append(sp.exp(sp.Rational(1, De)))
-        if self._tu is not None:
-            self.meanings.append(sp.tan(sp.Rational(1, Du)))
-        self.ctx = fmpz_mpoly_ctx.get(tuple(names) or ("_one",), "degrevlex")
-        gens = [RF(g) for g in self.ctx.gens()]
-        one = RF.const(self.ctx, 1)
-        images: list[RF] = []
-        for i, s in enumerate(lifting.symbols):
-            L = lifting._roots.get(s, 1)
-            v = vals[s]
-            if L == 1:
-                images.append(RF.const(self.ctx, v))
-                continue
-            root = sp.root(v, L) if v >= 0 else None
-            if root is None or not root.is_Rational:
-                raise LiftError(f"{s} = {v} is not a perfect {L}-th power; the lifted root is not rational there")
-            images.append(RF.const(self.ctx, root))
-        for m in lifting._exp:
-            k = exp_args[m] * De
-            images.append(gens[self._te] ** int(k) if k != 0 else one)
-        for m in lifting._trig:
-            k = int(tan_args[m] * Du)
-            if k == 0:
-                images.append(RF.const(self.ctx, 0))
-                continue
-            T = gens[self._tu]
-            re, im = one, RF.const(self.ctx, 0)
-            for _ in range(abs(k)):
-                re, im = re - im * T, re * T + im
-            images.append(im / re if k > 0 else -(im / re))
-        for s in lifting._logs:
-            if vals[s] != 1:
-                raise LiftError(f"log({s}) at {s} = {vals[s]} is not handled exactly")
-            images.append(RF.const(self.ctx, 0))
-        if lifting._dummy:
-            images = [one]
-        self.images = images
-        self._one = one
-        self.transcendental = bool(names)
-
-    def value(self, rf: RF) -> RF:
-        """The exact value of ``rf`` at the point, in ``Q(T_e, T_u)``; ``ZeroDivisionError`` at a pole."""
-        num = self._compose(rf.num)
-        den = self._compose(rf.den)
-        if den.is_zero():
-            raise ZeroDivisionError("the denominator vanishes at this point")
-        return num / den
-
-    def _compose(self, p: fmpz_mpoly) -> RF:
-        out = RF.const(self.ctx, 0)
-        for monom, coeff in p.terms():
-            t = RF.const(self.ctx, int(coeff))
-            for img, k in zip(self.images, monom):
-                if k:
-                    t = t * img**k
-            out = out + t
-        return out
-
-    def to_sympy(self, rf: RF) -> sp.Expr:
-        def conv(p):
-            terms = []
-            for monom, coeff in p.terms():
-                t = sp.Integer(int(coeff))
-                for v, k in zip(self.meanings, monom):
-                    if k:
-                        t = t * v**k
-                terms.append(t)
-            return sp.Add(*terms)
-        return conv(rf.num) / conv(rf.den)

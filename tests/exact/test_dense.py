@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from symgrad.exact import dense as linalg
 from symgrad.exceptions import RankError, ShapeError, SymgradError
-from symgrad.exact.lifting import RF
-from symgrad.exact.dense import DegreeTracked
+from symgrad.exact.field import DegreeTracked
+from symgrad.exact.ratfunc import RF
 
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=60, print_blob=True)
 

@@ -19,7 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symgrad.exceptions import LiftError, SymgradError
-from symgrad.exact.lifting import RF, Lifting, PointField, lift
+from symgrad.exact.lifting import Lifting, lift
+from symgrad.exact.point import PointField
+from symgrad.exact.ratfunc import RF
 from symgrad.numeric import evaluate_matrix, random_point
 
 SETTINGS = settings(derandomize=True, deadline=None, max_examples=60, print_blob=True)
