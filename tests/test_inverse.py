@@ -533,3 +533,27 @@ def test_tikhonov_limit_conditions_cover_half_angle_infinities():
     assert sp.limit((lam / (lam + 1 + sp.cos(t_))).subs(t_, sp.pi), lam, 0) == 1   # where it fails
     with pytest.raises(LiftError):
         sg.tikhonov_limit(sp.Matrix([[sp.sqrt(lam) / (sp.sqrt(lam) + 1)]]), lam)
+
+
+def test_one_family_and_one_tikhonov_path_in_the_lifted_field():
+    """family_member is the family of generalised inverses in any field; damped_inverse and
+    limit_at_zero are the Tikhonov path that tikhonov_inverse / tikhonov_limit view in SymPy."""
+    from symgrad.exact import dense
+    from symgrad.exact.lifting import Lifting
+    from symgrad.inverse import TikhonovLimit, damped_inverse, family_member, lambda_variable, limit_at_zero
+    lam = sp.Symbol("lambda", positive=True)
+    G = sp.Matrix([[a**2, a * b], [a * b, b**2]])
+    P = pinv(G, psd=True)
+    u = sp.symbols("u1:5", real=True)
+    L = Lifting.build(list(G) + [lam, *u], (a, b, lam, *u))
+    Gr, Xr = L.lift_matrix(G), L.lift_matrix(P.matrix)
+    U = L.lift_matrix(sp.Matrix(2, 2, u[:4]))
+    Gm = family_member(Gr, Xr, U, U)
+    assert dense.is_zero_matrix(dense.matsub(dense.matmul(dense.matmul(Gr, Gm), Gr), Gr))  # G G^- G = G
+    # (G + lam I)^-1 G tends to G^+ G (the projector onto the row space), exactly
+    k = lambda_variable(L, lam)
+    D = dense.matmul(damped_inverse(Gr, L.lift(lam)), Gr)
+    lim, dens = limit_at_zero(D, k)
+    assert dense.is_zero_matrix(dense.matsub(lim, dense.matmul(Xr, Gr)))
+    T = sg.tikhonov_limit(L.matrix_to_sympy(D), lam)
+    assert isinstance(T, TikhonovLimit) and T.limit == L.matrix_to_sympy(lim)
