@@ -40,12 +40,14 @@ from __future__ import annotations
 from ..notation import LATEX_NAMES
 from .abbreviate import Abbreviation, abbreviate, where_list
 from .environment import DEFAULT_TITLE, FILTERS, make_environment, render_document
-from .filters import condition, escape_latex, label, latex, latex_list, mathtext, prose
+from .filters import condition, escape_latex, label, latex, latex_list, mathtext, point, prose
 from .latexmk import overfull_boxes, tex_errors, write_outputs
 from .layout import (
     FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_matrix, latex_width, matrix_entries,
     numbered,
 )
+from .lint import code_text
+from .plaintext import message, witness
 from .tikz import tikz_curve_figure
 
 __all__ = [
@@ -63,6 +65,10 @@ __all__ = [
     "conditions",
     "escape_latex",
     "prose",
+    "point",
+    "message",
+    "witness",
+    "code_text",
     "label",
     "latex_width",
     "display_matrix",

@@ -28,9 +28,10 @@ import jinja2
 from ..exceptions import RenderError, TemplateError
 from ..notation import LATEX_NAMES
 from .abbreviate import abbreviate, where_list
-from .filters import condition, escape_latex, label, latex, latex_list, mathtext, prose
+from .filters import condition, escape_latex, label, latex, latex_list, mathtext, point, prose
 from .layout import FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_matrix, \
     matrix_entries, numbered
+from .plaintext import message, witness
 from .tikz import tikz_curve_figure
 
 __all__ = ["FILTERS", "DEFAULT_TITLE", "make_environment", "render_document"]
@@ -55,6 +56,9 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "where_list": where_list,
     "numbered": numbered,
     "display": display,
+    "point": point,
+    "message": message,
+    "witness": witness,
 })
 
 

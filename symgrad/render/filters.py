@@ -22,7 +22,7 @@ import sympy as sp
 from ..exceptions import RenderError
 from ..notation import escape_latex
 
-__all__ = ["escape_latex", "prose", "label", "latex", "mathtext", "latex_list", "condition"]
+__all__ = ["escape_latex", "prose", "label", "latex", "mathtext", "latex_list", "condition", "point"]
 
 _MATRIX_ENVIRONMENTS = ("pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")
 
@@ -33,7 +33,8 @@ def prose(text: Any) -> str:
     The segments outside ``$...$`` are escaped with :func:`escape_latex`; the
     segments inside go to LaTeX unchanged, with their dollar signs, so a note can
     say ``the Moore-Penrose inverse $G^{+}$`` and get mathematics.  A dollar sign
-    meant as text is written ``\$``.
+    meant as text is written ``\$``.  A ``~`` is LaTeX's non-breaking space, as in
+    ``eq.~(4)``.
 
     Raises
     ======
@@ -42,8 +43,8 @@ def prose(text: Any) -> str:
 
     Examples
     ========
-    >>> print(prose(r"100% sure that $G^{+} \nabla L$ is tangent, for \$5"))
-    100\% sure that $G^{+} \nabla L$ is tangent, for \$5
+    >>> print(prose(r"100% sure that $G^{+} \nabla L$ is tangent, for \$5, by eq.~(4)"))
+    100\% sure that $G^{+} \nabla L$ is tangent, for \$5, by eq.~(4)
     """
     text = str(text)
     parts = re.split(r"(?<!\\)\$", text)
@@ -56,7 +57,7 @@ def prose(text: Any) -> str:
             out.append(f"${part}$")
         else:
             pieces = part.split(r"\$")
-            out.append(r"\$".join(escape_latex(x) for x in pieces))
+            out.append(r"\$".join("~".join(escape_latex(y) for y in x.split("~")) for x in pieces))
     return "".join(out)
 
 
@@ -143,6 +144,29 @@ def _latex_matrix(M: sp.MatrixBase, env: str, settings: Mapping[str, Any]) -> st
         cells = [[rf"\displaystyle {c}" for c in row] for row in cells]
     rows = (r"\\[0.6ex]" if tall else r"\\").join(" & ".join(row) for row in cells)
     return rf"\begin{{{env}}}{rows}\end{{{env}}}"
+
+
+def point(obj: Any) -> str:
+    r"""LaTeX of a point as a tuple ``(a, b)``; a point with one coordinate is that coordinate.
+
+    For parameters and model points in running text, where a column vector
+    would break the line spacing.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> point((sp.Integer(1),)), point(sp.Matrix([0, sp.Rational(1, 2)]))
+    ('1', '\\left(0, \\frac{1}{2}\\right)')
+    """
+    if isinstance(obj, sp.MatrixBase):
+        items = list(obj)
+    elif isinstance(obj, (tuple, list)):
+        items = list(obj)
+    else:
+        return latex(obj)
+    if len(items) == 1:
+        return latex(items[0])
+    return r"\left(" + ", ".join(latex(x) for x in items) + r"\right)"
 
 
 def mathtext(obj: Any) -> str:

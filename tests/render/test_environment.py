@@ -114,7 +114,7 @@ def test_render_document_contains_the_expected_pieces():
     assert r"\Delta\operatorname{grad} = 0$, the conclusion of" in sec  # the claim in mathematics
     assert "overparametrised" not in sec  # rank 1 of 1 parameter
     assert r"\item nowhere on the real line" in sec
-    assert r"$-1$ & $1$ & $\begin{pmatrix}0\\0\end{pmatrix}$ & crossing (exact) \\" in sec
+    assert r"$-1$ & $1$ & $\left(0, 0\right)$ & crossing (exact) \\" in sec  # points as tuples (issue 14)
     assert "exhaustive and exact" in sec and "SCOPE-TEXT" in sec and "respectively, both computed exactly." in sec
     assert r"\begin{tikzpicture}" in sec and r"\label{fig:nodal-cubic}" in sec
     assert r"\subsection{Gradient step}" not in sec

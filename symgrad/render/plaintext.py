@@ -1,0 +1,411 @@
+r"""The library's plain-text messages typeset as LaTeX: prose with its mathematics in ``$...$``.
+
+Certificates, witnesses and the scope of a search speak plain text for the
+terminal (``proved exactly (exact rational-function arithmetic in Q(r, theta,
+tan(theta/2)))``, ``phi(t_1) = phi(t_2) was solved over QQ``).  In a paper the
+same sentence must show mathematics, not code.  :func:`message` finds the
+mathematical fragments of such a sentence (fields ``Q(...)``, relations, sums,
+products and powers written in SymPy syntax, tuples and intervals, indexed and
+Greek names, numbers in scientific notation) and typesets each with SymPy's
+LaTeX printer, escaping the prose around them.  A fragment that does not parse
+stays text, escaped.
+
+:func:`witness` does the same for a witness of a refuted identity and states
+long exact values with a 10-digit decimal beside them, marked as a decimal.
+
+Examples
+========
+>>> print(message("proved exactly (exact rational-function arithmetic in Q(r, theta, tan(theta/2)))"))
+proved exactly (exact rational-function arithmetic in $\mathbb{Q}(r, \theta, \tan{\left(\frac{\theta}{2} \right)})$)
+>>> print(message("phi(t_1) = phi(t_2) was solved over QQ with s*(x_k - y_k) = 1"))
+$\phi{\left(t_{1} \right)} = \phi{\left(t_{2} \right)}$ was solved over $\mathbb{Q}$ with $s \left(x_{k} - y_{k}\right) = 1$
+"""
+from __future__ import annotations
+
+import keyword
+import re
+from typing import Any
+
+import sympy as sp
+from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transformations
+
+from ..notation import escape_latex
+
+__all__ = ["message", "witness", "math_of", "decimal"]
+
+_GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
+          "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "varrho", "sigma", "varsigma",
+          "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi",
+          "Pi", "Sigma", "Phi", "Psi", "Omega"}
+_FUNCTIONS = {"exp", "sqrt", "log", "sin", "cos", "tan", "cot", "sec", "csc", "asin", "acos", "atan", "atan2",
+              "sinh", "cosh", "tanh", "Abs", "sign", "floor", "ceiling", "re", "im", "Max", "Min"}
+_CONSTANTS = {"oo": sp.oo, "zoo": sp.zoo, "nan": sp.nan}
+_TRANSFORMS = standard_transformations + (convert_xor,)
+
+_TOKEN = re.compile(r"""
+    (?P<num>\d+(?:\.\d+)?(?:e[-+]?\d+)?(?![A-Za-z_]))
+  | (?P<id>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<op>\*\*|->|!=|<=|>=|==|[-+*/^=<>])
+  | (?P<open>[(\[])
+  | (?P<close>[)\]])
+  | (?P<comma>,)
+  | (?P<space>[ ]+)
+  | (?P<dots>\.\.\.)
+  | (?P<other>.)
+""", re.VERBOSE | re.DOTALL)
+
+_RELATIONS = {"=": "=", "==": "=", "!=": r"\neq", "->": r"\to", "<=": r"\leq", ">=": r"\geq", "<": "<", ">": ">"}
+_INDEXED = re.compile(r"[A-Za-z]+(?:_[A-Za-z0-9]+|\d+)")
+
+
+def _word_kind(word: str, followed_by_paren: bool) -> str:
+    """``strong`` (surely mathematics), ``weak`` (mathematics only beside a strong part) or ``text``."""
+    if "." in word:
+        return "text"
+    base = re.sub(r"(?:_?\d+|_[A-Za-z0-9]+)$", "", word)
+    if word in _CONSTANTS or base in _GREEK or (word in _FUNCTIONS and followed_by_paren):
+        return "strong"
+    if _INDEXED.fullmatch(word) and len(base) <= 2:
+        return "strong"
+    if len(word) == 1:
+        if word in ("A", "I"):
+            return "text"
+        return "strong" if word.isupper() else "weak"
+    return "text"
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    return [(m.lastgroup or "other", m.group(0)) for m in _TOKEN.finditer(text)]
+
+
+def _next_nonspace(toks: list[tuple[str, str]], i: int) -> int:
+    while i < len(toks) and toks[i][0] == "space":
+        i += 1
+    return i
+
+
+def _symbol_table(toks: list[tuple[str, str]]) -> tuple[str, dict[str, Any]]:
+    """The source of the tokens with every name bound: symbols, undefined functions, constants."""
+    local: dict[str, Any] = {}
+    out = []
+    for k, (kind, tok) in enumerate(toks):
+        if kind != "id":
+            out.append(tok)
+            continue
+        j = _next_nonspace(toks, k + 1)
+        call = j < len(toks) and toks[j] == ("open", "(")
+        if tok in _CONSTANTS:
+            name = f"_c_{tok}"
+            local[name] = _CONSTANTS[tok]
+        elif tok in _FUNCTIONS and call:
+            name = tok
+        else:
+            name = f"_s_{tok}" if keyword.iskeyword(tok) or not tok.isidentifier() else f"_n_{tok}"
+            local[name] = sp.Function(tok) if call else sp.Symbol(tok)
+        out.append(name)
+    return "".join(out), local
+
+
+def _latex_expr(toks: list[tuple[str, str]]) -> str | None:
+    """LaTeX of one expression (no relation, no top-level comma), or ``None`` if it does not parse."""
+    toks = [t for t in toks if t[0] != "space"]
+    if not toks:
+        return None
+    if len(toks) == 1 and toks[0][0] == "num" and "e" in toks[0][1]:  # 1e-20, 2.5e3
+        mantissa, exponent = toks[0][1].split("e")
+        power = f"10^{{{int(exponent)}}}"
+        return power if float(mantissa) == 1 else rf"{mantissa} \cdot {power}"
+    if toks[0] == ("open", "[") and toks[-1] == ("close", "]") or toks[0] == ("open", "(") and \
+            toks[-1] == ("close", ")") and _top_level_commas(toks[1:-1]):
+        items = _split_commas(toks[1:-1])
+        parts = [_latex_expr(it) for it in items]
+        if any(p is None for p in parts):
+            return None
+        left, right = (r"\left[", r"\right]") if toks[0][1] == "[" else (r"\left(", r"\right)")
+        return left + ", ".join(p for p in parts if p is not None) + right
+    if toks[0] == ("op", "+") and len(toks) > 1:
+        rest = _latex_expr(toks[1:])
+        return None if rest is None else "+" + rest
+    source, local = _symbol_table(toks)
+    try:
+        expr = parse_expr(source, local_dict=local, transformations=_TRANSFORMS, evaluate=False)
+    except Exception:  # SymPy's parser raises many kinds: anything unparsable stays text
+        return None
+    if isinstance(expr, tuple):
+        return r"\left(" + ", ".join(sp.latex(e) for e in expr) + r"\right)"
+    try:
+        return sp.latex(expr)
+    except Exception:  # an unevaluated object the printer does not know
+        return None
+
+
+def _top_level_commas(toks: list[tuple[str, str]]) -> bool:
+    depth = 0
+    for kind, _ in toks:
+        depth += kind == "open"
+        depth -= kind == "close"
+        if kind == "comma" and depth == 0:
+            return True
+    return False
+
+
+def _split_commas(toks: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    items: list[list[tuple[str, str]]] = [[]]
+    depth = 0
+    for t in toks:
+        depth += t[0] == "open"
+        depth -= t[0] == "close"
+        if t[0] == "comma" and depth == 0:
+            items.append([])
+        else:
+            items[-1].append(t)
+    return items
+
+
+def _latex_math(toks: list[tuple[str, str]]) -> str | None:
+    """LaTeX of a mathematical fragment: expressions joined by relations."""
+    sides: list[list[tuple[str, str]]] = [[]]
+    rels: list[str] = []
+    depth = 0
+    for t in toks:
+        depth += t[0] == "open"
+        depth -= t[0] == "close"
+        if t[0] == "op" and t[1] in _RELATIONS and depth == 0:
+            rels.append(_RELATIONS[t[1]])
+            sides.append([])
+        else:
+            sides[-1].append(t)
+    if rels and not [t for t in sides[0] if t[0] != "space"]:  # a leading relation: "< 10^-20"
+        parts = [""] + [_latex_expr(s) for s in sides[1:]]
+    else:
+        parts = [_latex_expr(s) for s in sides]
+    if any(p is None for p in parts):
+        return None
+    out = parts[0] or ""
+    for rel, part in zip(rels, parts[1:]):
+        out += f" {rel} {part}" if out else f"{rel} {part}"
+    return out
+
+
+def _group_end(toks: list[tuple[str, str]], i: int) -> int | None:
+    """Index past the bracket group opening at ``i`` if everything inside may be mathematics."""
+    depth = 0
+    for j in range(i, len(toks)):
+        kind, tok = toks[j]
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        elif kind in ("other", "dots") or (kind == "id" and _word_kind(
+                tok, _next_nonspace(toks, j + 1) < len(toks) and toks[_next_nonspace(toks, j + 1)][1] == "(")
+                == "text"):
+            return None
+    return None
+
+
+def _field(toks: list[tuple[str, str]], i: int) -> tuple[str, int] | None:
+    """``Q(g_1, ..., g_k)`` at ``i`` as ``$\\mathbb{Q}(...)$`` (``..., (N variables)`` kept as words)."""
+    depth, j = 0, i + 1
+    for j in range(i + 1, len(toks)):
+        depth += toks[j][0] == "open"
+        depth -= toks[j][0] == "close"
+        if depth == 0:
+            break
+    else:
+        return None
+    items = _split_commas(toks[i + 2:j])
+    gens, tail = [], ""
+    for item in items:
+        words = "".join(t for _, t in item).strip()
+        m = re.fullmatch(r"\.\.\.(?: \((\d+) variables\))?", words)
+        if m:
+            gens.append(r"\dots")
+            if m.group(1):
+                tail = f" ({m.group(1)} generators)"
+            continue
+        tex = _latex_expr(item)
+        if tex is None:
+            return None
+        gens.append(tex)
+    return rf"$\mathbb{{Q}}({', '.join(gens)})$" + tail, j + 1
+
+
+_SETS = {"QQ": r"\mathbb{Q}", "ZZ": r"\mathbb{Z}", "RR": r"\mathbb{R}", "CC": r"\mathbb{C}"}
+
+
+def message(text: Any) -> str:
+    r"""A plain-text message of the library as LaTeX text, its mathematics in ``$...$``.
+
+    Parameters
+    ==========
+    text : str
+        A message in symgrad's terminal style (SymPy syntax for mathematics).
+
+    Returns
+    =======
+    str
+        Text for a LaTeX paragraph.
+
+    Examples
+    ========
+    >>> print(message("phi is unbounded at every end (+oo, -oo); see [-3, 3] and d_i"))
+    $\phi$ is unbounded at every end $\left(+\infty, -\infty\right)$; see $\left[-3, 3\right]$ and $d_{i}$
+    >>> print(message("where (u**2 + v**2)*(u - v) != 0, 1.5e-12"))
+    where $\left(u - v\right) \left(u^{2} + v^{2}\right) \neq 0$, $1.5 \cdot 10^{-12}$
+    """
+    toks = _tokens(str(text))
+    out: list[str] = []
+    i = 0
+    while i < len(toks):
+        kind, tok = toks[i]
+        if kind == "space":
+            out.append(tok)
+            i += 1
+            continue
+        if kind == "id" and tok == "Q" and i + 1 < len(toks) and toks[i + 1] == ("open", "("):
+            field = _field(toks, i)
+            if field is not None:
+                out.append(field[0])
+                i = field[1]
+                continue
+        if kind == "id" and tok in _SETS:
+            out.append(f"${_SETS[tok]}$")
+            i += 1
+            continue
+        if kind == "id" and tok == "C" and "".join(out[-2:]).endswith("over "):
+            out.append(r"$\mathbb{C}$")
+            i += 1
+            continue
+        end, strong = _span(toks, i)
+        if end > i and strong:
+            tex = _latex_math(toks[i:end])
+            if tex is not None:
+                out.append(f"${tex}$")
+                i = end
+                continue
+        if end > i:  # weak or unparsable: text
+            out.append(escape_latex("".join(t for _, t in toks[i:end])))
+            i = end
+            continue
+        out.append(escape_latex(tok))
+        i += 1
+    return "".join(out)
+
+
+def _span(toks: list[tuple[str, str]], i: int) -> tuple[int, bool]:
+    """The end of the mathematical fragment starting at ``i`` and whether it is surely mathematics."""
+    j, last, strong = i, i, False
+    while j < len(toks):
+        kind, tok = toks[j]
+        if kind == "space":
+            j += 1
+            continue
+        if kind == "num":
+            strong = strong or "e" in tok
+        elif kind == "id":
+            k = _next_nonspace(toks, j + 1)
+            w = _word_kind(tok, k < len(toks) and toks[k][1] == "(")
+            if w == "text":
+                break
+            strong = strong or w == "strong"
+        elif kind == "op":
+            if tok in ("-", "+", "*", "/", "^", "**") and j == i and not (j + 1 < len(toks) and toks[j + 1][0] in ("num", "id", "open")):
+                break
+            strong = True
+        elif kind == "open":
+            end = _group_end(toks, j)
+            if end is None:
+                break
+            inner = toks[j + 1:end - 1]
+            strong = strong or tok == "[" or _top_level_commas(inner) or any(
+                _span(inner, 0)[1] for _ in (0,) if inner)
+            j = last = end
+            continue
+        else:
+            break
+        j += 1
+        last = j
+    # an operator cannot end the fragment
+    while last > i and toks[last - 1][0] in ("op", "space"):
+        last -= 1
+    if last > i and toks[last - 1][0] == "op":
+        last -= 1
+    return last, strong and last > i
+
+
+def decimal(value: Any, digits: int = 10) -> str:
+    r"""LaTeX of ``value`` rounded to ``digits`` significant digits (for display beside an exact value).
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> decimal(sp.Rational(2, 3)), decimal(sp.exp(-sp.Rational(27, 14)))
+    ('0.6666666667', '0.1453557012')
+    """
+    x = sp.N(sp.sympify(value), digits + 5)
+    if x.is_real:
+        s = sp.Float(x, digits)
+        out = sp.latex(s)
+        if "cdot" not in out:
+            out = f"{float(x):.{digits}g}" if abs(float(x)) >= 1e-4 else out
+        return out
+    return sp.latex(sp.N(x, digits))
+
+
+def math_of(value: Any) -> str:
+    """LaTeX of an exact value, with a 10-digit decimal beside it when it is long or not rational."""
+    v = sp.sympify(value)
+    tex = sp.latex(v)
+    if v.is_number and (not v.is_Rational or len(tex) > 16) and v.is_finite:
+        return rf"{tex} \approx {decimal(v)}"
+    return tex
+
+
+_WITNESS = re.compile(r"at (?P<point>.*?) (?:entry \((?P<i>\d+), (?P<j>\d+)\) is|the residual is) "
+                      r"(?P<value>.*?)(?: = (?P<dec>-?[0-9.e+-]+))? \((?P<kind>exact|numeric)\)$", re.S)
+
+
+def witness(w: Any) -> str:
+    r"""LaTeX of a witness: the point, the entry and its value, exact values with a decimal beside them.
+
+    ``w`` is a :class:`symgrad.proof.Witness` or its plain text.  An exact value
+    that is long or irrational gets ``\approx`` and its decimal to 10 significant
+    digits, and the sentence says that the decimal is rounded.
+
+    Examples
+    ========
+    >>> print(witness("at u = 27/14, v = -3/14 entry (1, 1) is 32048030767311/323497464541720 (exact)"))
+    at $u = \frac{27}{14}$, $v = - \frac{3}{14}$ the entry $(1, 1)$ is exactly $\frac{32048030767311}{323497464541720} \approx 0.09906733214$ (the decimal rounded to 10 significant digits)
+    """
+    point: dict[Any, Any]
+    if hasattr(w, "point") and hasattr(w, "value"):
+        point, value, exact = dict(w.point), w.value, bool(getattr(w, "exact", True))
+        entry = None
+        if isinstance(value, dict):
+            entry, value = value["entry"], value["value"]
+        pt = ", ".join(f"${sp.latex(k)} = {sp.latex(v)}$" for k, v in point.items())
+        return _witness_sentence(pt, entry, value, exact)
+    m = _WITNESS.fullmatch(str(w).strip())
+    if m is None:
+        return message(w)
+    pt = message(m["point"])
+    entry = (int(m["i"]), int(m["j"])) if m["i"] else None
+    toks = _tokens(m["value"])
+    source, local = _symbol_table(toks)
+    try:
+        value = parse_expr(source, local_dict=local, transformations=_TRANSFORMS)
+    except Exception:  # not SymPy syntax: say it as text
+        return message(w)
+    return _witness_sentence(pt, entry, value, m["kind"] == "exact")
+
+
+def _witness_sentence(pt: str, entry: tuple[int, int] | None, value: Any, exact: bool) -> str:
+    what = f"the entry $({entry[0]}, {entry[1]})$" if entry else "the residual"
+    v = sp.sympify(value)
+    if not exact:
+        return f"at {pt} {what} is approximately ${decimal(v)}$ (a numerical value, not exact)"
+    tex = math_of(v) if v.is_number else sp.latex(v)
+    note = " (the decimal rounded to 10 significant digits)" if r"\approx" in tex else ""
+    return f"at {pt} {what} is exactly ${tex}${note}"
