@@ -50,5 +50,5 @@ def derivation() -> sg.Derivation:
 
 
 if __name__ == "__main__":
-    report = sg.run(derivation())
+    report = sg.run_derivation(derivation())
     print("\n".join(report.summary_lines()))

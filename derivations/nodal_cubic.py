@@ -11,6 +11,7 @@ Run it directly: ``python derivations/nodal_cubic.py``.
 import sympy as sp
 
 import symgrad as sg
+from symgrad.render import tikz_curve_figure
 
 t = sp.Symbol("t", real=True)
 z1, z2 = sp.symbols("z1 z2", real=True)
@@ -18,14 +19,13 @@ z1, z2 = sp.symbols("z1 z2", real=True)
 
 def branch_vectors(report: sg.Report) -> dict:
     """The vectors J G^+ nabla L of eq. (4) at t = -1 and t = 1, both at the model point (0, 0)."""
-    grad = report.values["natural_gradient"].manifold
+    assert report.gradient is not None
+    grad = report.gradient.manifold
     return {s: grad.subs(t, s) for s in (-1, 1)}
 
 
 def figure(report: sg.Report) -> str:
     """The curve for -1.6 <= t <= 1.6 and, at the node, the two branch vectors of eq. (4)."""
-    from symgrad.render import tikz_curve_figure
-
     phi = report.derivation.model.phi
     ts = [sp.Rational(k, 20) for k in range(-32, 33)]
     curve = [(float(phi[0].subs(t, s)), float(phi[1].subs(t, s))) for s in ts]
@@ -56,5 +56,5 @@ def derivation() -> sg.Derivation:
 
 
 if __name__ == "__main__":
-    report = sg.run(derivation())
+    report = sg.run_derivation(derivation())
     print("\n".join(report.summary_lines()))

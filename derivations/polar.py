@@ -9,6 +9,7 @@ model.  Run it directly: ``python derivations/polar.py``.
 import sympy as sp
 
 import symgrad as sg
+from symgrad.render import tikz_curve_figure
 
 r = sp.Symbol("r", positive=True)
 theta, rho, vartheta = sp.symbols("theta rho vartheta", real=True)
@@ -20,12 +21,11 @@ R0, T0 = 2, sp.pi / 4
 
 def figure(report: sg.Report) -> str:
     """The circle r = 2, the pushforwards d_r, d_theta, d_rho at the base point, and grad_p L."""
-    from symgrad.render import tikz_curve_figure
-
-    inv = report.values["invariance"]
+    inv = report.invariance
+    assert inv is not None and report.gradient is not None
     at = {r: R0, theta: T0}
     d_r, d_theta = (report.derivation.model.J[:, i].subs(at) for i in range(2))
-    grad = report.values["natural_gradient"].manifold.subs(at)
+    grad = report.gradient.manifold.subs(at)
     circle = [(float(R0 * sp.cos(a)), float(R0 * sp.sin(a)))
               for a in [sp.pi * k / 40 for k in range(0, 21)]]
     base = [float(R0 * sp.cos(T0)), float(R0 * sp.sin(T0))]
@@ -65,5 +65,5 @@ def derivation() -> sg.Derivation:
 
 
 if __name__ == "__main__":
-    report = sg.run(derivation())
+    report = sg.run_derivation(derivation())
     print("\n".join(report.summary_lines()))

@@ -38,7 +38,7 @@ def fisher_checks(report: sg.Report) -> dict:
 
 def derivation() -> sg.Derivation:
     Z = sum(sp.exp(t) for t in theta)
-    model = sg.Model([sp.exp(t) / Z for t in theta], params=theta, metric=sg.SimplexFisher(p),
+    model = sg.Model([sp.exp(t) / Z for t in theta], params=theta, metric=sg.Metric.simplex_fisher(p),
                      name="softmax")
     shear = sg.Reparametrisation([eta[0] + eta[1], eta[1], eta[2]], params=eta, name="shear")
     return sg.Derivation(
@@ -67,5 +67,5 @@ def derivation() -> sg.Derivation:
 
 
 if __name__ == "__main__":
-    report = sg.run(derivation())
+    report = sg.run_derivation(derivation())
     print("\n".join(report.summary_lines()))

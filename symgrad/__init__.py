@@ -37,12 +37,13 @@ from .inverse import (
 )
 from .proof import Certificate, Claim, Verdict, decide
 from .model import Model
-from .singular import branch_gradients, classify, counterexample, singular_points
+from .singular import classify, singular_points
 from .gradient import (
     ANY_LOSS, NaturalGradient, check_generalised_inverses, check_theorem1, coordinate_derivatives,
     loss_differential, natural_gradient,
 )
 from .reparam import InvarianceProof, check_invariance, damped_invariance, step_comparison
+from .counterexample import branch_gradients, counterexample
 from .derivation import Derivation, Report, builtin_derivations, load_derivation, run_derivation
 
 __version__ = "0.1.0"

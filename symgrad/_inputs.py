@@ -137,15 +137,15 @@ def as_value(v: Any, name: Any) -> sp.Expr:
     return out
 
 
-def check_real_values(values: Mapping[sp.Symbol, sp.Expr]) -> None:
-    """Refuse values that are not finite reals or are against a symbol's sign assumptions."""
+def check_real_values(values: Mapping[sp.Symbol, sp.Expr], *, signs: bool = True) -> None:
+    """Refuse values that are not finite reals or (with ``signs``) are against a symbol's sign assumptions."""
     for s, v in values.items():
         if not v.is_number:
             continue
         if v.has(*_NOT_FINITE) or v.is_real is False or v.is_finite is False:
             raise DomainError(f"{s} = {v} is not a finite real number: give a real value")
-        if (s.is_positive and not v.is_positive) or (s.is_nonnegative and v.is_negative) \
-                or (s.is_negative and not v.is_negative) or (s.is_nonpositive and v.is_positive):
+        if signs and ((s.is_positive and not v.is_positive) or (s.is_nonnegative and v.is_negative)
+                      or (s.is_negative and not v.is_negative) or (s.is_nonpositive and v.is_positive)):
             kind = ("positive" if s.is_positive else "non-negative" if s.is_nonnegative
                     else "negative" if s.is_negative else "non-positive")
             raise DomainError(f"{s} is declared {kind} but the point gives {s} = {v}; "
@@ -154,7 +154,7 @@ def check_real_values(values: Mapping[sp.Symbol, sp.Expr]) -> None:
 
 def point(mapping: Any, symbols: Sequence[sp.Symbol], *, what: str = "point",
           ignore_unknown: bool = False, allow_missing: bool = False,
-          constants: Sequence[sp.Symbol] = ()) -> dict[sp.Symbol, sp.Expr]:
+          constants: Sequence[sp.Symbol] = (), check_signs: bool = True) -> dict[sp.Symbol, sp.Expr]:
     """Read a point ``{symbol or name: value}`` for ``symbols`` (and ``constants``).
 
     Keys may be symbols or their names; values are exact numbers (a float is
@@ -174,7 +174,8 @@ def point(mapping: Any, symbols: Sequence[sp.Symbol], *, what: str = "point",
         if s is None:
             if ignore_unknown and isinstance(k, (str, sp.Symbol)):
                 continue
-            raise SymbolError(f"the {what} names {k!r}, which is not among the symbols {list(known)}")
+            raise SymbolError(f"the {what} names {k!r}, which is not a parameter or symbol of it; "
+                              f"its symbols are {list(known)}")
         out[s] = as_value(v, s)
     missing = [s for s in known if s not in out]
     if missing and not allow_missing:
@@ -183,7 +184,7 @@ def point(mapping: Any, symbols: Sequence[sp.Symbol], *, what: str = "point",
         stray = v.free_symbols
         if stray:
             raise SymbolError(f"the value {v} given for {s} is not a number (it contains {sorted(map(str, stray))})")
-    check_real_values(out)
+    check_real_values(out, signs=check_signs)
     return out
 
 

@@ -13,11 +13,22 @@ the library (:func:`symgrad.derivation.run`, :func:`symgrad.render.render_docume
 ``DERIVATION`` is the key of a built-in derivation (``symgrad list``) or the
 path of a ``.py`` file that defines ``derivation()``.
 
-Exit status: 0 on success; 1 when a claim is refuted (other than the expected
-``Delta grad != 0``) or a derivation reports an error; 2 on usage errors and
-on errors such as a file that cannot be loaded or a reparametrisation that is
-not a diffeomorphism.  Errors are printed as one line ``symgrad: error: ...``;
-``--debug`` prints the traceback instead.  Progress goes to standard error,
+Exit status of ``verify`` and ``render``:
+
+* 0: no claim is refuted (claims the derivation sets out to refute, such as
+  ``Delta grad != 0``, do not count);
+* 1: a claim is refuted that the derivation did not declare as expected;
+* 2: an error (a usage error, a file that cannot be loaded, a
+  reparametrisation that is not a diffeomorphism, a part of a derivation that
+  could not be computed, the ``--timeout`` of the whole command reached);
+* 3: with ``--require-proof``, nothing is refuted but some claim is only
+  supported numerically or undecided.
+
+Every non-zero status is explained by one line on standard error
+(``symgrad: error: ...``, or ``symgrad: refuted: ...`` / ``symgrad: not proved: ...``);
+``--debug`` prints the traceback of an error instead.  ``--budget S`` bounds
+each check (each claim's decision, each computation of the derivation);
+``--timeout S`` bounds the whole command.  Progress goes to standard error,
 and only when it is a terminal.
 """
 from __future__ import annotations
@@ -31,9 +42,12 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from . import __version__
+from ._budget import DEFAULT_BUDGET, Budget, OutOfTime
 from .derivation import Derivation, Report, builtin_derivations, load_derivation, run_derivation
 from .exceptions import SymgradError
 from .proof import Verdict
+from .render import DEFAULT_TITLE, render_document, write_outputs
+from .render.context import derivation_context
 
 __all__ = ["main", "build_parser"]
 
@@ -55,13 +69,18 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
         self.t0 = time.perf_counter()
+        Progress.latest = "starting"
+
+    #: the last step announced by any progress reporter (named when a --timeout stops a command)
+    latest = "starting"
 
     def say(self, text: str) -> None:
+        Progress.latest = text
         if self.enabled:
             print(f"{PROG}: [{time.perf_counter() - self.t0:6.1f} s] {text}", file=self.stream, flush=True)
 
     def step(self, prefix: str) -> Callable[[str], None]:
-        """A ``progress=`` callback for :func:`symgrad.run` that prefixes each step."""
+        """A ``progress=`` callback for :func:`symgrad.run_derivation` that prefixes each step."""
         return lambda step: self.say(f"{prefix}: {step}")
 
 
@@ -100,31 +119,48 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _status(reports: Sequence[Report], require_proof: bool) -> tuple[int, str]:
+    """The exit status of a command over ``reports`` and the one line that explains it."""
+    errors = [f"{r.derivation.key}: {e}" for r in reports for e in r.errors]
+    if errors:
+        return 2, f"{PROG}: error: {errors[0]}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+    refuted = [f"{r.derivation.key}: {n}" for r in reports for n, _ in r.refuted]
+    if refuted:
+        return 1, f"{PROG}: refuted: {'; '.join(refuted)} (a claim the derivation does not expect to fail)"
+    unproved = [f"{r.derivation.key}: {n} ({c.verdict.name.lower()})" for r in reports for n, c in r.unproved]
+    if require_proof and unproved:
+        return 3, f"{PROG}: not proved: {'; '.join(unproved)} (--require-proof asks for proofs)"
+    return 0, ""
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     progress = Progress()
     progress.say(f"loading {args.derivation}")
     d = _load(args.derivation)
     rep = _run(d, args, progress, d.key)
+    status, why = _status([rep], args.require_proof)
     if args.json:
         out = rep.as_json()
         out["seed"] = args.seed
-        out["expected_refutations"] = sorted(rep.values.get("expected_refutations", ()))
+        out["status"] = status
         print(json.dumps(out, indent=2, default=str))
     else:
         print("\n".join(rep.summary_lines()))
-        if rep.ok():
+        if status == 0:
             shown = sum(1 for n, c in rep.checks if rep.expected(n) and c.verdict is Verdict.REFUTED)
             print(f"OK: {len(rep.checks)} checks, no claim refuted"
                   + (f" except the {shown} the derivation sets out to refute" if shown else ""))
         else:
             bad = [n for n, _ in rep.refuted] + [f"error: {e}" for e in rep.errors]
+            if status == 3:
+                bad = [f"{n} not proved" for n, _ in rep.unproved]
             print(f"FAILED: {'; '.join(bad)}")
-    return 0 if rep.ok() else 1
+    if why:
+        print(why, file=sys.stderr)
+    return status
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from .render import DEFAULT_TITLE, render_document, write_outputs
-
     progress = Progress()
     names: Sequence[Any] = args.derivations or [path for _key, path in builtin_derivations()]
     if not names:
@@ -136,7 +172,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         d = _load(str(name))
         reports.append(_run(d, args, progress, f"[{i}/{len(names)}] {d.key}"))
     progress.say("rendering LaTeX")
-    tex = render_document([r.context() for r in reports], fragment=args.fragment,
+    tex = render_document([derivation_context(r).as_dict() for r in reports], fragment=args.fragment,
                           template_dirs=args.templates, title=args.title or DEFAULT_TITLE)
     pdf = False if (args.fragment or args.pdf is False) else args.pdf
     if pdf is not False:
@@ -151,12 +187,9 @@ def cmd_render(args: argparse.Namespace) -> int:
     if overfull:
         print(f"{PROG}: warning: {len(overfull)} overfull box(es) in the PDF, the worst "
               f"{max(w for w, _ in overfull):.1f}pt too wide or too high (see {result['log']})", file=sys.stderr)
-    status = 0
-    for r in reports:
-        if not r.ok():
-            status = 1
-            bad = [n for n, _ in r.refuted] + [f"error: {e}" for e in r.errors]
-            print(f"{PROG}: warning: {r.derivation.key}: {'; '.join(bad)}", file=sys.stderr)
+    status, why = _status(reports, args.require_proof)
+    if why:
+        print(why, file=sys.stderr)
     return status
 
 
@@ -164,13 +197,13 @@ def cmd_render(args: argparse.Namespace) -> int:
 # Parser and entry point
 # ---------------------------------------------------------------------------
 
-def _budget(text: str) -> float:
+def _seconds(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError("the budget must be a positive number of seconds")
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError("the budget must be a positive finite number of seconds")
     return value
 
 
@@ -179,8 +212,14 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show the full traceback on errors")
     checks = argparse.ArgumentParser(add_help=False)
-    checks.add_argument("--budget", type=_budget, default=20.0, metavar="S",
-                        help="seconds allowed for each level of each proof (default: %(default)s)")
+    checks.add_argument("--budget", type=_seconds, default=DEFAULT_BUDGET, metavar="S",
+                        help="seconds allowed for each check: each claim's decision over all its levels, "
+                             "and each computation of a derivation (default: %(default)s)")
+    checks.add_argument("--timeout", type=_seconds, default=None, metavar="S",
+                        help="seconds allowed for the whole command (default: no limit); when reached, "
+                             "the command stops with exit status 2 and says where it was")
+    checks.add_argument("--require-proof", action="store_true",
+                        help="exit with status 3 when a claim is only supported numerically or undecided")
     checks.add_argument("--seed", type=int, default=0, metavar="N",
                         help="seed of the random points used by probabilistic and numeric checks "
                              "(default: %(default)s)")
@@ -200,8 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("verify", parents=[common, checks], help="run a derivation and print every verdict",
-                       description="Run a derivation and print each check with its verdict. Exit status 1 "
-                                   "if a claim is refuted (the expected 'Delta grad != 0' aside).")
+                       description="Run a derivation and print each check with its verdict. Exit status: 0 when "
+                                   "no claim is refuted (the expected refutations, such as 'Delta grad != 0', "
+                                   "aside); 1 when one is; 2 on errors; 3 with --require-proof when a claim "
+                                   "is only numeric or undecided.")
     p.add_argument("derivation", metavar="DERIVATION", help="a built-in key or a path to a .py file")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_verify)
@@ -240,8 +281,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     debug = getattr(args, "debug", False)
+    timeout = getattr(args, "timeout", None)
+    whole = Budget(timeout)
     try:
-        return args.func(args)
+        with whole.limit():
+            return args.func(args)
+    except OutOfTime as exc:
+        if not whole.owns(exc):  # pragma: no cover - an enclosing caller's own deadline
+            raise
+        print(f"{PROG}: error: the command reached its --timeout of {timeout:g} s (while at: "
+              f"{Progress.latest}); give more time with --timeout, or less per check with --budget", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130

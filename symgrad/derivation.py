@@ -4,7 +4,8 @@ A :class:`Derivation` is data: what to compute.  :func:`run_derivation` computes
 (Jacobian, Gram matrix, Moore-Penrose inverse, the gradients of eqs. 4 and 5,
 Theorem 1, the invariance claim of eq. 6, and optionally singular points,
 Tikhonov damping and the step comparison) and returns a :class:`Report`, which
-carries every certificate and the context the LaTeX templates render.
+holds the library's result objects, each with its certificate.  The template
+context is built from a report by :mod:`symgrad.render.context`.
 
 The built-in derivations live in the top-level ``derivations/`` folder (the
 package ``symgrad.derivations`` once installed); each file defines a function
@@ -17,17 +18,22 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import sympy as sp
 
+from ._budget import DEFAULT_BUDGET, Budget, as_budget
 from .exceptions import DerivationError, LiftError, SymgradError
-from .gradient import ANY_LOSS, check_generalised_inverses, natural_gradient
+from .gradient import ANY_LOSS, GradientAt, NaturalGradient, check_generalised_inverses, natural_gradient
+from .inverse import PseudoInverse
 from .model import Model
 from .parametrisation import Reparametrisation
-from .reparam import check_invariance, damped_invariance, step_comparison
-from .proof import Certificate, Verdict, Witness
-from .singular import counterexample, ensure_nonsingular, singular_points
+from .proof import Certificate, Verdict
+from .reparam import (
+    DampedInvariance, InvarianceProof, StepComparison, check_invariance, damped_invariance, step_comparison,
+)
+from .counterexample import Counterexample, counterexample
+from .singular import SingularPoints, ensure_nonsingular, singular_points
 
 __all__ = ["Derivation", "Report", "run_derivation", "builtin_derivations", "load_derivation", "derivations_dir"]
 
@@ -68,25 +74,67 @@ class Derivation:
     extra: Callable[[Report], dict] | None = None
 
     def __post_init__(self) -> None:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", self.key):
+        if not isinstance(self.model, Model):
+            raise DerivationError(f"a Derivation needs model=symgrad.Model(...); got {self.model!r}")
+        if self.reparametrisation is not None and not isinstance(self.reparametrisation, Reparametrisation):
+            raise DerivationError("reparametrisation= must be a symgrad.Reparametrisation or None; got "
+                                  f"{type(self.reparametrisation).__name__}")
+        if self.point is not None and not isinstance(self.point, Mapping):
+            raise DerivationError(f"point= must be a mapping from the parameters to values; got {self.point!r}")
+        if not isinstance(self.key, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", self.key):
             raise DerivationError(f"derivation key {self.key!r} must be letters, digits, '-' or '_'")
 
 
 @dataclass
 class Report:
-    """Everything :func:`run_derivation` computed for a derivation, with the certificates."""
+    """Everything :func:`run_derivation` computed for a derivation, with the certificates.
+
+    Attributes
+    ==========
+    derivation : the :class:`Derivation` that was run
+    checks : ``(name, certificate)`` for every claim decided, in order
+    errors, notes : what went wrong, and remarks on the scope of the results
+    expected_refutations : names of checks whose refutation the derivation is about
+        (``Delta grad``: eq. 5 depends on the parametrisation; the counterexample of Fig. 2)
+    pinv : ``G^+`` with its validity condition and Penrose certificate, when ``G`` is exact
+    gradient : eqs. (4), (5), (1) and Theorem 1 (:class:`~symgrad.gradient.NaturalGradient`)
+    at_point : the exact vectors at the derivation's point (:class:`~symgrad.gradient.GradientAt`)
+    invariance : eq. (6) under the reparametrisation (:class:`~symgrad.reparam.InvarianceProof`)
+    reparametrised : the model ``phi o f``
+    damped : Tikhonov damping (:class:`~symgrad.reparam.DampedInvariance`)
+    step : the gradient steps to second order (:class:`~symgrad.reparam.StepComparison`)
+    singular : the singular-point search (:class:`~symgrad.singular.SingularPoints`)
+    counterexample : eq. (4) on two branches of a singular point (Fig. 2), with its certificate
+    figure : TikZ code of the figure
+    extra : what the derivation's ``extra`` hook added for its template
+    """
 
     derivation: Derivation
     checks: list[tuple[str, Certificate]] = field(default_factory=list)
-    values: dict[str, Any] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    expected_refutations: set[str] = field(default_factory=set)
+    pinv: PseudoInverse | None = None
+    gradient: NaturalGradient | None = None
+    at_point: GradientAt | None = None
+    invariance: InvarianceProof | None = None
+    reparametrised: Model | None = None
+    damped: DampedInvariance | None = None
+    step: StepComparison | None = None
+    singular: SingularPoints | None = None
+    counterexample: Counterexample | None = None
+    figure: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def refuted(self) -> list[tuple[str, Certificate]]:
-        """Claims that were refuted (a built-in derivation should have none, except where it says so)."""
-        return [(n, c) for n, c in self.checks if c.verdict is Verdict.REFUTED and n not in self.values.get(
-            "expected_refutations", ())]
+        """Claims that were refuted, other than those the derivation declares it refutes."""
+        return [(n, c) for n, c in self.checks if c.verdict is Verdict.REFUTED and n not in self.expected_refutations]
+
+    @property
+    def unproved(self) -> list[tuple[str, Certificate]]:
+        """Claims that are only supported numerically or undecided (neither proved nor refuted)."""
+        return [(n, c) for n, c in self.checks if c.verdict in (Verdict.NUMERIC, Verdict.UNDECIDED)]
 
     def ok(self) -> bool:
         return not self.refuted and not self.errors
@@ -94,7 +142,7 @@ class Report:
     def expected(self, name: str) -> bool:
         """The check ``name`` is one whose refutation the derivation is about (``Delta grad != 0``,
         the counterexample at a singular point)."""
-        return name in self.values.get("expected_refutations", ())
+        return name in self.expected_refutations
 
     def summary_lines(self) -> list[str]:
         """One line per check: ``[VERDICT] name: claim: finding``; a refutation the derivation
@@ -125,75 +173,54 @@ class Report:
                 "seconds": round(c.seconds, 4), "notes": list(c.notes), "seed": c.seed,
                 "expected_refutation": self.expected(n),
             } for n, c in self.checks],
+            "expected_refutations": sorted(self.expected_refutations),
             "errors": list(self.errors),
             "notes": list(self.notes),
         }
 
-    def context(self) -> dict:
-        """The plain dictionary the LaTeX templates render (see ``templates/derivation.tex.j2``)."""
-        return self.values["context"]
 
-
-def _verdict_text(c: Certificate) -> str:
-    """The finding alone: the template's sentence states the claim in mathematics."""
-    return c.finding()
-
-
-def run_derivation(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
-        progress: Callable[[str], None] | None = None) -> Report:
+def run_derivation(d: Derivation, *, budget: Budget | float | None = DEFAULT_BUDGET, seed: int | None = 0,
+                   progress: Callable[[str], None] | None = None) -> Report:
     """Compute a derivation; every claim is decided and its certificate kept.
 
-    ``seed`` fixes the random points of the probabilistic and numeric levels
-    (and of witnesses), so a report is reproducible.
+    ``budget`` bounds each check (a number of seconds, or a
+    :class:`~symgrad._budget.Budget`); an enclosing budget (a command's
+    ``--timeout``) bounds the whole run.  ``seed`` fixes the random points of
+    the probabilistic and numeric levels (and of witnesses), so a report is
+    reproducible.  The report holds the library's result objects; their
+    template context is :func:`symgrad.render.context.derivation_context`.
     """
+    if not isinstance(d, Derivation):
+        raise DerivationError(f"run_derivation needs a symgrad.Derivation; got {type(d).__name__}")
     say = progress or (lambda s: None)
     rep = Report(d)
     M = d.model
     say("Jacobian and Gram matrix")
-    ctx: dict[str, Any] = {
-        "title": d.title, "key": d.key, "summary": d.summary, "notes": list(d.notes),
-        "model": {"phi": M.phi, "params": list(M.xi), "coords": list(M.z), "metric_name": M.metric.name,
-                  "metric": M.g, "is_fisher": M.is_fisher, "name": M.name},
-        "J": M.J, "n_params": M.n_params,
-    }
     try:
-        ctx["G"] = M.G
-        ctx["rank"] = M.rank
-        say("Moore-Penrose inverse")
-        P = M.G_plus
-        pen = P.penrose
-        ctx["pinv"] = {"matrix": P.matrix, "condition": P.condition, "extra_conditions": list(P.extra_conditions),
-                       "penrose_verdict": str(pen)}
-        rep.checks.append(("Penrose conditions", Certificate(
-            "G^+ satisfies the four Penrose conditions", Verdict.PROVED if pen.holds else Verdict.REFUTED,
-            pen.method)))
+        with as_budget(budget).limit():
+            _ = M.G
+            say("Moore-Penrose inverse")
+            rep.pinv = M.G_plus
+            pen = rep.pinv.penrose
+            rep.checks.append(("Penrose conditions", Certificate(
+                "G^+ satisfies the four Penrose conditions", Verdict.PROVED if pen.holds else Verdict.REFUTED,
+                pen.method)))
     except LiftError as exc:
         rep.errors.append(f"no exact form of G: {exc}")
-        ctx.update(G=M.G, rank=None, pinv=None)
     loss = d.loss
-    ctx["loss"] = None if loss is ANY_LOSS else sp.sympify(loss)
     say("natural gradient and Theorem 1")
     ng = natural_gradient(M, loss, budget=budget, seed=seed)
+    rep.gradient = ng
     rep.checks.append(("Theorem 1", ng.theorem1))
-    ctx.update(nabla=ng.nabla, grad_param=ng.parameter, grad_manifold=ng.manifold,
-               riesz_agrees=_verdict_text(ng.theorem1), dL=ng.dL)
     say("all generalised inverses")
-    gi = check_generalised_inverses(M, loss, budget=budget, seed=seed)
-    rep.checks.append(("every generalised inverse", gi))
-    ctx["generalised_verdict"] = _verdict_text(gi)
-    rep.values["natural_gradient"] = ng
-    ctx["at_point"] = None
+    rep.checks.append(("every generalised inverse", check_generalised_inverses(M, loss, budget=budget, seed=seed)))
     if d.point is not None:
         # the documented point: validated (domain, singular points refused) and evaluated exactly
         say("values at the given point")
         if loss is ANY_LOSS:
             ensure_nonsingular(M, d.point)
         else:
-            at = ng.at(d.point)
-            rep.values["at_point"] = at
-            ctx["at_point"] = {"point": M.check_params(d.point), "parameter": at.parameter,
-                               "manifold": at.manifold}
-    ctx["reparam"] = None
+            rep.at_point = ng.at(d.point, budget=budget)
     if d.reparametrisation is not None:
         f = d.reparametrisation
         say("reparametrisation and eq. (6)")
@@ -202,106 +229,36 @@ def run_derivation(d: Derivation, *, budget: float = 20.0, seed: int | None = 0,
         if not (det.is_number and det != 0) and det.is_positive is not True and det.is_negative is not True:
             rep.notes.append(f"det Df = {det} may vanish (where {det} = 0): f is a diffeomorphism only off "
                              "that set, and the comparison of the two parametrisations holds there only")
-        rep.values["invariance"] = proof
+        rep.invariance = proof
         rep.checks.append(("J Delta grad = 0", proof.certificate))
         if proof.delta_certificate is not None:
             rep.checks.append(("Delta grad", proof.delta_certificate))
-            rep.values.setdefault("expected_refutations", set()).add("Delta grad")
-        Mt = M.reparametrise(f)
-        dc = proof.delta_certificate
-        ctx["reparam"] = {
-            "f": f.f, "eta": list(f.eta), "Df": f.Df, "det_Df": f.det_Df, "grad_xi": proof.grad_xi,
-            "grad_eta": proof.grad_eta, "delta": proof.delta, "J_delta_verdict": _verdict_text(proof.certificate),
-            "certificate": _certificate_kind(proof.certificate),
-            "delta_witness": None if dc is None or dc.witness is None else str(dc.witness),
-            "delta_zero": None if dc is None else dc.holds,
-            "delta_verdict": None if dc is None else _verdict_text(dc),
-            "phi_tilde": Mt.phi, "G_tilde": _safe(lambda: Mt.G),
-        }
+            rep.expected_refutations.add("Delta grad")
+        rep.reparametrised = M.reparametrise(f)
         if d.tikhonov:
             say("Tikhonov damping")
-            damp = damped_invariance(M, f, loss)
-            rep.checks.append(("Tikhonov limit", damp.limit_certificate))
-            ctx["tikhonov"] = {"lam": damp.lam, "residual": damp.residual, "residual_is_zero": damp.residual_is_zero,
-                               "damped": damp.damped_xi, "limit": damp.damped_limit,
-                               "verdict": _verdict_text(damp.limit_certificate)}
+            rep.damped = damped_invariance(M, f, loss)
+            rep.checks.append(("Tikhonov limit", rep.damped.limit_certificate))
         if d.step:
             say("gradient steps")
-            st = step_comparison(M, f, loss)
-            ctx["step"] = {"second_order": st.second_order, "is_zero": st.second_order_is_zero,
-                           "first_order_equal": st.first_order_equal}
-    ctx.setdefault("tikhonov", None)
-    ctx.setdefault("step", None)
-    ctx["singular"] = None
+            rep.step = step_comparison(M, f, loss, budget=budget)
     if d.singular:
         say("singular points")
-        S = singular_points(M)
-        rep.values["singular"] = S
-        drops = [str(q) for q in S.rank_drops.points]
-        if S.rank_drops.unsolved:
-            drops.append(f"{S.rank_drops.unsolved} component(s) given only by the equations "
-                         + ", ".join(f"{e} = 0" for e in S.rank_drops.equations))
-        ctx["singular"] = {
-            "report": S, "exact": S.exact, "rank_drops": drops,
-            "crossings": [(dt.crossing.xi1, dt.crossing.xi2, dt.crossing.p,
-                           f"{dt.kind} ({dt.method})") for dt in S.details],
-            "loci": [f"xi1 = {c.xi1}, xi2 = {c.xi2}, p = {c.p} ({', '.join(map(str, free))} free)"
-                     for c, free in S.crossing_loci],
-            "limit_points": [str(C).splitlines()[0] for C in S.limit_points],
-            "scope": S.scope, "counterexample": None}
+        S = singular_points(M, budget=budget)
+        rep.singular = S
         crossing = next((dt.crossing for dt in S.details if dt.kind == "crossing"), None)
         if crossing is not None and loss is not ANY_LOSS:
-            p = crossing.p
             say("eq. (4) on both branches of a singular point")
-            X = counterexample(M, loss, p)
-            rep.values["counterexample"] = X
-            ctx["singular"]["counterexample"] = {
-                "point": sp.ImmutableMatrix(p), "grad1": sp.ImmutableMatrix(X.blue.vector),
-                "grad2": sp.ImmutableMatrix(X.red.vector), "span1": sp.ImmutableMatrix(X.blue.span).T,
-                "span2": sp.ImmutableMatrix(X.red.span).T,
-                "method": ("exactly" if X.blue.method == X.red.method == "exact"
-                           else "numerically, with mpmath at 50 digits")}
-            diff = tuple(sp.simplify(a - b) for a, b in zip(X.blue.vector, X.red.vector))
-            exact = X.blue.method == X.red.method == "exact"
-            claim = (f"eq. (4) gives the same vector at the singular point p = {tuple(p)} for phi and for "
-                     f"phi o f with {X.swap}")
-            if exact:
-                verdict = Verdict.REFUTED if X.differ else Verdict.PROVED
-                method = "exact arithmetic at the preimages (symgrad.singular.counterexample)"
-            else:  # transcendental values at irrational preimages: mpmath at 50 digits
-                verdict = Verdict.REFUTED if X.differ else Verdict.NUMERIC
-                method = "mpmath at 50 digits at the preimages (symgrad.singular.counterexample)"
-            rep.checks.append(("eq. (4) at a singular point", Certificate(
-                claim, verdict, method, dps=None if exact else 50,
-                max_residual=None if exact else max(abs(sp.N(x, 30)) for x in diff),
-                points=() if exact else (dict(X.blue.xi),),
-                witness=Witness(dict(X.blue.xi), diff, exact=exact) if X.differ else None)))
-            rep.values.setdefault("expected_refutations", set()).add("eq. (4) at a singular point")
+            X = counterexample(M, loss, crossing.p)
+            rep.counterexample = X
+            rep.checks.append(("eq. (4) at a singular point", X.certificate))
+            rep.expected_refutations.add("eq. (4) at a singular point")
     if d.extra is not None:
-        ctx.update(d.extra(rep))
-    ctx["figure"] = None
+        rep.extra = dict(d.extra(rep))
     if d.figure is not None:
         say("figure")
-        ctx["figure"] = d.figure(rep)
-    rep.values["context"] = ctx
+        rep.figure = d.figure(rep)
     return rep
-
-
-def _safe(fn: Callable[[], Any]) -> Any:
-    try:
-        return fn()
-    except SymgradError:
-        return None
-
-
-def _certificate_kind(c: Certificate) -> str:
-    if c.verdict is Verdict.PROVED:
-        return "exact: " + c.method
-    if c.verdict is Verdict.PROVED_PROBABILISTIC:
-        return c.finding()
-    if c.verdict is Verdict.NUMERIC:
-        return f"numeric evidence only ({c.dps} digits), not a proof"
-    return c.finding()
 
 
 # ---------------------------------------------------------------------------

@@ -36,7 +36,9 @@ import sympy as sp
 from ._budget import DEFAULT_BUDGET, Budget, as_budget
 from ._inputs import as_expr, check_finite_exprs, point as read_point
 from .exact import dense as linalg
-from .exact.lifting import PointField
+from .exact.domain import exact_field as number_field
+from .exact.point import PointField
+from .inverse import family_member
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
 from .proof import Certificate, Claim, NumericOps, Ops, ValueOps, decide
 from .singular import ensure_nonsingular
@@ -242,8 +244,9 @@ def gradient_at(model: Model, L: Any, point: Mapping[Any, Any], *, exact_field: 
     No singular-point guard: this is the bare recipe, as the Figure 2
     counterexample needs it at each preimage of a singular point.  The values
     are computed exactly: at a rational point in the field of the lifted
-    kernels at that point (:class:`~symgrad.exact.lifting.PointField`), at
-    another point in the field ``exact_field`` gives (a number field, say).
+    kernels at that point (:class:`~symgrad.exact.point.PointField`), at
+    an algebraic point in a number field (:func:`symgrad.exact.domain.exact_field`,
+    or the field ``exact_field`` gives).
     Without an exact field, mpmath at ``dps`` digits is used when ``numeric``
     (and ``method`` says so); else :class:`~symgrad.exceptions.LiftError`.
 
@@ -289,8 +292,8 @@ def gradient_at(model: Model, L: Any, point: Mapping[Any, Any], *, exact_field: 
             found = ([F.value(x) for x in lifted], F.to_sympy, F.value(E.lifting.zero), F.value(E.lifting.one))
         except (LiftError, ZeroDivisionError):
             found = None
-    if found is None and exact_field is not None:
-        found = exact_field(at)
+    if found is None:
+        found = (exact_field or number_field)(at)
     if found is not None:
         vals, conv, zero, one = found
         ops = ValueOps(zero, one)
@@ -464,8 +467,7 @@ def _all_inverses(ops: Ops, inp: dict) -> dict:
     I = ops.eye(n)
     if "U" in inp:
         U, V = inp["U"], inp["V"]
-        Gm = ops.add(ops.add(X, ops.mul(ops.sub(I, ops.mul(X, G)), U)), ops.mul(V, ops.sub(I, ops.mul(G, X))))
-        other = recipe(ops, J, g, dL, inverse=lambda _G: Gm)
+        other = recipe(ops, J, g, dL, inverse=lambda G: family_member(G, X, U, V))
         return {"residual": ops.sub(other["manifold"], out["manifold"])}
     # equivalent for all U, V at once: J (I - G^+ G) = 0 and (I - G G^+) nabla = 0
     a = ops.mul(J, ops.sub(I, ops.mul(X, G)))

@@ -138,13 +138,14 @@ class Metric:
         ``point`` maps the coordinates (or their names) to values, or to
         expressions in a model's parameters (then only what is decidable is checked).
         """
-        numbers = {k: v for k, v in point.items() if not sp.sympify(v).free_symbols}
-        exprs = {k: sp.sympify(v) for k, v in point.items() if k not in numbers}
-        vals = read_point(numbers, self.z, what=f"point of the {self.name}", allow_missing=True,
-                          constants=self.constants)
-        vals.update({k: v for k, v in exprs.items() if isinstance(k, sp.Symbol)})
+        by_name = {s.name: s for s in self.z + self.constants}
+        raw = {by_name.get(k, k) if isinstance(k, str) else k: v for k, v in point.items()}
+        numbers = {k: v for k, v in raw.items() if not sp.sympify(v).free_symbols}
+        vals: dict[Any, Any] = {k: sp.sympify(v) for k, v in raw.items() if k not in numbers}
+        vals.update(read_point(numbers, self.z, what=f"point of the {self.name}", allow_missing=True,
+                               constants=self.constants, check_signs=False))
         for expr in self.positive:
-            val = sp.sympify(expr).xreplace(vals)
+            val = expr.xreplace(vals)
             if val.is_number and not bool(val > 0):
                 raise DomainError(
                     f"the {self.name} is defined only where {expr} > 0; at {dict(point)} it is {val}. "
@@ -243,7 +244,17 @@ def fisher_information(log_density: Sequence[sp.Expr], params: Sequence[sp.Symbo
 
     ``log_density[x]`` is ``log p(x; xi)`` for each outcome ``x``; the result is
     ``G_ij = sum_x p(x) d_i log p(x) d_j log p(x)``, computed directly (no
-    pullback), which is the independent check of ``J^T diag(1/p) J``.
+    pullback), which is the independent check of ``J^T diag(1/p) J`` (paper,
+    footnote 1: the Fisher information matrix is the Gram matrix of the
+    pushforwards under the Fisher metric).
+
+    Examples
+    ========
+    >>> a = sp.Symbol("a", real=True)
+    >>> log_p = [a - sp.log(1 + sp.exp(a)), -sp.log(1 + sp.exp(a))]     # a Bernoulli variable, logit a
+    >>> F = fisher_information(log_p, [a])
+    >>> sp.cancel(F[0] - sp.exp(a) / (1 + sp.exp(a))**2)       # = p (1 - p), as J^T diag(1/p) J gives
+    0
     """
     params = as_symbols(params, "parameters")
     G = sp.zeros(len(params))

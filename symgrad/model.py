@@ -14,7 +14,6 @@ lazily and once:
 """
 from __future__ import annotations
 
-import dataclasses
 from functools import cached_property
 from typing import Any, Mapping, Sequence
 
@@ -24,7 +23,7 @@ from ._inputs import as_column, as_symbols, check_finite_exprs, point as read_po
 from .exact import dense as linalg
 from .exact.lifting import Lifting
 from .exceptions import DomainError, LiftError, SymbolError
-from .inverse import PseudoInverse, pinv
+from .inverse import PseudoInverse, pinv_lifted
 from .metric import Metric, as_metric
 from .parametrisation import Reparametrisation, as_reparametrisation
 from .proof import ExactOps, Ops
@@ -218,8 +217,7 @@ class Model:
     def G_plus(self) -> PseudoInverse:
         r"""The Moore-Penrose inverse ``G^+`` with its validity condition (used in eqs. 4, 5)."""
         E = self.exact
-        P = pinv(self.G, self._xi + self._constants, psd=True, _lifting=E.lifting, _lifted=E.G)
-        return dataclasses.replace(P, domain=self.check_params)
+        return pinv_lifted(self.G, E.lifting, E.G, psd=True, domain=self.check_params)
 
     # -- evaluation -----------------------------------------------------------------------
     def check_params(self, point: Mapping[Any, Any]) -> dict[sp.Symbol, sp.Expr]:

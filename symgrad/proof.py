@@ -15,7 +15,7 @@ and returns a :class:`Certificate` whose :class:`Verdict` is one of
     random integer points of the lifted variables, every result was zero, and
     the Schwartz-Zippel lemma bounds the chance of a non-zero identity passing
     by the number printed (degrees are tracked through every operation,
-    :class:`~symgrad.exact.dense.DegreeTracked`);
+    :class:`~symgrad.exact.field.DegreeTracked`);
 ``NUMERIC``
     mpmath at a stated precision at stated points, largest residual stated:
     evidence, never called a proof;
@@ -40,10 +40,14 @@ from typing import Any, Callable, Sequence
 import mpmath
 import sympy as sp
 
+from ._sampling import sample_point
 from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .exact import dense as linalg
 from .exceptions import LiftError, RankError
-from .exact.lifting import RF, Lifting, PointField
+from .exact.field import DegreeTracked, cost as field_cost, is_zero as field_is_zero
+from .exact.lifting import Lifting
+from .exact.point import PointField
+from .exact.ratfunc import RF
 from .notation import latex_text
 
 __all__ = ["Verdict", "Certificate", "Claim", "Decision", "Ops", "ExactOps", "ValueOps", "PointOps", "NumericOps",
@@ -228,12 +232,10 @@ class ValueOps(Ops):
         self.zero, self.one = zero, one
 
     def pivot_zero(self, x: Any) -> bool:
-        z = getattr(x, "is_zero", None)
-        return bool(z()) if callable(z) else x == 0
+        return field_is_zero(x)
 
     def cost(self, x: Any) -> int:
-        size = getattr(x, "size", None)
-        return int(size()) if callable(size) else 0
+        return field_cost(x)
 
 
 class PointOps(Ops):
@@ -246,8 +248,8 @@ class PointOps(Ops):
     """
 
     level = "probabilistic"
-    zero = linalg.DegreeTracked(Fraction(0), 0, 0)
-    one = linalg.DegreeTracked(Fraction(1), 0, 0)
+    zero = DegreeTracked(Fraction(0), 0, 0)
+    one = DegreeTracked(Fraction(1), 0, 0)
 
     def __init__(self) -> None:
         self.bad = 0
@@ -259,7 +261,7 @@ class PointOps(Ops):
         self.bad += k * a + k * k * b
         return super().pinv(A, psd)
 
-    def pivot_zero(self, x: linalg.DegreeTracked) -> bool:
+    def pivot_zero(self, x: DegreeTracked) -> bool:
         return x.vanishes()
 
     def cost(self, x) -> int:
@@ -311,26 +313,6 @@ class Decision:
     outputs: dict[str, sp.ImmutableMatrix] = field(default_factory=dict)
     exact_outputs: dict[str, list] = field(default_factory=dict)
     lifting: Lifting | None = None
-
-
-def _sample_value(s: sp.Symbol, rng: random.Random) -> Fraction:
-    lo = Fraction(1, 4) if (s.is_positive or s.is_nonnegative) else Fraction(-2)
-    while True:
-        v = lo + Fraction(rng.randint(1, 7 * 8), 8) * (2 - lo) / 7
-        if v != 0:
-            return v
-
-
-def _numeric_sample(s: sp.Symbol, rng: random.Random) -> Fraction:
-    """A random rational with nine decimals in (0, 2) for a positive symbol, else in (-2, 2):
-    generic enough to miss the special values (integers, simple fractions) where a formula degenerates."""
-    scale = 10**9
-    if s.is_positive or s.is_nonnegative:
-        return Fraction(rng.randrange(1, 2 * scale), scale)
-    while True:
-        v = Fraction(rng.randrange(-2 * scale + 1, 2 * scale), scale)
-        if v != 0:
-            return v
 
 
 def _in_domain(claim: Claim, point: dict) -> bool:
@@ -465,7 +447,7 @@ def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random)
     nonzero = [(i, j) for i, row in enumerate(res) for j, x in enumerate(row) if not x.is_zero()]
     i, j = nonzero[0]
     for _ in range(60):
-        pt = {s: _sample_value(s, rng) for s in lifting.symbols}
+        pt = sample_point(lifting.symbols, rng, kind="grid")
         if not _in_domain(claim, pt):
             continue
         try:
@@ -480,7 +462,7 @@ def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random)
     # no exact point (roots that are not perfect powers there, say): the residual's value at 30 digits
     expr = lifting.to_sympy(res[i][j])
     for _ in range(20):
-        fpt = {s: _numeric_sample(s, rng) for s in lifting.symbols}
+        fpt = sample_point(lifting.symbols, rng, kind="decimal")
         if not _in_domain(claim, fpt):
             continue
         pt = {s: sp.Rational(q.numerator, q.denominator) for s, q in fpt.items()}
@@ -505,7 +487,7 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
             try:
                 inputs = {}
                 for k, M in lifted.items():
-                    inputs[k] = [[linalg.DegreeTracked(x.evaluate(point), *x.degrees()) for x in row] for row in M]
+                    inputs[k] = [[DegreeTracked(x.evaluate(point), *x.degrees()) for x in row] for row in M]
                 break
             except ZeroDivisionError:
                 continue
@@ -563,7 +545,7 @@ def _numeric(claim: Claim, rng: random.Random, trials: int, dps: int, notes: lis
         fns = {k: sp.lambdify(syms, sp.Matrix(M), modules="mpmath") for k, M in claim.inputs.items()}
         for _ in range(trials):
             for _attempt in range(50):
-                pt = {s: _numeric_sample(s, rng) for s in syms}
+                pt = sample_point(syms, rng, kind="decimal")
                 if _in_domain(claim, pt):
                     break
             else:

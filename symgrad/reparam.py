@@ -34,7 +34,7 @@ from .exact import dense as linalg
 from .exact.lifting import Lifting
 from .exceptions import LiftError
 from .gradient import ANY_LOSS, loss_differential, recipe
-from .inverse import tikhonov_inverse, tikhonov_limit
+from .inverse import damped_inverse, lambda_variable, limit_at_zero
 from .notation import latex_text
 from .parametrisation import Reparametrisation, as_reparametrisation
 from .proof import Certificate, Claim, Decision, ExactOps, Ops, Verdict, Witness, decide, exact_witness
@@ -223,9 +223,9 @@ def damped_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS,
     r"""Exact invariance residual of the Tikhonov-damped gradient and its limit ``lambda -> 0``.
 
     The damped inverse ``(G + lambda I)^{-1}`` and the limit are those of
-    :mod:`symgrad.inverse` (:func:`~symgrad.inverse.tikhonov_inverse`,
-    :func:`~symgrad.inverse.tikhonov_limit`); the gradients are eq. (5) of
-    :func:`symgrad.gradient.recipe` with that inverse in place of ``G^+``.
+    :mod:`symgrad.inverse` (:func:`~symgrad.inverse.damped_inverse`,
+    :func:`~symgrad.inverse.limit_at_zero`), in the lifted field; the gradients
+    are eq. (5) of :func:`symgrad.gradient.recipe` with that inverse in place of ``G^+``.
     """
     f = as_reparametrisation(f, model)
     lam = lam or sp.Symbol("lambda", positive=True)
@@ -236,26 +236,23 @@ def damped_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS,
     ops = ExactOps(Lf)
     I_ = {k: Lf.lift_matrix(M) for k, M in inputs.items()}
     J, g, dL, Df = I_["J"], I_["g"], I_["dL"], I_["Df"]
-    free = tuple(sorted(set(syms).union(*[M.free_symbols for M in inputs.values()]), key=lambda s: s.name))
 
-    def damped(G: list) -> list:
-        inv = tikhonov_inverse(Lf.matrix_to_sympy(G), lam, free)
-        return Lf.lift_matrix(inv)
-
-    gx = recipe(ops, J, g, dL, inverse=damped)["parameter"]
-    ge = recipe(ops, ops.mul(J, Df), g, dL, inverse=damped)["parameter"]
+    l = Lf.lift(lam)
+    gx = recipe(ops, J, g, dL, inverse=lambda G: damped_inverse(G, l))["parameter"]
+    ge = recipe(ops, ops.mul(J, Df), g, dL, inverse=lambda G: damped_inverse(G, l))["parameter"]
     res = ops.mul(J, ops.sub(gx, ops.mul(Df, ge)))
-    residual = Lf.matrix_to_sympy(res, factor=True)
-    damped_xi = Lf.matrix_to_sympy(gx, factor=True)
-    lim, conditions = tikhonov_limit(residual, lam, with_conditions=True)
-    lim_gx = tikhonov_limit(damped_xi, lam)
-    zero = all(sp.sympify(x) == 0 for x in lim)
+    k = lambda_variable(Lf, lam)
+    lim, conds = limit_at_zero(res, k)
+    lim_gx, _ = limit_at_zero(gx, k)
+    conditions = [Lf.to_sympy(c, factor=True) for c in conds]
     where = (" where " + ", ".join(f"{c} != 0" for c in conditions)) if conditions else ""
-    cert = Certificate("lim_{lambda->0} J Delta_lambda = 0", Verdict.PROVED if zero else Verdict.REFUTED,
+    cert = Certificate("lim_{lambda->0} J Delta_lambda = 0",
+                       Verdict.PROVED if linalg.is_zero_matrix(lim) else Verdict.REFUTED,
                        "exact rational functions of lambda, lowest-order terms in lambda after cancellation"
-                       + where, residual=sp.ImmutableMatrix(lim))
-    return DampedInvariance(lam, residual, sp.ImmutableMatrix(lim), linalg.is_zero_matrix(res), cert, damped_xi,
-                            sp.ImmutableMatrix(lim_gx))
+                       + where, residual=Lf.matrix_to_sympy(lim, factor=True))
+    return DampedInvariance(lam, Lf.matrix_to_sympy(res, factor=True), Lf.matrix_to_sympy(lim, factor=True),
+                            linalg.is_zero_matrix(res), cert, Lf.matrix_to_sympy(gx, factor=True),
+                            Lf.matrix_to_sympy(lim_gx, factor=True))
 
 
 # ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ def softmax(n: int):
     et = sp.symbols(f"eta1:{n + 1}", real=True)
     p = sp.symbols(f"p1:{n + 1}", positive=True)
     E = [sp.exp(x) for x in th]
-    M = sg.Model([e / sum(E) for e in E], th, coords=p, metric=sg.SimplexFisher(p), name=f"softmax{n}")
+    M = sg.Model([e / sum(E) for e in E], th, coords=p, metric=sg.Metric.simplex_fisher(p), name=f"softmax{n}")
     shear = [et[0]] + [et[i] + et[i - 1] for i in range(1, n)]
     return M, sg.Reparametrisation(shear, et, name="shear")
 

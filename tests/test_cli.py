@@ -1,11 +1,13 @@
-"""The command line, run as a user runs it: ``python -m symgrad ...`` in a subprocess.
+"""The command line, run as a user runs it, in process: ``symgrad.cli.main(argv)``.
 
-The subprocesses run in a temporary directory with the repository on
-``PYTHONPATH``, so the tests work with or without an installed symgrad.
-Standard error is a pipe here, not a terminal, so no progress may appear.
+Each call runs in a temporary directory with standard output and error
+captured (not terminals, so no progress may appear); one smoke test runs
+``python -m symgrad`` in a subprocess, with the repository on ``PYTHONPATH``.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -13,22 +15,50 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 import symgrad as sg
+from symgrad.cli import Progress, main
 from symgrad.render import overfull_boxes, tex_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = [key for key, _path in sg.builtin_derivations()]
 
 
-def symgrad(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+@dataclass
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def symgrad(*args: str, cwd: Path, timeout: float = 300) -> Completed:
+    """``symgrad ARGS`` in ``cwd``, in this process (``timeout`` is the subprocess smoke test's only)."""
+    out, err = io.StringIO(), io.StringIO()
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as exc:  # argparse: --help, usage errors
+                status = int(exc.code or 0)
+    finally:
+        os.chdir(old)
+    return Completed(status, out.getvalue(), err.getvalue())
+
+
+def test_subprocess_smoke(tmp_path):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return subprocess.run([sys.executable, "-m", "symgrad", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    proc = subprocess.run([sys.executable, "-m", "symgrad", "verify", "product"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0] == "product: The product a b" and proc.stderr == ""
 
 
 def one_error_line(proc: subprocess.CompletedProcess) -> str:
@@ -65,6 +95,9 @@ def test_help_and_usage_errors(tmp_path):
     assert proc.returncode == 2 and "usage:" in proc.stderr
     proc = symgrad("verify", "polar", "--budget", "-1", cwd=tmp_path)
     assert proc.returncode == 2 and "budget" in proc.stderr
+    for bad in ("0", "inf", "nan", "soon"):
+        proc = symgrad("verify", "polar", "--timeout", bad, cwd=tmp_path)
+        assert proc.returncode == 2 and "usage:" in proc.stderr, bad
 
 
 # ---------------------------------------------------------------------------
@@ -155,8 +188,66 @@ def test_verify_refuted_claim_exits_1(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "[REFUTED] G is the identity" in proc.stdout
     assert proc.stdout.splitlines()[-1].startswith("FAILED: G is the identity")
+    lines = proc.stderr.strip().splitlines()      # the reason, in one line
+    assert len(lines) == 1 and lines[0].startswith("symgrad: refuted: false-claim: G is the identity")
     proc = symgrad("verify", "false_claim.py", "--json", cwd=tmp_path)
     assert proc.returncode == 1 and json.loads(proc.stdout)["ok"] is False
+
+
+NUMERIC_ONLY = """
+    import sympy as sp
+    import symgrad as sg
+    x = sp.Symbol("x", positive=True)
+
+    def atan_claim(report):
+        A = sp.Matrix([[sp.atan(x) + sp.atan(1 / x) - sp.pi / 2]])      # true, but not liftable
+        claim = sg.Claim("atan x + atan 1/x = pi/2", {"A": A}, (x,), lambda ops, m: {"residual": m["A"]})
+        report.checks.append(("atan identity", sg.decide(claim, seed=0).certificate))
+        return {}
+
+    def derivation():
+        return sg.Derivation(key="numeric-only", title="a numeric claim", summary="",
+                             model=sg.Model([x], params=[x]), loss=sp.Symbol("z1")**2, extra=atan_claim)
+"""
+
+
+def test_verify_exit_status_numeric_claims(tmp_path):
+    write(tmp_path, "numeric_only.py", NUMERIC_ONLY)
+    proc = symgrad("verify", "numeric_only.py", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr     # nothing refuted
+    assert "[NUMERIC] atan identity" in proc.stdout and proc.stderr == ""
+    proc = symgrad("verify", "numeric_only.py", "--require-proof", cwd=tmp_path)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symgrad: not proved: numeric-only: atan identity (numeric)")
+    proc = symgrad("verify", "product", "--require-proof", cwd=tmp_path)   # every claim proved exactly
+    assert proc.returncode == 0, proc.stderr
+
+
+SLOW = """
+    import time
+    import sympy as sp
+    import symgrad as sg
+    x = sp.Symbol("x", real=True)
+
+    def slow(report):
+        time.sleep(30)
+        return {}
+
+    def derivation():
+        return sg.Derivation(key="slow", title="slow", summary="", model=sg.Model([x], params=[x]),
+                             loss=sp.Symbol("z1")**2, extra=slow)
+"""
+
+
+def test_timeout_bounds_the_whole_command(tmp_path):
+    write(tmp_path, "slow.py", SLOW)
+    t0 = time.monotonic()
+    proc = symgrad("verify", "slow.py", "--timeout", "2", cwd=tmp_path)
+    assert time.monotonic() - t0 < 10
+    assert proc.returncode == 2
+    line = one_error_line(proc)
+    assert "--timeout of 2 s" in line and "while at" in line
 
 
 @pytest.mark.parametrize("source, needle", [
@@ -287,7 +378,6 @@ class _Stream:
 
 @pytest.mark.parametrize("tty", [True, False])
 def test_progress_only_on_a_terminal(tty):
-    from symgrad.cli import Progress
     stream = _Stream(tty)
     progress = Progress(stream)
     progress.step("[1/7] polar")("Moore-Penrose inverse")
@@ -298,7 +388,6 @@ def test_progress_only_on_a_terminal(tty):
 
 
 def test_main_in_process(capsys):
-    from symgrad.cli import main
     assert main(["list"]) == 0
     assert "polar" in capsys.readouterr().out
     assert main(["verify", "no-such-derivation"]) == 2

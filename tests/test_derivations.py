@@ -17,7 +17,9 @@ import pytest
 import sympy as sp
 
 import symgrad as sg
+from symgrad.exceptions import DerivationError, ReparametrisationError, SingularPointError
 from symgrad.render import render_document
+from symgrad.render.context import derivation_context
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = [key for key, _path in sg.builtin_derivations()]
@@ -35,9 +37,14 @@ def report(key: str) -> sg.Report:
     """Run a built-in derivation once per test session (seed 0, as the command line does)."""
     if key not in _REPORTS:
         t0 = time.perf_counter()
-        rep = sg.run(sg.load_derivation(key), seed=0)
+        rep = sg.run_derivation(sg.load_derivation(key), seed=0)
         _REPORTS[key] = (rep, time.perf_counter() - t0)
     return _REPORTS[key][0]
+
+
+def context(rep: sg.Report) -> dict:
+    """The plain template context of a report (what the templates read)."""
+    return derivation_context(rep).as_dict()
 
 
 def check(rep: sg.Report, name: str) -> sg.Certificate:
@@ -68,7 +75,7 @@ def test_builtin_derivation_verifies(key):
     if rep.derivation.reparametrisation is not None:     # the paper's claim, proved exactly
         assert check(rep, "J Delta grad = 0").verdict is sg.Verdict.PROVED
     # the only refutations are the ones the derivation declares
-    declared = rep.values.get("expected_refutations", set())
+    declared = rep.expected_refutations
     for name, cert in rep.checks:
         if cert.verdict is sg.Verdict.REFUTED:
             assert name in declared
@@ -89,13 +96,13 @@ def test_report_outputs(key):
     data = json.loads(json.dumps(rep.as_json()))
     assert data["key"] == key and data["ok"] is True
     assert len(data["checks"]) == len(rep.checks)
-    ctx = rep.context()
+    ctx = context(rep)
     assert CONTEXT_KEYS <= set(ctx), CONTEXT_KEYS - set(ctx)
 
 
 @pytest.mark.parametrize("key", BUILTIN)
 def test_builtin_derivation_renders(key):
-    tex = render_document([report(key).context()], fragment=True)
+    tex = render_document([context(report(key))], fragment=True)
     assert r"\documentclass" not in tex
     assert "section{" in tex
 
@@ -116,21 +123,21 @@ def test_a_derivation_file_runs_directly():
 def test_polar_parameter_gradients_correspond_exactly():
     rep = report("polar")
     assert check(rep, "Delta grad").verdict is sg.Verdict.PROVED          # G invertible: Delta = 0
-    assert rep.context()["grad_manifold"] == sp.Matrix([sp.Rational(1, 2), 1])
-    assert rep.context()["step"]["is_zero"] is False                       # steps differ at second order
-    assert r"\begin{tikzpicture}" in rep.context()["figure"]
+    assert context(rep)["grad_manifold"] == sp.Matrix([sp.Rational(1, 2), 1])
+    assert context(rep)["step"]["is_zero"] is False                       # steps differ at second order
+    assert r"\begin{tikzpicture}" in context(rep)["figure"]
 
 
 def test_nodal_cubic_branch_vectors():
     rep = report("nodal-cubic")
     cert = check(rep, "eq. (4) at a singular point")
     assert cert.verdict is sg.Verdict.REFUTED
-    ce = rep.context()["singular"]["counterexample"]
+    ce = context(rep)["singular"]["counterexample"]
     vectors = {tuple(ce["grad1"]), tuple(ce["grad2"])}
     half = sp.Rational(1, 2)
     assert vectors == {(3 * half, 3 * half), (-half, half)}
     assert tuple(ce["point"]) == (0, 0)
-    fig = rep.context()["figure"]
+    fig = context(rep)["figure"]
     assert "++(-0.5, 0.5)" in fig and "++(1.5, 1.5)" in fig
 
 
@@ -138,20 +145,20 @@ def test_product_gradient_and_damping():
     rep = report("product")
     a, b = rep.derivation.model.xi
     expected = sp.Matrix([b, a]) * (a * b - 1) / (a**2 + b**2)
-    assert sp.simplify(rep.context()["grad_param"] - expected) == sp.zeros(2, 1)
+    assert sp.simplify(context(rep)["grad_param"] - expected) == sp.zeros(2, 1)
     assert check(rep, "Delta grad").verdict is sg.Verdict.REFUTED
     assert check(rep, "Tikhonov limit").verdict is sg.Verdict.PROVED
-    assert rep.context()["tikhonov"]["residual_is_zero"] is False
-    assert rep.context()["at_point"]["manifold"] == sp.Matrix([1])
+    assert context(rep)["tikhonov"]["residual_is_zero"] is False
+    assert context(rep)["at_point"]["manifold"] == sp.Matrix([1])
 
 
 def test_softmax_fisher_matrix():
     rep = report("softmax")
     assert rep.derivation.model.rank == 2
     assert check(rep, "Fisher information matrix").verdict is sg.Verdict.PROVED
-    delta = rep.context()["reparam"]["delta"]
+    delta = context(rep)["reparam"]["delta"]
     assert delta[0] == delta[1] == delta[2] != 0                          # a multiple of (1, 1, 1)
-    assert rep.context()["step"]["is_zero"] is True                         # a linear shear
+    assert context(rep)["step"]["is_zero"] is True                         # a linear shear
 
 
 def test_linear_network_rank_condition():
@@ -166,7 +173,7 @@ def test_linear_network_rank_condition():
 def test_gaussian_splits_the_mean():
     rep = report("gaussian")
     u1, u2, _tau = rep.derivation.reparametrisation.eta
-    assert rep.context()["reparam"]["delta"] == sp.Matrix([(u1 + u2) / 2, -(u1 + u2) / 2, 0])
+    assert context(rep)["reparam"]["delta"] == sp.Matrix([(u1 + u2) / 2, -(u1 + u2) / 2, 0])
 
 
 def test_empirical_fisher_statements():
@@ -178,9 +185,9 @@ def test_empirical_fisher_statements():
         assert check(rep, name).verdict is sg.Verdict.PROVED, name
     for name in ["J Delta grad = 0 (one sample)", "every generalised inverse (one sample)"]:
         assert check(rep, name).verdict is sg.Verdict.REFUTED, name
-    notes = rep.context()["notes"]
+    notes = context(rep)["notes"]
     assert any("single sample" in n and "rank 1" in n for n in notes)
-    assert rep.context()["tikhonov"] is None          # damping is shown by values at a point, in the notes
+    assert context(rep)["tikhonov"] is None          # damping is shown by values at a point, in the notes
     assert any(n.startswith("Damping, computed exactly") for n in notes)
 
 
@@ -220,56 +227,56 @@ AT_THE_NODE = """
 
 def test_singular_Df_is_refused(tmp_path):
     path = write(tmp_path, "singular_df.py", SINGULAR_DF)
-    with pytest.raises(sg.ReparametrisationError, match="det Df = 0"):
+    with pytest.raises(ReparametrisationError, match="det Df = 0"):
         sg.load_derivation(path)
 
 
 def test_a_point_at_a_singular_point_is_refused(tmp_path):
     d = sg.load_derivation(write(tmp_path, "at_node.py", AT_THE_NODE))
-    with pytest.raises(sg.SingularPointError, match="singular"):
-        sg.run(d)
+    with pytest.raises(SingularPointError, match="singular"):
+        sg.run_derivation(d)
 
 
 def test_syntax_error(tmp_path):
     path = write(tmp_path, "broken.py", "def derivation(:\n    pass\n")
-    with pytest.raises(sg.DerivationError, match=r"broken\.py failed to load: SyntaxError"):
+    with pytest.raises(DerivationError, match=r"broken\.py failed to load: SyntaxError"):
         sg.load_derivation(path)
 
 
 def test_error_inside_derivation_function(tmp_path):
     path = write(tmp_path, "raises.py", "def derivation():\n    return undefined_name\n")
-    with pytest.raises(sg.DerivationError, match="NameError"):
+    with pytest.raises(DerivationError, match="NameError"):
         sg.load_derivation(path)
 
 
 def test_import_error(tmp_path):
     path = write(tmp_path, "imports.py", "import no_such_module_for_symgrad\n")
-    with pytest.raises(sg.DerivationError, match="ModuleNotFoundError"):
+    with pytest.raises(DerivationError, match="ModuleNotFoundError"):
         sg.load_derivation(path)
 
 
 def test_no_derivation_function(tmp_path):
     path = write(tmp_path, "empty.py", "x = 1\n")
-    with pytest.raises(sg.DerivationError, match=r"defines no function derivation\(\)"):
+    with pytest.raises(DerivationError, match=r"defines no function derivation\(\)"):
         sg.load_derivation(path)
 
 
 def test_wrong_return_type(tmp_path):
     path = write(tmp_path, "number.py", "def derivation():\n    return 42\n")
-    with pytest.raises(sg.DerivationError, match="returned int"):
+    with pytest.raises(DerivationError, match="returned int"):
         sg.load_derivation(path)
 
 
 def test_missing_file_and_unknown_key(tmp_path):
-    with pytest.raises(sg.DerivationError, match="no such file"):
+    with pytest.raises(DerivationError, match="no such file"):
         sg.load_derivation(tmp_path / "missing.py")
-    with pytest.raises(sg.DerivationError, match="built-in ones: .*polar"):
+    with pytest.raises(DerivationError, match="built-in ones: .*polar"):
         sg.load_derivation("no-such-derivation")
 
 
 def test_bad_key():
     t = sp.Symbol("t", real=True)
-    with pytest.raises(sg.DerivationError, match="key"):
+    with pytest.raises(DerivationError, match="key"):
         sg.Derivation(key="has space", title="", summary="", model=sg.Model([t], params=[t]))
 
 
@@ -278,7 +285,7 @@ def test_a_reparametrisation_singular_on_a_hypersurface_is_noted():
     a, b, u, v = sp.symbols("a b u v", real=True)
     d = sg.Derivation(key="cube", title="cube", summary="", model=sg.Model([a * b], params=[a, b]),
                       reparametrisation=sg.Reparametrisation([u**3, v], [u, v]))
-    rep = sg.run(d, seed=0)
+    rep = sg.run_derivation(d, seed=0)
     assert rep.ok()
     assert any("det Df = 3*u**2 may vanish" in n for n in rep.notes)
     assert any(line.startswith("  note: det Df") for line in rep.summary_lines())
@@ -288,4 +295,4 @@ def test_a_reparametrisation_singular_on_a_hypersurface_is_noted():
     r, t = sp.symbols("r t", positive=True)
     d = sg.Derivation(key="lp", title="lp", summary="", model=sg.Model([r * sp.cos(t), r * sp.sin(t)], [r, t]),
                       reparametrisation=sg.Reparametrisation([sp.exp(rho), s], [rho, s]))
-    assert not sg.run(d, seed=0).notes
+    assert not sg.run_derivation(d, seed=0).notes

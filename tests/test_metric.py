@@ -22,6 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symgrad as sg
+from symgrad.metric import MetricWarning
+from symgrad.exceptions import MetricError
 from symgrad.exceptions import DomainError, MetricError, ShapeError, SymbolError, SymgradError
 from symgrad.metric import as_metric
 from symgrad.numeric import evaluate_matrix, max_abs_diff, random_point
@@ -44,13 +46,13 @@ def equal(A, B):
 # -- known answers ----------------------------------------------------------------
 
 def test_euclidean():
-    g = sg.Euclidean([z1, z2, z3])
+    g = sg.Metric.euclidean([z1, z2, z3])
     assert g.g == sp.eye(3) and g.z == (z1, z2, z3) and not g.is_fisher
 
 
 def test_simplex_fisher():
     p = sp.symbols("p1:4", positive=True)
-    g = sg.SimplexFisher(p)
+    g = sg.Metric.simplex_fisher(p)
     assert g.g == sp.diag(1 / p[0], 1 / p[1], 1 / p[2])
     assert g.is_fisher and set(g.positive) == set(p)
 
@@ -78,7 +80,7 @@ def test_exponential_family_one_parameter(psi, expected):
 def test_pullback_metric_matches_change_of_coordinates():
     # the Euclidean plane in polar coordinates: J^T I J = diag(1, r^2)
     r, t = sp.symbols("r t", positive=True)
-    M = sg.Model([r * sp.cos(t), r * sp.sin(t)], params=[r, t], coords=[z1, z2], metric=sg.Euclidean([z1, z2]))
+    M = sg.Model([r * sp.cos(t), r * sp.sin(t)], params=[r, t], coords=[z1, z2], metric=sg.Metric.euclidean([z1, z2]))
     assert equal(M.G, sp.diag(1, r**2))
 
 
@@ -97,7 +99,7 @@ def _softmax(n):
 def test_fisher_information_softmax_equals_pullback(n):
     th, p, phi, logs = _softmax(n)
     direct = sg.fisher_information(logs, th)
-    M = sg.Model(phi, params=th, coords=p, metric=sg.SimplexFisher(p))
+    M = sg.Model(phi, params=th, coords=p, metric=sg.Metric.simplex_fisher(p))
     assert equal(direct, M.G)
     # and both are diag(s) - s s^T with s the softmax
     s = sp.Matrix(phi)
@@ -117,7 +119,7 @@ def _binomial(n, q_of):
 def test_fisher_information_binomial_equals_pullback(n):
     p, phi, logs = _binomial(n, q)
     direct = sg.fisher_information(logs, [q])
-    M = sg.Model(phi, params=[q], coords=p, metric=sg.SimplexFisher(p))
+    M = sg.Model(phi, params=[q], coords=p, metric=sg.Metric.simplex_fisher(p))
     assert equal(direct, M.G)
     assert equal(M.G, [[n / (q * (1 - q))]])  # the textbook value n / (q (1 - q))
 
@@ -131,7 +133,7 @@ def test_fisher_information_overparametrised_binomial():
     phi = [sp.binomial(n, k) * s**k / (1 + s) ** n for k in range(n + 1)]
     logs = [sp.log(sp.binomial(n, k)) + k * (t1 + t2) - n * sp.log(1 + s) for k in range(n + 1)]
     direct = sg.fisher_information(logs, [t1, t2])
-    M = sg.Model(phi, params=[t1, t2], coords=p, metric=sg.SimplexFisher(p))
+    M = sg.Model(phi, params=[t1, t2], coords=p, metric=sg.Metric.simplex_fisher(p))
     assert M.rank == 1
     assert equal(direct, M.G)
     for seed in range(3):
@@ -178,7 +180,7 @@ def test_simplex_metric_is_a_generalised_inverse_of_the_softmax_fim(ws):
     tot = sum(ws)
     pv = [sp.Rational(w.numerator, w.denominator) / sp.Rational(tot.numerator, tot.denominator) for w in ws]
     p = sp.symbols("p1:4", positive=True)
-    g = sg.SimplexFisher(p).g.subs(dict(zip(p, pv)))
+    g = sg.Metric.simplex_fisher(p).g.subs(dict(zip(p, pv)))
     G = sp.diag(*pv) - sp.Matrix(pv) * sp.Matrix(pv).T
     assert G * g * G == G
     assert G == G.T and G * sp.ones(3, 1) == sp.zeros(3, 1)
@@ -199,20 +201,20 @@ def _raises(exc, words, call):
 @pytest.mark.parametrize(
     "call, exc, words",
     [
-        (lambda: sg.RiemannianMetric([[1, z1], [0, 1]], [z1, z2]), MetricError, "not symmetric"),
-        (lambda: sg.RiemannianMetric([[1, 2], [2, 1]], [z1, z2]), MetricError, "not positive definite"),
-        (lambda: sg.RiemannianMetric([[1, 0], [0, -1]], [z1, z2]), MetricError, "not positive definite"),
-        (lambda: sg.RiemannianMetric([[-z1**2 - 1]], [z1]), MetricError, "never positive"),
-        (lambda: sg.RiemannianMetric([[1, 0, 0], [0, 1, 0]], [z1, z2]), ShapeError, "2x3"),
-        (lambda: sg.RiemannianMetric([[1, 0], [0, 1]], [z1, z2, z3]), ShapeError, "3x3"),
-        (lambda: sg.RiemannianMetric([[1, 2], [3]], [z1, z2]), ShapeError, "cannot read"),
-        (lambda: sg.RiemannianMetric([[1 + z3**2]], [z1]), SymbolError, "z3"),
-        (lambda: sg.RiemannianMetric([[1]], [z1 + 1]), SymbolError, "must be SymPy symbols"),
-        (lambda: sg.SimplexFisher([z1, z1]), SymbolError, "repeated"),
-        (lambda: sg.SimplexFisher([z1, 2 * z2]), SymbolError, "2*z2"),
-        (lambda: sg.Euclidean([z1]).at([1, 2]), ShapeError, "1 coordinates"),
-        (lambda: as_metric(sg.Euclidean([z1, z2]), [z2, z1], 2), SymbolError, "differ"),
-        (lambda: as_metric(sg.Euclidean([z1, z2]), None, 3), ShapeError, "2-dimensional"),
+        (lambda: sg.Metric.from_matrix([[1, z1], [0, 1]], [z1, z2]), MetricError, "not symmetric"),
+        (lambda: sg.Metric.from_matrix([[1, 2], [2, 1]], [z1, z2]), MetricError, "not positive definite"),
+        (lambda: sg.Metric.from_matrix([[1, 0], [0, -1]], [z1, z2]), MetricError, "not positive definite"),
+        (lambda: sg.Metric.from_matrix([[-z1**2 - 1]], [z1]), MetricError, "never positive"),
+        (lambda: sg.Metric.from_matrix([[1, 0, 0], [0, 1, 0]], [z1, z2]), ShapeError, "2x3"),
+        (lambda: sg.Metric.from_matrix([[1, 0], [0, 1]], [z1, z2, z3]), ShapeError, "3x3"),
+        (lambda: sg.Metric.from_matrix([[1, 2], [3]], [z1, z2]), ShapeError, "cannot read"),
+        (lambda: sg.Metric.from_matrix([[1 + z3**2]], [z1]), SymbolError, "z3"),
+        (lambda: sg.Metric.from_matrix([[1]], [z1 + 1]), SymbolError, "must be SymPy symbols"),
+        (lambda: sg.Metric.simplex_fisher([z1, z1]), SymbolError, "repeated"),
+        (lambda: sg.Metric.simplex_fisher([z1, 2 * z2]), SymbolError, "2*z2"),
+        (lambda: sg.Metric.euclidean([z1]).at([1, 2]), ShapeError, "1 coordinates"),
+        (lambda: as_metric(sg.Metric.euclidean([z1, z2]), [z2, z1], 2), SymbolError, "differ"),
+        (lambda: as_metric(sg.Metric.euclidean([z1, z2]), None, 3), ShapeError, "2-dimensional"),
         (lambda: sg.fisher_information([x], [x + 1]), SymbolError, "must be SymPy symbols"),
     ],
     ids=["not_symmetric", "indefinite_constant", "negative_eigenvalue", "never_positive", "not_square",
@@ -225,23 +227,23 @@ def test_errors(call, exc, words):
 
 def test_declared_constants_are_allowed():
     c = sp.Symbol("c", positive=True)
-    g = sg.RiemannianMetric([[c, 0], [0, 1]], [z1, z2], constants=[c])
+    g = sg.Metric.from_matrix([[c, 0], [0, 1]], [z1, z2], constants=[c])
     assert g.g == sp.diag(c, 1)
 
 
 def test_undecidable_definiteness_warns():
-    with pytest.warns(sg.MetricWarning, match="could not decide"):
-        sg.RiemannianMetric([[1, 0], [0, z1]], [z1, z2])
+    with pytest.warns(MetricWarning, match="could not decide"):
+        sg.Metric.from_matrix([[1, 0], [0, z1]], [z1, z2])
     zp = sp.Symbol("zp", positive=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        sg.RiemannianMetric([[1, 0], [0, zp]], [z1, zp])  # decidable: no warning
+        sg.Metric.from_matrix([[1, 0], [0, zp]], [z1, zp])  # decidable: no warning
 
 
 @pytest.mark.parametrize("bad", [0, -1, sp.Rational(-1, 3)])
 def test_simplex_fisher_domain(bad):
     p1, p2 = sp.symbols("p1 p2", positive=True)
-    g = sg.SimplexFisher([p1, p2])
+    g = sg.Metric.simplex_fisher([p1, p2])
     g.check_point({p1: sp.Rational(1, 3), p2: sp.Rational(2, 3)})  # inside: no error
     _raises(DomainError, "p2 > 0", lambda: g.check_point({p1: 1, p2: bad}))
 
@@ -255,7 +257,7 @@ def test_gaussian_fisher_domain():
 def test_constant_indefinite_metrics_are_refused_at_construction():
     th = sp.Symbol("theta", real=True)
     z1 = sp.Symbol("z1")
-    with pytest.raises(sg.MetricError, match="not positive definite"):
+    with pytest.raises(MetricError, match="not positive definite"):
         sg.Metric((z1,), sp.Matrix([[-1]]))
-    with pytest.raises(sg.MetricError, match="not positive definite"):
+    with pytest.raises(MetricError, match="not positive definite"):
         sg.ExponentialFamilyFisher([th], -th**2)   # the Hessian of a concave log-partition

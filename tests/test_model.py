@@ -45,7 +45,7 @@ def softmax_model(n, metric_as_matrix=True):
     th = sp.symbols(f"th1:{n + 1}", real=True)
     p = sp.symbols(f"p1:{n + 1}", positive=True)
     E = [sp.exp(x) for x in th]
-    metric = sp.diag(*[1 / pi for pi in p]) if metric_as_matrix else sg.SimplexFisher(p)
+    metric = sp.diag(*[1 / pi for pi in p]) if metric_as_matrix else sg.Metric.simplex_fisher(p)
     return sg.Model([e / sum(E) for e in E], params=th, coords=p, metric=metric), th
 
 
@@ -261,7 +261,7 @@ def test_G_plus_at_polar_origin():
         (lambda: sg.Model([], params=[a]), ShapeError, "empty"),
         (lambda: sg.Model([a, b], params=[a, b], coords=[z1]), ShapeError, "1 ambient coordinates"),
         (lambda: sg.Model([a, b], params=[a, b], coords=[z1, z2], metric=sp.eye(3)), ShapeError, "3x3"),
-        (lambda: sg.Model([a], params=[a], metric=sg.Euclidean([z1, z2])), ShapeError, "2-dimensional"),
+        (lambda: sg.Model([a], params=[a], metric=sg.Metric.euclidean([z1, z2])), ShapeError, "2-dimensional"),
         (lambda: sg.Model([a, b], params=[a, b], coords=[z1, z2], metric=[[1, z1], [0, 1]]), MetricError,
          "not symmetric"),
         (lambda: sg.Model([a, b], params=[a, b], coords=[z1, z2], metric=[[1, 0], [0, -1]]), MetricError,
@@ -288,7 +288,7 @@ def test_errors(call, exc, words):
 
 def _simplex_model():
     p1, p2 = sp.symbols("p1 p2", positive=True)
-    return sg.Model([a, 1 - a], params=[a], coords=[p1, p2], metric=sg.SimplexFisher([p1, p2]))
+    return sg.Model([a, 1 - a], params=[a], coords=[p1, p2], metric=sg.Metric.simplex_fisher([p1, p2]))
 
 
 @pytest.mark.parametrize(

@@ -48,6 +48,6 @@ def test_the_own_derivation_example_runs():
     block = re.search(r"```python\n(.*?)```", text[start:], re.S).group(1)
     env: dict = {}
     exec(compile(block, "README.md (own derivation)", "exec"), env)  # noqa: S102
-    report = sg.run(env["derivation"](), seed=0)
+    report = sg.run_derivation(env["derivation"](), seed=0)
     assert report.ok(), "\n".join(report.summary_lines())
     assert dict(report.checks)["J Delta grad = 0"].verdict is sg.Verdict.PROVED
