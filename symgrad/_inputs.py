@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from tokenize import TokenError
 from typing import Any, Iterable, Mapping, Sequence
 
 import sympy as sp
@@ -35,12 +36,6 @@ def as_expr(e: Any, what: str = "expression") -> sp.Expr:
     if isinstance(out, sp.MatrixBase) or not isinstance(out, sp.Expr):
         raise ShapeError(f"the {what} must be a scalar SymPy expression; got {out!r}")
     return out
-
-
-try:  # tokenize errors raised by sympify on malformed strings
-    from tokenize import TokenError
-except ImportError:  # pragma: no cover
-    TokenError = SyntaxError  # type: ignore[misc,assignment]
 
 
 def check_finite_exprs(exprs: Iterable[sp.Expr], what: str) -> None:

@@ -14,6 +14,7 @@ package ``symgrad.derivations`` once installed); each file defines a function
 from __future__ import annotations
 
 import importlib.util
+from importlib.resources import files
 import re
 import sys
 from dataclasses import dataclass, field
@@ -268,7 +269,6 @@ def run_derivation(d: Derivation, *, budget: Budget | float | None = DEFAULT_BUD
 def derivations_dir() -> Path:
     """The folder of built-in derivations (installed package, or the source checkout)."""
     try:
-        from importlib.resources import files
         p = Path(str(files("symgrad.derivations")))
         if p.is_dir() and any(p.glob("*.py")):
             return p

@@ -14,8 +14,8 @@ For a loss ``L`` on the ambient space (an expression in the coordinates
   ``g``-orthogonal projection of ``g^{-1} dL`` onto the column space of ``J``,
   ``B (B^T g B)^{-1} B^T dL`` for a basis ``B`` of pivot columns of ``J``.
 
-:func:`gram` (``G = J^T g J``) and :func:`recipe` (eqs. 4 and 5) are written
-once against the field operations of :class:`~symgrad.proof.Ops` and serve
+:func:`symgrad.model.gram` (``G = J^T g J``) and :func:`recipe` (eqs. 4 and 5)
+are written once against the field operations of :class:`~symgrad.proof.Ops` and serve
 every level: the exact claims decided by :func:`symgrad.proof.decide`, the
 values at a parameter point (:func:`gradient_at`, used by
 :meth:`NaturalGradient.at` and by the Figure 2 counterexample), and the
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 import mpmath
 import sympy as sp
@@ -41,13 +41,11 @@ from .exact.point import PointField
 from .inverse import family_member
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
 from .proof import Certificate, Claim, NumericOps, Ops, ValueOps, decide
+from .model import Model, gram
 from .singular import ensure_nonsingular
 
-if TYPE_CHECKING:
-    from .model import Model
-
 __all__ = [
-    "ANY_LOSS", "AnyLoss", "loss_differential", "coordinate_derivatives", "gram", "recipe", "GradientAt",
+    "ANY_LOSS", "AnyLoss", "loss_differential", "coordinate_derivatives", "recipe", "GradientAt",
     "FieldOf", "gradient_at", "NaturalGradient", "natural_gradient", "check_theorem1", "check_generalised_inverses",
     "riesz_gradient_claim", "theorem1_residual",
 ]
@@ -160,11 +158,6 @@ def coordinate_derivatives(model: Model, L: Any) -> sp.ImmutableMatrix:
 # J^T g J and eqs. (4), (5): written once, for every level
 # ---------------------------------------------------------------------------
 
-def gram(ops: Ops, J: list, g: list) -> list:
-    r"""``G = J^T g J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), at any level of ``ops``."""
-    return ops.mul(ops.mul(ops.T(J), g), J)
-
-
 def recipe(ops: Ops, J: list, g: list, dL: list,
            inverse: Callable[[list], list] | None = None) -> dict[str, list]:
     r"""The recipe of eqs. (4) and (5) at the level of ``ops``.
@@ -186,9 +179,8 @@ def recipe(ops: Ops, J: list, g: list, dL: list,
     >>> ops.mul(out["G"], out["parameter"]) == out["nabla"]      # G (G^+ nabla) = nabla
     True
     """
-    Jt = ops.T(J)
-    G = ops.mul(ops.mul(Jt, g), J)
-    nabla = ops.mul(Jt, dL)
+    G = gram(ops, J, g)
+    nabla = ops.mul(ops.T(J), dL)
     X = ops.pinv(G, psd=True) if inverse is None else inverse(G)
     parameter = ops.mul(X, nabla)
     manifold = ops.mul(J, parameter)

@@ -22,13 +22,13 @@ import sympy as sp
 from ._inputs import as_column, as_symbols, check_finite_exprs, point as read_point
 from .exact import dense as linalg
 from .exact.lifting import Lifting
-from .exceptions import DomainError, LiftError, SymbolError
+from .exceptions import DomainError, LiftError, ReparametrisationError, ShapeError, SymbolError
 from .inverse import PseudoInverse, pinv_lifted
 from .metric import Metric, as_metric
-from .parametrisation import Reparametrisation, as_reparametrisation
+from .parametrisation import Reparametrisation
 from .proof import ExactOps, Ops
 
-__all__ = ["Model", "ExactModel", "gram"]
+__all__ = ["Model", "ExactModel", "gram", "as_reparametrisation"]
 
 
 def gram(ops: Ops, J: list, g: list) -> list:
@@ -283,3 +283,16 @@ class Model:
         args = ", ".join(sp.latex(s) for s in self._xi)
         return (rf"$\phi({args}) = {sp.latex(self._phi)},\quad {self._metric.latex_name} = "
                 rf"{sp.latex(self.g)}$")
+
+
+def as_reparametrisation(f: Any, model: Model) -> Reparametrisation:
+    """``f`` checked as a reparametrisation of ``model``: as many values as parameters, new symbols."""
+    if not isinstance(f, Reparametrisation):
+        raise ReparametrisationError(f"expected a symgrad.Reparametrisation, got {type(f).__name__}")
+    if f.f.rows != model.n_params:
+        raise ShapeError(
+            f"f gives {f.f.rows} values but the model has {model.n_params} parameters {list(model.xi)}"
+        )
+    if set(f.eta) & set(model.xi):
+        raise SymbolError("the new parameters eta must be different symbols from the model's parameters xi")
+    return f

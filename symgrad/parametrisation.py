@@ -7,7 +7,7 @@ invariance claims about the two charts live in :mod:`symgrad.reparam`.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 import sympy as sp
 
@@ -16,10 +16,7 @@ from .exact import dense as linalg
 from .exact.lifting import Lifting
 from .exceptions import LiftError, ReparametrisationError, ShapeError, SymbolError
 
-if TYPE_CHECKING:
-    from .model import Model
-
-__all__ = ["Reparametrisation", "as_reparametrisation"]
+__all__ = ["Reparametrisation"]
 
 
 class Reparametrisation:
@@ -98,15 +95,3 @@ class Reparametrisation:
 
     def _repr_latex_(self) -> str:
         return r"$\xi = f(\eta) = " + sp.latex(self.f) + "$"
-
-
-def as_reparametrisation(f: Any, model: Model) -> Reparametrisation:
-    if not isinstance(f, Reparametrisation):
-        raise ReparametrisationError(f"expected a symgrad.Reparametrisation, got {type(f).__name__}")
-    if f.f.rows != model.n_params:
-        raise ShapeError(
-            f"f gives {f.f.rows} values but the model has {model.n_params} parameters {list(model.xi)}"
-        )
-    if set(f.eta) & set(model.xi):
-        raise SymbolError("the new parameters eta must be different symbols from the model's parameters xi")
-    return f

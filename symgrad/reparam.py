@@ -22,10 +22,9 @@ computed exactly).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
-
 import random
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 import sympy as sp
 
@@ -36,11 +35,9 @@ from .exceptions import LiftError
 from .gradient import ANY_LOSS, loss_differential, recipe
 from .inverse import damped_inverse, lambda_variable, limit_at_zero
 from .notation import latex_text
-from .parametrisation import Reparametrisation, as_reparametrisation
+from .model import Model, as_reparametrisation
+from .parametrisation import Reparametrisation
 from .proof import Certificate, Claim, Decision, ExactOps, Ops, Verdict, Witness, decide, exact_witness
-
-if TYPE_CHECKING:
-    from .model import Model
 
 __all__ = [
     "InvarianceProof", "check_invariance", "invariance_residual",
@@ -263,14 +260,18 @@ def damped_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS,
 class StepComparison:
     r"""The steps ``phi(xi - eps grad_xi)`` and ``phi(f(eta - eps grad_eta))`` as series in ``eps``.
 
-    ``first_order_equal`` is decided exactly (it is ``J Delta grad = 0``);
-    ``second_order`` is the exact coefficient of ``eps^2`` in the difference of
-    the two model points (paper, remark after Theorem 1; Martens 2014, §12).
+    ``first_order_equal`` is decided exactly (it is ``J Delta grad = 0``, whose
+    certificate is :attr:`certificate`); ``second_order`` is the exact
+    coefficient of ``eps^2`` in the difference of the two model points (paper,
+    remark after Theorem 1; Martens 2014, §12), and
+    :attr:`second_order_certificate` says whether it vanishes identically.
     """
 
     first_order_equal: bool
     second_order: sp.ImmutableMatrix
     second_order_is_zero: bool
+    certificate: Certificate
+    second_order_certificate: Certificate
 
     def __str__(self) -> str:
         return (f"gradient steps: first order {'equal' if self.first_order_equal else 'DIFFERENT'}; "
@@ -297,4 +298,8 @@ def step_comparison(model: Model, f: Reparametrisation, L: Any, *,
     Lf = Lifting.build(exprs, f.eta + model.constants)
     lifted = [Lf.lift(e) for e in exprs]
     sec = sp.ImmutableMatrix([Lf.to_sympy(x, factor=True) for x in lifted])
-    return StepComparison(proof.verdict is Verdict.PROVED, sec, all(x.is_zero() for x in lifted))
+    zero = all(x.is_zero() for x in lifted)
+    second_cert = Certificate("the eps^2 coefficient of phi(xi - eps grad_xi) - phi(f(eta - eps grad_eta)) is zero",
+                         Verdict.PROVED if zero else Verdict.REFUTED,
+                         "exact rational-function arithmetic (lifted second derivatives)", residual=sec)
+    return StepComparison(proof.verdict is Verdict.PROVED, sec, zero, proof.certificate, second_cert)
