@@ -23,7 +23,7 @@ from .domain import field_of
 
 __all__ = [
     "TooLarge", "MAX_COMPONENTS", "has_gens", "gb", "is_unit", "saturate", "dimension", "squarefree",
-    "components", "ideal_contains", "Solved", "solve_component", "is_real_value", "real_solutions",
+    "components", "ideal_contains", "Solved", "solve_component", "is_real_value", "real_solutions", "eliminate",
 ]
 
 #: At most this many components are split off one ideal.
@@ -326,3 +326,19 @@ def is_real_value(v: sp.Expr) -> bool:
 def real_solutions(sols: list[dict]) -> list[dict]:
     """The solutions whose values are all real."""
     return [s for s in sols if all(is_real_value(v) for v in s.values())]
+
+
+def eliminate(polys: Sequence[sp.Expr], elim: Sequence[sp.Symbol], keep: Sequence[sp.Symbol]) -> list[sp.Expr]:
+    """Generators of the elimination ideal ``(polys) ∩ QQ[keep]`` (a block order eliminating ``elim``).
+
+    >>> t, x, y = sp.symbols("t x y")
+    >>> eliminate([x - t**2, y - t**3], [t], [x, y])       # the cusp y^2 = x^3
+    [x**3 - y**2]
+    """
+    polys = [sp.expand(p) for p in polys if sp.expand(p) != 0]
+    if not polys:
+        return []
+    G = sp.groebner(polys, *elim, *keep, order=_BlockOrder(len(elim)))
+    if any(not has_gens(g, list(elim) + list(keep)) for g in G.exprs):
+        return [sp.Integer(1)]
+    return [g for g in G.exprs if not (g.free_symbols & set(elim))]

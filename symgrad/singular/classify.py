@@ -10,6 +10,7 @@ that assume a non-singular point.
 """
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any, Callable, Mapping, Sequence
 
@@ -18,12 +19,16 @@ import sympy as sp
 
 from .._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .._inputs import point_tuple
-from ..exact.ideals import TooLarge, components, dimension, is_unit, real_solutions, saturate, solve_component
-from ..exceptions import DomainError, SingularPointError
+from ..exact.domain import field_of, is_algebraic, span_basis
+from ..exact.ideals import (
+    TooLarge, components, dimension, eliminate, has_gens, is_unit, real_solutions, saturate, solve_component,
+)
+from ..exceptions import DomainError, NotProperError, SingularPointError
 from ..model import Model
 from ._model import RationalParametrisation, free_of, in_domain, rename_free, representative, span_exact
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
+from .crossings import crossings_exact
 from .rank_drops import rank_drop_system
 from .results import Branch, Classification, Method, Preimage, Status, fmt_point
 from .scope import Step
@@ -53,12 +58,16 @@ def classify(model: Model, p: Any, *, budget: Budget | float | None = DEFAULT_BU
 
     Examples
     ========
+    The cusp of ``(t^2, t^3)`` is singular; the origin of ``(t^3, t^6)``, whose image is the parabola
+    ``y = x^2``, is non-singular, with a preimage where the parametrisation is not proper:
+
     >>> t = sp.Symbol("t", real=True)
     >>> C = classify(Model([t**2, t**3], [t]), (0, 0))
     >>> C.status, C.kinds
-    ('singular', ('rank drop',))
-    >>> classify(Model([t**2, t**3], [t]), (1, 1)).status
-    'non-singular'
+    ('singular', ('half-branches',))
+    >>> C = classify(Model([t**3, t**6], [t]), (0, 0))
+    >>> C.status, C.not_proper
+    ('non-singular', ({t: 0},))
     """
     pt = point_tuple(p, model.z, what=f"point of {model.name}", constants=model.constants)
     B = as_budget(budget)
@@ -190,18 +199,9 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
                                                  same_sheet)
     branches = tuple(Branch(pres[g[0]].span, tuple(g)) for g in groups)
     pres = _with_branches(pres, groups)
-    drop = None
-    if rd_points:
-        desc = "; ".join("{" + fmt_point(xi, q) + "}" + (f" ({', '.join(map(str, free_of(model, q)))} free)"
-                                                        if free_of(model, q) else "") for q in rd_points)
-        drop = (f"rank drop: at {desc} the d_i span less than the generic rank {r}, so eq. (4) there "
-                "does not see the whole tangent space")
-        if len(branches) == 1:
-            steps.append(Step("classification", "smooth set possible"))
-    reasons, kinds = _verdict(branches, different, tangency, drop, "exact")
-    if kinds == ["rank drop"] and len(branches) != 1:
-        steps.append(Step("classification", "smoothness not decided"))
+    reasons, kinds = _verdict(branches, different, tangency, None, "exact")
     undecided: list[str] = []
+    limits: list[tuple[str, tuple[sp.Expr, ...]]] = []
     if n == 1:
         with B.limit():
             limits = _limit_branches(model, p)
@@ -221,15 +221,188 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
     else:
         steps.append(Step("ends", "not examined for several parameters"))
     unverified = sum(not q.verified for q in pres)
-    status: Status = "singular" if kinds else ("undecided" if undecided or unverified else "non-singular")
-    reasons += [] if kinds else undecided
+    orders = [_order_at(model, q.xi, p) for q in pres] if n == 1 and r == 1 else []
+    if not kinds and n == 1 and r == 1 and not unverified:
+        half = _half_branches(orders, limits)
+        if half is not None:
+            kinds.append("half-branches")
+            reasons.append(half)
+    if not kinds and rd_points and not unverified:
+        with B.limit():
+            acc = _singular_points_accumulate(model, A, p, B, r)
+        if acc is not None:
+            kinds.append("limit of singular points")
+            reasons.append(acc)
+    smooth: str
+    why = ""
+    m = model.phi.rows
+    if kinds:
+        smooth, why = "refuted", "; ".join(reasons)
+    else:
+        smooth, why = "undecided", ""
+        full_ambient = next((q for q in pres if q.rank == m and q.verified), None)
+        if full_ambient is not None:
+            smooth = "proved"
+            why = (f"at the preimage {{{fmt_point(xi, full_ambient.xi)}}} rank J = {m}, the ambient dimension, so "
+                   "phi maps a neighbourhood of it onto a neighbourhood of p: M is open in R^" + str(m) + " near p")
+        else:
+            proper_pre = next((q for q in pres if q.rank == r and q.verified), None)
+            arc = next((q for q, o in zip(pres, orders) if q.verified and o is not None and o[0] % 2 == 1), None)
+            if proper_pre is not None or arc is not None:
+                with B.limit():
+                    V = _implicit_smooth(model, A, p, r)
+                if V is not None:
+                    smooth = "proved"
+                    if proper_pre is not None:
+                        why = (f"the Zariski closure of M is smooth of dimension {r} at p ({V}), and phi is an "
+                               f"immersion at the preimage {{{fmt_point(xi, proper_pre.xi)}}}, so M contains a "
+                               "neighbourhood of p in it")
+                    else:
+                        assert arc is not None
+                        why = (f"the Zariski closure of M is a smooth curve at p ({V}), and phi passes through p "
+                               f"at {{{fmt_point(xi, arc.xi)}}} as an arc (its first non-zero derivative there has "
+                               "odd order), so M contains a neighbourhood of p in that curve")
+        if smooth == "undecided":
+            why = "; ".join(undecided) or (
+                "no criterion decided whether M is an embedded submanifold near p (no preimage of full ambient "
+                "rank, and the closure of M is not shown smooth at p with a proper preimage or an arc through p)")
+            if unverified:
+                why += f"; {unverified} preimage(s) could not be verified exactly"
+    status: Status = {"refuted": "singular", "proved": "non-singular"}.get(smooth, "undecided")  # type: ignore
+    dim = (m if any(q.rank == m for q in pres) else r) if smooth == "proved" else None
+    pres = [Preimage(q.xi, q.free, q.rank, q.span, q.branch, q.method, q.verified,
+                     None if dim is None else q.rank == dim) for q in pres]
+    improper = [q.xi for q in pres if q.proper is False] + [q for q in rd_points]
+    if smooth == "proved" and improper:
+        steps.append(Step("classification", "not proper", "exact", True, {"points": improper, "dim": dim}))
     method: Method = sheet_method[0]
     if method == "numeric":
         steps.append(Step("sheets", "numeric", "numeric"))
     steps.append(Step("preimages", "exact", "exact", not unverified, {"unverified": unverified}))
     return Classification(model, p, status, tuple(reasons), tuple(kinds), tuple(pres), branches,
                           tuple(rd_points), r, method, tuple(steps),
-                          dps if method == "numeric" else None)
+                          dps if method == "numeric" else None, None, smooth, why, dim)  # type: ignore[arg-type]
+
+
+def _order_at(model: Model, xi_map: Mapping, p: tuple) -> tuple[int, tuple[sp.Expr, ...]] | None:
+    """For a one-parameter model at an isolated preimage ``t0``: the order ``k`` and the direction ``a_k``
+    of ``phi(t0 + s) - p = a_k s^k + O(s^(k+1))``; ``None`` when ``t0`` is not an isolated exact value."""
+    t = model.xi[0]
+    if t not in xi_map or sp.sympify(xi_map[t]).free_symbols:
+        return None
+    s = sp.Dummy("s")
+    t0 = sp.sympify(xi_map[t])
+    vals = [valuation(sp.cancel(sp.together(e.xreplace({t: t0 + s}) - pk)), s) for e, pk in zip(model.phi, p)]
+    orders = [v[0] for v in vals if v is not None]
+    if not orders or min(orders) <= 0:
+        return None
+    k = min(orders)
+    return k, tuple(v[1] if v is not None and v[0] == k else sp.Integer(0) for v in vals)
+
+
+def _opposite(u: Sequence[sp.Expr], v: Sequence[sp.Expr]) -> bool | None:
+    """Is ``v`` a negative multiple of ``u``? Decided in an exact field (``None`` when none holds them)."""
+    k = next((i for i, x in enumerate(u) if x != 0), None)
+    if k is None or v[k] == 0:
+        return False
+    lam = sp.sympify(v[k]) / sp.sympify(u[k])
+    vals = field_of([sp.sympify(b) - lam * sp.sympify(a) for a, b in zip(u, v)])
+    if vals is None or not lam.is_number:
+        return None
+    return all(x.is_zero() for x in vals) and bool(lam.is_negative)
+
+
+def _half_branches(orders: list, limits: list) -> str | None:
+    """A one-dimensional ``M`` near ``p`` is the union of finitely many half-branches leaving ``p``; a curve
+    that is a manifold at ``p`` has two of them leaving in opposite directions.  Returns the reason when no
+    two half-branches are opposite (a cusp, or an end point), else ``None``."""
+    if any(o is None for o in orders):
+        return None
+    dirs: list[tuple[sp.Expr, ...]] = []
+    for k, a in orders:
+        dirs.append(a)
+        if k % 2 == 1:
+            dirs.append(tuple(-x for x in a))
+    dirs += [d for _, d in limits]
+    for u, v in itertools.combinations(dirs, 2):
+        opp = _opposite(u, v)
+        if opp is None or opp:
+            return None
+    cusp = ", ".join(f"{tuple(a)} (order {k})" for k, a in orders)
+    return (f"every half-branch of M leaves p in the direction {cusp}" + (" or along the limits" if limits else "")
+            + " and no two leave in opposite directions, so M is not a curve through p (a cusp or an end point)")
+
+
+def _implicit_smooth(model: Model, A: RationalParametrisation, p: tuple, r: int) -> str | None:
+    """Is the Zariski closure ``V`` of ``M`` smooth of dimension ``r`` at ``p``? (exact Jacobian criterion)
+
+    ``V`` is irreducible (the closure of the image of an affine space), its ideal the elimination ideal
+    of ``den_i z_i - num_i`` with the poles saturated away.  Returns the equations used when the gradients
+    of its generators at ``p`` have rank ``m - r``, else ``None``."""
+    m = model.phi.rows
+    if model.constants:
+        return None
+    if r == m:
+        return "V is the whole space"
+    z = sp.symbols(f"zz_0:{m}")
+    w = sp.Dummy("w")
+    polys = [d * zi - nu for zi, nu, d in zip(z, A.num, A.den)] + ([1 - w * A.h] if has_gens(A.h, A.xi) else [])
+    G = eliminate(polys, [w, *A.xi], list(z))
+    if not G or is_unit(G) or dimension(G, list(z)) != r:
+        return None
+    sub = dict(zip(z, p))
+    grads = [[sp.diff(g, zi).xreplace(sub) for zi in z] for g in G]
+    rk = span_basis(grads)
+    if rk is None or rk[0] != m - r:
+        return None
+    return ", ".join(f"{sp.factor(g.xreplace(dict(zip(z, model.z))))} = 0" for g in G[:4]) + (
+        ", ..." if len(G) > 4 else "")
+
+
+def _singular_points_accumulate(model: Model, A: RationalParametrisation, p: tuple, B: Budget, r: int
+                                ) -> str | None:
+    """Is ``p`` a limit of self-crossings? ``Smooth(M)`` is open, so then ``p`` is singular.
+
+    Uses the families of crossings with one free parameter ``s`` found exactly, whose sides and model
+    point are rational in ``s`` over QQ (so real for real ``s``) and whose tangent spaces differ for
+    generic ``s``; if ``p(s0) = p`` at a real ``s0`` where the family is defined, the crossings
+    ``p(s)``, ``s -> s0``, accumulate at ``p``."""
+    try:
+        _, loci, _, _, _ = crossings_exact(model, A, B, r)
+    except TooLarge:
+        return None
+    for c, free in loci:
+        if len(free) != 1:
+            continue
+        (s,) = free
+        ents = list(c.xi1) + list(c.xi2) + list(c.p)
+        if not is_algebraic(ents) or any(not sp.sympify(e).is_rational_function(s) for e in ents):
+            continue
+        if any(sp.Poly(sp.fraction(sp.together(e))[0], s).domain not in (sp.ZZ, sp.QQ) for e in ents
+               if sp.sympify(e).free_symbols):
+            continue
+        try:
+            sols = sp.solve([sp.numer(sp.together(pk - v)) for pk, v in zip(c.p, p)], s, dict=True)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        Jab = model.J.xreplace(dict(zip(model.xi, c.xi1))).row_join(model.J.xreplace(dict(zip(model.xi, c.xi2))))
+        generic = span_exact(Jab)
+        if generic is None or generic[0] <= r:
+            continue
+        for sol in sols:
+            s0 = sol.get(s)
+            if s0 is None or not (s0.is_Rational or (s0.is_real and s0.is_algebraic)):
+                continue
+            at = [sp.sympify(e).xreplace({s: s0}) for e in ents]
+            if any(v.has(sp.zoo, sp.nan, sp.oo) for v in at):
+                continue
+            gap = field_of([a - b for a, b in zip(at[2 * len(model.xi):], p)])
+            if gap is None or not all(x.is_zero() for x in gap):
+                continue
+            return (f"p is a limit of self-crossings with different tangent spaces: the family "
+                    f"phi{tuple(c.xi1)} = phi{tuple(c.xi2)} = {tuple(c.p)} reaches p as {s} -> {s0}, and "
+                    "Smooth(M) is open")
+    return None
 
 
 def _in_span(v: Sequence[sp.Expr], span: Sequence[Sequence[sp.Expr]]) -> bool:
@@ -381,27 +554,31 @@ def classify_numeric(model: Model, p: tuple, *, box: tuple[float, float], starts
     pres = [pres[i] for i in keep]
     branches = tuple(Branch(pres[g[0]].span, tuple(g)) for g in groups)
     pres = _with_branches(pres, groups)
-    drop = None
-    if rd:
-        drop = (f"rank drop (numeric SVD) at {len(rd)} preimage(s) found: "
-                + "; ".join("{" + fmt_point(xi, q) + "}" for q in rd))
-    reasons, kinds = _verdict(branches, different, tangency, drop, "numeric")
+    reasons, kinds = _verdict(branches, different, tangency, None, "numeric")
     steps = list(steps) + [Step("preimages", "numeric", "numeric", False,
                                 {"starts": starts, "box": box, "dps": dps, "seed": seed})]
-    status: Status = "singular" if kinds else "non-singular"
+    # a bounded search may miss preimages (another branch outside the box): it never shows p non-singular
+    status: Status = "singular" if kinds else "undecided"
+    why = "; ".join(reasons) if kinds else (
+        f"a bounded numeric search ({starts} starts in {list(box)}) found {len(pres)} preimage(s) on one branch"
+        + (f", {len(rd)} of them with a rank drop (numeric SVD)" if rd else "")
+        + "; preimages outside its box or missed by it may lie on other branches, so whether p is singular is "
+        "not decided")
     return Classification(model, p, status, tuple(reasons), tuple(kinds), tuple(pres), branches, tuple(rd), r,
-                          "numeric", tuple(steps), dps, residual)
+                          "numeric", tuple(steps), dps, residual, "refuted" if kinds else "undecided", why)
 
 
 def ensure_nonsingular(model: Model, xi_point: Mapping[Any, Any], **kwargs: Any) -> Classification:
-    """Raise :class:`~symgrad.exceptions.SingularPointError` unless ``phi(xi_point)`` is non-singular.
+    """The guard of Theorem 1: ``phi(xi_point)`` non-singular and the parametrisation proper at ``xi_point``.
 
-    The guard for APIs that assume a non-singular point (Theorem 1): it
-    classifies the model point ``p = phi(xi_point)`` with :func:`classify`
-    (all preimages of ``p`` count, not only ``xi_point``) and puts the
-    classification in the error message.  Returns the
-    :class:`Classification` otherwise; an ``"undecided"`` classification
-    passes, with its notes.
+    Classifies the model point ``p = phi(xi_point)`` with :func:`classify` (all
+    preimages of ``p`` count, not only ``xi_point``).  Raises
+    :class:`~symgrad.exceptions.SingularPointError` when ``p`` is singular, or
+    when that is not decided (a bounded search, say: eq. (4) is then not known
+    to be the gradient); raises :class:`~symgrad.exceptions.NotProperError`
+    (a subclass) when ``p`` is non-singular but ``rank J(xi_point)`` is below
+    ``dim M`` there, so the ``d_i`` do not span ``T_p M``.  Returns the
+    :class:`Classification` otherwise.
 
     Examples
     ========
@@ -418,11 +595,31 @@ def ensure_nonsingular(model: Model, xi_point: Mapping[Any, Any], **kwargs: Any)
     point = model.check_params(xi_point)
     p = tuple(model.phi.xreplace(point))
     C = classify(model, p, **kwargs)
-    if C.is_singular:
+    if C.status == "singular":
         raise SingularPointError(
-            f"the gradient is not defined at xi = {dict(point)}: its model point is singular, and eq. (4) "
-            "depends on the parametrisation there (paper, §3, Fig. 2).\n"
+            f"the gradient is not defined at xi = {dict(point)}: its model point is singular (M is not an "
+            "embedded submanifold there), and eq. (4) depends on the parametrisation there (paper, §3, Fig. 2).\n"
             f"{C}\n"
             "Move the parameters off the singular point, or use symgrad.counterexample.branch_gradients to see "
             "the vector of each branch.")
+    if C.status == "undecided":
+        raise SingularPointError(
+            f"whether the model point p = {p} of xi = {dict(point)} is singular was not decided, so eq. (4) there "
+            f"is not known to be the gradient: {C.smooth_reason}.\n{C}\n"
+            "Give a larger budget, or a point whose model point is known to be non-singular.")
+    span = span_exact(model.J.xreplace(point))
+    rank = span[0] if span is not None else None
+    dim = C.dimension
+    if rank is None or dim is None:  # pragma: no cover - exact classifications have both
+        raise SingularPointError(f"the rank of J at xi = {dict(point)} could not be computed exactly")
+    if rank < dim:
+        proper = [q for q in C.preimages if q.proper]
+        where = ("; proper preimages of p: " + "; ".join("{" + fmt_point(model.xi, q.xi) + "}"
+                                                         + (f" ({', '.join(map(str, q.free))} free)" if q.free
+                                                            else "") for q in proper)) if proper else ""
+        raise NotProperError(
+            f"p = {p} is non-singular (M is an embedded submanifold of dimension {dim} there), but the "
+            f"parametrisation is not proper at xi = {dict(point)}: rank J drops to {rank} there (a rank drop "
+            f"below dim M = {dim}), so the d_i do not span T_p M and eq. (4) at this preimage is not the "
+            f"gradient{where}. Evaluate at a proper preimage of p.")
     return C

@@ -344,6 +344,9 @@ class Preimage:
     branch : index into :attr:`Classification.branches`, or ``None`` for a component where the rank drops
     method : ``"exact"`` or ``"numeric"``
     verified : False for a solution of ``sympy.solve`` that could not be verified exactly
+    proper : whether the parametrisation is *proper* there (paper, §2): ``rank J`` equals the
+        dimension of ``M`` at ``p``, so the ``d_i`` span ``T_p M``; ``None`` where ``p`` is not known
+        to be a smooth point (then ``T_p M`` is not defined)
     """
 
     xi: Mapping[sp.Symbol, sp.Expr]
@@ -353,12 +356,14 @@ class Preimage:
     branch: int | None = None
     method: Method = "exact"
     verified: bool = True
+    proper: bool | None = None
 
     def __str__(self) -> str:
         s = "{" + fmt_point(tuple(self.xi), self.xi) + "}"
         if self.free:
             s += f" with {', '.join(map(str, self.free))} free"
-        return f"{s}: rank {self.rank}, span {[tuple(v) for v in self.span]}" + (
+        tail = {True: ", proper", False: ", not proper", None: ""}[self.proper]
+        return f"{s}: rank {self.rank}, span {[tuple(v) for v in self.span]}{tail}" + (
             "" if self.verified else " (unverified)")
 
     __repr__ = __str__
@@ -376,33 +381,42 @@ class Branch:
 
 
 def _classification_certificate(C: Classification) -> Certificate:
-    if C.status == "undecided":
-        return Certificate(claim=f"p = {C.p} is singular or non-singular", verdict=Verdict.UNDECIDED,
-                           method=f"classification ({C.method})", notes=C.notes)
-    claim = f"p = {C.p} is {C.status} ({', '.join(C.kinds)})" if C.kinds else f"p = {C.p} is {C.status}"
+    claim = f"M is an embedded submanifold near p = {C.p} (p in Smooth(M))"
+    if C.smooth == "undecided":
+        return Certificate(claim=claim, verdict=Verdict.UNDECIDED, method=f"classification ({C.method})",
+                           notes=(C.smooth_reason,) + C.notes if C.smooth_reason else C.notes)
     if C.method == "exact":
-        return Certificate(claim=claim, verdict=Verdict.PROVED, method="exact: preimages by Groebner bases, "
-                           "ranks and spans in exact fields", notes=C.notes)
-    return Certificate(claim=claim, verdict=Verdict.NUMERIC, method="numeric steps (see notes)", dps=C.dps,
-                       points=tuple(dict(q.xi) for q in C.preimages), max_residual=C.residual, notes=C.notes)
+        verdict = Verdict.PROVED if C.smooth == "proved" else Verdict.REFUTED
+        return Certificate(claim=claim, verdict=verdict, method="exact: " + C.smooth_reason, notes=C.notes)
+    # numeric evidence that p is singular: never a refutation
+    return Certificate(claim=claim, verdict=Verdict.UNDECIDED, method="numeric steps (see notes)", dps=C.dps,
+                       points=tuple(dict(q.xi) for q in C.preimages),
+                       notes=(f"numeric evidence against: {C.smooth_reason}",) + C.notes)
 
 
 @dataclass(frozen=True, eq=False)
 class Classification:
-    r"""Whether a model point ``p`` is singular, and why (paper, §3).
+    r"""Whether a model point ``p`` is singular, and at which preimages the parametrisation is proper.
 
-    ``p`` is *non-singular* when the model is an embedded submanifold near
-    ``p`` whose tangent space the ``d_i`` span at every preimage (the paper's
-    proper parametrisation).  It is *singular* when the rank of ``J`` drops
-    at some preimage, when preimages lie on branches with different tangent
-    spaces (Fig. 2), or when two sheets touch with one tangent space.
+    The paper's two words, kept apart (§2, §3): ``p`` is *singular* when
+    ``M`` is not an embedded submanifold near ``p`` (``p`` not in
+    ``Smooth(M)``), *non-singular* when it is; at a non-singular ``p`` the
+    parametrisation is *proper* at a preimage ``xi`` when the ``d_i(xi)``
+    span ``T_p M`` (``rank J(xi) = dim_p M``).  The origin of polar
+    coordinates or of ``phi = a b`` is non-singular with a non-proper
+    preimage; the node of the nodal cubic is singular.
 
     Attributes
     ==========
     p : the model point
-    status : ``"non-singular"``, ``"singular"`` or ``"undecided"``
+    status : ``"non-singular"``, ``"singular"`` or ``"undecided"`` (from :attr:`smooth`)
+    smooth : whether ``p`` is in ``Smooth(M)``: ``"proved"``, ``"refuted"`` or ``"undecided"``
+        (refuted by a numeric step only when :attr:`method` is ``"numeric"``: evidence, not proof)
+    smooth_reason : why, in one sentence
+    dimension : the dimension of ``M`` at ``p`` when ``p`` is non-singular, else ``None``
     reasons : the reasons for ``"singular"``, as sentences
-    kinds : the reasons as keywords: ``"rank drop"``, ``"branches"``, ``"tangency"``
+    kinds : the reasons as keywords: ``"branches"``, ``"tangency"``, ``"half-branches"``,
+        ``"limit of singular points"``
     preimages : the :class:`Preimage` components of ``phi^{-1}(p)``
     branches : the :class:`Branch` es of full rank
     rank_drop_points : the preimages where the rank of ``J`` drops (as mappings)
@@ -426,11 +440,26 @@ class Classification:
     steps: tuple[Step, ...] = ()
     dps: int | None = None
     residual: str | None = None
+    smooth: Literal["proved", "refuted", "undecided"] = "undecided"
+    smooth_reason: str = ""
+    dimension: int | None = None
     certificate: Certificate = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
         if self.certificate is None:
             object.__setattr__(self, "certificate", _classification_certificate(self))
+
+    @property
+    def not_proper(self) -> tuple[Mapping, ...]:
+        """Where the parametrisation is not proper at a non-singular ``p``: preimage components of low
+        rank and the rank-drop points among the preimages (as mappings; empty unless ``p`` is non-singular)."""
+        if self.smooth != "proved":
+            return ()
+        out: list[Mapping] = [dict(q.xi) for q in self.preimages if q.proper is False]
+        for q in self.rank_drop_points:
+            if dict(q) not in out:
+                out.append(dict(q))
+        return tuple(out)
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -450,6 +479,11 @@ class Classification:
         head = f"p = {self.p} is {self.status} ({self.method})"
         if self.reasons:
             head += ": " + "; ".join(self.reasons)
+        elif self.smooth_reason:
+            head += ": " + self.smooth_reason
+        if self.not_proper:
+            head += (f"; the parametrisation is not proper at {len(self.not_proper)} preimage(s) (rank J below "
+                     f"dim M = {self.dimension})")
         lines = [head, f"  preimages (generic rank {self.generic_rank}):"]
         lines += [f"    [{i}] {pre}" for i, pre in enumerate(self.preimages)]
         lines += [f"  {b}" for b in self.branches]

@@ -166,6 +166,9 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
         "whether the set M is a smooth submanifold at p is not decided: what is certain is that the d_i do not "
         "span the tangent space at the rank-drop preimages, so the parametrisation is not proper there and "
         "Theorem 1 does not apply"),
+    ("classification", "not proper"): lambda f: (
+        f"the parametrisation is not proper at {len(f['points'])} preimage(s) (rank J below dim M = {f['dim']} "
+        "there): the d_i do not span T_p M, so eq. (4) at those preimages is not the gradient"),
     ("ends", "approached"): lambda f: ("ends of the parameter domain examined exactly: the model approaches p at "
                                        + (", ".join(f"{f['t']} -> {e}" for e in f["ends"]) if f["ends"]
                                           else "none of them")),

@@ -7,7 +7,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from symgrad.exceptions import DomainError, ShapeError, SingularPointError, SymbolError
+from symgrad.exceptions import DomainError, NotProperError, ShapeError, SingularPointError, SymbolError
 from symgrad.model import Model
 from symgrad.singular import Classification, Crossing, SingularPoints, classify, ensure_nonsingular, singular_points
 from symgrad.counterexample import branch_gradients, branch_swap, counterexample
@@ -18,23 +18,26 @@ from singular_cases import (
 
 
 CLASSIFY = [
-    # (model, p, status, kinds, number of preimage components)
-    (nodal, (0, 0), "singular", ("branches",), 2),
-    (nodal, (-1, 0), "non-singular", (), 1),
-    (nodal, (3, 6), "non-singular", (), 1),
-    (product, (0,), "singular", ("rank drop",), 2),
-    (product, (2,), "non-singular", (), 1),
-    (linear_net, (0, 0), "singular", ("rank drop",), 2),
-    (linear_net, (1, 2), "non-singular", (), 1),
-    (cusp, (0, 0), "singular", ("rank drop",), 1),
-    (cusp, (4, 8), "non-singular", (), 1),
-    (smooth, (2, 8), "non-singular", (), 1),
+    # (model, p, status, kinds, number of preimage components, rank drops among the preimages)
+    # the paper's words: a rank drop at a preimage makes the parametrisation not proper there; it makes p
+    # singular only when M itself is not an embedded submanifold at p (the cusp), not at the origin of phi = a b
+    # (M = R) or of the linear network (M = R^2)
+    (nodal, (0, 0), "singular", ("branches",), 2, False),
+    (nodal, (-1, 0), "non-singular", (), 1, False),
+    (nodal, (3, 6), "non-singular", (), 1, False),
+    (product, (0,), "non-singular", (), 2, True),
+    (product, (2,), "non-singular", (), 1, False),
+    (linear_net, (0, 0), "non-singular", (), 2, True),
+    (linear_net, (1, 2), "non-singular", (), 1, False),
+    (cusp, (0, 0), "singular", ("half-branches",), 1, True),
+    (cusp, (4, 8), "non-singular", (), 1, False),
+    (smooth, (2, 8), "non-singular", (), 1, False),
 ]
 
 
-@pytest.mark.parametrize("make,p,status,kinds,ncomp", CLASSIFY,
+@pytest.mark.parametrize("make,p,status,kinds,ncomp,drops", CLASSIFY,
                          ids=[f"{m.__name__}-{p}" for m, p, *_ in CLASSIFY])
-def test_classify_known_answers_with_numeric_cross_check(make, p, status, kinds, ncomp):
+def test_classify_known_answers_with_numeric_cross_check(make, p, status, kinds, ncomp, drops):
     M = make()
     C = classify(M, p)
     assert isinstance(C, Classification)
@@ -55,7 +58,14 @@ def test_classify_known_answers_with_numeric_cross_check(make, p, status, kinds,
     for q in C.rank_drop_points:
         point = {s: sp.sympify(q.get(s, 1)).xreplace({x: 1 for x in M.xi}) for s in M.xi}
         assert num_rank_at(M, point) < r
-    assert bool(C.rank_drop_points) == ("rank drop" in kinds)
+    assert bool(C.rank_drop_points) == drops
+    # at a non-singular point the rank-drop preimages are exactly where the parametrisation is not proper
+    if status == "non-singular":
+        assert C.smooth == "proved" and C.certificate.holds is True
+        assert {tuple(sorted(q.items(), key=str)) for q in C.rank_drop_points} <= \
+            {tuple(sorted(q.items(), key=str)) for q in C.not_proper}
+    else:
+        assert C.smooth == "refuted" and C.certificate.holds is False and not C.not_proper
     # numeric: branches have pairwise different spans (rank of [J1 | J2] > r)
     reps = []
     for br in C.branches:
@@ -136,8 +146,14 @@ def test_ensure_nonsingular():
         ensure_nonsingular(M, {t: -1})
     msg = str(err.value)
     assert "p = (0, 0) is singular" in msg and "branches with different tangent spaces" in msg
-    with pytest.raises(SingularPointError, match="rank drop"):
+    # the origin of the linear network is a non-singular point (M = R^2 there) with a non-proper preimage
+    with pytest.raises(NotProperError, match="rank drop") as err:
         ensure_nonsingular(linear_net(), {w1: 0, w2a: 1, w2b: 3})
-    # a full-rank preimage of a point that another preimage reaches with a rank drop is refused too
-    with pytest.raises(SingularPointError, match="rank drop"):
-        ensure_nonsingular(product(), {a: 1, b: 0})
+    assert "non-singular" in str(err.value) and "not proper" in str(err.value)
+    assert isinstance(err.value, SingularPointError)
+    # the product at (0, 0): not proper there; at (1, 0), a proper preimage of the same point p = 0, Theorem 1
+    # applies (the rank-drop preimage is listed, and the point is not called singular)
+    with pytest.raises(NotProperError, match="rank drop"):
+        ensure_nonsingular(product(), {a: 0, b: 0})
+    C = ensure_nonsingular(product(), {a: 1, b: 0})
+    assert C.status == "non-singular" and C.not_proper == ({a: 0, b: 0},)
