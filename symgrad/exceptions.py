@@ -19,6 +19,7 @@ __all__ = [
     "RenderError",
     "DerivationError",
     "BudgetError",
+    "NotProperError",
 ]
 
 
@@ -77,3 +78,12 @@ class DerivationError(SymgradError):
 
 class BudgetError(SymgradError, ValueError):
     """A time budget that is not a positive finite number of seconds."""
+
+
+class NotProperError(SingularPointError):
+    """A non-singular model point asked at a preimage where the parametrisation is not proper.
+
+    There ``rank J`` is below the dimension of the model at ``p``, so the
+    ``d_i`` do not span ``T_p M`` and eq. (4) at that preimage is not the
+    gradient (paper, §2: the proper-parametrisation assumption of Theorem 1).
+    """
