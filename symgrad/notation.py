@@ -22,12 +22,15 @@ import re
 import types
 from typing import Any, Mapping
 
-__all__ = ["LATEX_NAMES", "THEOREM_1", "escape_latex", "latex_text"]
+__all__ = ["LATEX_NAMES", "THEOREM_1", "THEOREM_1_LATEX", "escape_latex", "latex_text"]
 
 #: How every output (appendix, command line, JSON, notebook) names the paper's
 #: main theorem: the natural gradient on the model does not depend on the
 #: generalised inverse nor on the parametrisation (paper, Theorem 1, eq. (4)).
 THEOREM_1 = "Theorem 1 (van Oostrum & Ay)"
+
+#: The same name in LaTeX, as the appendix writes it (a tie before the number).
+THEOREM_1_LATEX = r"Theorem~1 (van Oostrum \& Ay)"
 
 #: LaTeX names of the objects a derivation context holds (paper notation);
 #: available in templates as ``names``.  Keeping them here keeps backslashes

@@ -39,12 +39,12 @@ from __future__ import annotations
 
 from ..notation import LATEX_NAMES
 from .abbreviate import Abbreviation, abbreviate, where_list
-from .environment import DEFAULT_TITLE, FILTERS, make_environment, render_document
-from .filters import condition, escape_latex, label, latex, latex_list, mathtext, point, prose
+from .environment import DEFAULT_TITLE, FILTERS, make_environment, preamble, render_document
+from .filters import assignments, condition, escape_latex, label, latex, latex_list, mathtext, point, prose
 from .latexmk import overfull_boxes, tex_errors, write_outputs
 from .layout import (
     FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_matrix, latex_width, matrix_entries,
-    numbered,
+    numbered, with_decimals,
 )
 from .lint import code_text
 from .plaintext import message, witness
@@ -80,6 +80,9 @@ __all__ = [
     "where_list",
     "tikz_curve_figure",
     "render_document",
+    "preamble",
+    "assignments",
+    "with_decimals",
     "write_outputs",
     "tex_errors",
     "overfull_boxes",

@@ -26,15 +26,15 @@ from typing import Any, Callable, Mapping, Sequence, Union
 import jinja2
 
 from ..exceptions import RenderError, TemplateError
-from ..notation import LATEX_NAMES
+from ..notation import LATEX_NAMES, THEOREM_1_LATEX
 from .abbreviate import abbreviate, where_list
-from .filters import condition, escape_latex, label, latex, latex_list, mathtext, point, prose
+from .filters import assignments, condition, escape_latex, label, latex, latex_list, mathtext, point, prose
 from .layout import FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_matrix, \
-    matrix_entries, numbered
+    matrix_entries, numbered, with_decimals
 from .plaintext import message, witness
 from .tikz import tikz_curve_figure
 
-__all__ = ["FILTERS", "DEFAULT_TITLE", "make_environment", "render_document"]
+__all__ = ["FILTERS", "DEFAULT_TITLE", "make_environment", "render_document", "preamble"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -59,10 +59,12 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "point": point,
     "message": message,
     "witness": witness,
+    "assignments": assignments,
+    "with_decimals": with_decimals,
 })
 
 
-_WIDTH_FILTERS = ("display_matrix", "matrix_entries", "breakable", "where_list", "conditions")
+_WIDTH_FILTERS = ("display_matrix", "matrix_entries", "breakable", "where_list", "conditions", "with_decimals")
 
 
 def _template_location(exc: BaseException) -> str:
@@ -165,6 +167,58 @@ def _package_loader() -> jinja2.BaseLoader:
     return jinja2.FunctionLoader(load)
 
 
+_PACKAGES = (
+    r"\usepackage{amsmath, amssymb, amsthm, mathtools}",
+    r"\usepackage{tikz}",
+)
+_LAYOUT = (
+    r"\allowdisplaybreaks",
+    r"\setlength{\emergencystretch}{2em}",
+)
+_THEOREMS = (
+    r"\theoremstyle{plain}",
+    r"\newtheorem{theorem}{Theorem}",
+    r"\newtheorem{proposition}[theorem]{Proposition}",
+    r"\theoremstyle{definition}",
+    r"\newtheorem{definition}[theorem]{Definition}",
+    r"\theoremstyle{remark}",
+    r"\newtheorem{remark}[theorem]{Remark}",
+)
+
+
+def preamble(*, theorems: bool = True) -> str:
+    r"""The preamble lines a document needs to ``\input`` an appendix fragment.
+
+    A fragment (``render_document(..., fragment=True)``, ``symgrad render
+    --fragment``) uses amsmath, amssymb, amsthm, mathtools and TikZ, long
+    displays that may break across pages (``\allowdisplaybreaks``), some
+    emergency stretch so that long inline formulas do not run into the margin,
+    and the theorem-like environments ``theorem``, ``proposition``,
+    ``definition`` and ``remark``.  A document that defines these environments
+    already passes ``theorems=False`` and keeps its own.
+
+    Parameters
+    ==========
+    theorems : bool
+        Include the ``\newtheorem`` lines.
+
+    Returns
+    =======
+    str
+        The lines, ending with a newline, to paste before ``\begin{document}``.
+
+    Examples
+    ========
+    >>> print(preamble(theorems=False), end="")
+    \usepackage{amsmath, amssymb, amsthm, mathtools}
+    \usepackage{tikz}
+    \allowdisplaybreaks
+    \setlength{\emergencystretch}{2em}
+    """
+    lines = [*_PACKAGES, *_LAYOUT, *(_THEOREMS if theorems else ())]
+    return "\n".join(lines) + "\n"
+
+
 def make_environment(extra_dirs: Sequence[PathLike] = (), *,
                      max_width: float = MAX_WIDTH) -> jinja2.Environment:
     r"""The Jinja environment for symgrad's LaTeX templates.
@@ -224,7 +278,8 @@ def make_environment(extra_dirs: Sequence[PathLike] = (), *,
     env.filters.update(FILTERS)
     for name in _WIDTH_FILTERS:
         env.filters[name] = functools.partial(FILTERS[name], max_width=max_width)
-    env.globals.update(names=LATEX_NAMES, tikz_curve_figure=tikz_curve_figure)
+    env.globals.update(names=LATEX_NAMES, tikz_curve_figure=tikz_curve_figure, theorem1=THEOREM_1_LATEX,
+                       preamble=preamble)
     return env
 
 

@@ -22,7 +22,7 @@ import sympy as sp
 from ..exceptions import RenderError
 from ..notation import escape_latex
 
-__all__ = ["escape_latex", "prose", "label", "latex", "mathtext", "latex_list", "condition", "point"]
+__all__ = ["escape_latex", "prose", "label", "latex", "mathtext", "latex_list", "condition", "point", "assignments"]
 
 _MATRIX_ENVIRONMENTS = ("pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")
 
@@ -167,6 +167,19 @@ def point(obj: Any) -> str:
     if len(items) == 1:
         return latex(items[0])
     return r"\left(" + ", ".join(latex(x) for x in items) + r"\right)"
+
+
+def assignments(values: Mapping[Any, Any], sep: str = ",\\ ") -> str:
+    r"""LaTeX of ``name = value`` for each item of a mapping (a parameter point), joined by ``sep``.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b")
+    >>> print(assignments({a: 2, b: sp.Rational(-1, 3)}))
+    a = 2,\ b = - \frac{1}{3}
+    """
+    return sep.join(f"{latex(k)} = {latex(v)}" for k, v in dict(values).items())
 
 
 def mathtext(obj: Any) -> str:

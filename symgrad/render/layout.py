@@ -21,10 +21,11 @@ from typing import Any, Iterable
 import sympy as sp
 
 from .filters import latex
+from .plaintext import decimal
 
 __all__ = [
     "MAX_WIDTH", "FRAGMENT_MAX_WIDTH", "latex_width", "breakable", "matrix_entries", "display_matrix",
-    "conditions", "numbered", "display",
+    "conditions", "numbered", "display", "with_decimals",
 ]
 
 #: Width budget of one displayed line, in the units of :func:`latex_width`
@@ -405,6 +406,46 @@ def display_matrix(M: Any, name: str, *, matrix: str = "pmatrix",
     if M.cols <= 10 and latex_width(name) + 2.0 + _matrix_width(M) <= max_width:
         return f"{name} = {latex(M, matrix=matrix)}"
     return matrix_entries(M, name, max_width=max_width)
+
+
+
+def _needs_decimal(x: Any) -> bool:
+    x = sp.sympify(x)
+    return bool(x.is_number and x.is_finite and (not x.is_Rational or latex_width(latex(x)) > 8))
+
+
+def with_decimals(M: Any, name: str, *, max_width: float = MAX_WIDTH, digits: int = 10) -> str:
+    r"""Display ``name = M`` exactly and, if an entry is irrational or long, ``pprox`` its decimals.
+
+    The decimals are rounded to ``digits`` significant digits and follow an
+    ``pprox``, so they are never mistaken for the exact value.  Entries that
+    are short rationals are repeated as they are.  The decimal form goes on a
+    second line when both do not fit ``max_width``.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> print(with_decimals(sp.Matrix([sp.Rational(1, 5), sp.sqrt(2)]), "v"))
+    v = \begin{pmatrix}\displaystyle \frac{1}{5}\\[0.6ex]\displaystyle \sqrt{2}\end{pmatrix} \approx \begin{pmatrix}\frac{1}{5}\\1.414213562\end{pmatrix}
+    >>> with_decimals(sp.Matrix([1, 2]), "w")
+    'w = \\begin{pmatrix}1\\\\2\\end{pmatrix}'
+    """
+    exact = display_matrix(M, name, max_width=max_width)
+    items = list(M) if isinstance(M, sp.MatrixBase) else [M]
+    if not any(_needs_decimal(x) for x in items):
+        return exact
+    if isinstance(M, sp.MatrixBase):
+        cells = [[decimal(M[i, j], digits) if _needs_decimal(M[i, j]) else latex(M[i, j])
+                  for j in range(M.cols)] for i in range(M.rows)]
+        approx = r"\begin{pmatrix}" + r"\\".join(" & ".join(row) for row in cells) + r"\end{pmatrix}"
+    else:
+        approx = decimal(M, digits)
+    if exact.startswith(r"\begin{aligned}"):  # entry by entry: the decimals as a last row
+        return exact[:-len(r"\end{aligned}")] + rf"\\&\approx {approx}" + r"\end{aligned}"
+    if latex_width(exact) + 2.0 + latex_width(approx) <= max_width:
+        return rf"{exact} \approx {approx}"
+    lhs, _, rhs = exact.partition(" = ")
+    return rf"\begin{{aligned}}{lhs} &= {rhs}\\ &\approx {approx}\end{{aligned}}"
 
 
 _ALIGNED_OPEN, _ALIGNED_CLOSE = r"\begin{aligned}", r"\end{aligned}"

@@ -1,8 +1,11 @@
 """Hand-made derivation contexts for the render tests (shared by several test files)."""
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
+import symgrad as sg
 from symgrad.render import tikz_curve_figure
 
 a, b, c, d, t, s, lam = sp.symbols("a b c d t s lambda", real=True)
@@ -84,3 +87,10 @@ def wide_context() -> dict:
         "step": {"second_order": sp.Matrix([a * b * c - d**2 / 2, 0, sp.Rational(1, 3) * a])},
         "figure": None,
     }
+
+
+@functools.lru_cache(maxsize=None)
+def builtin_contexts() -> tuple:
+    """The contexts of every built-in derivation, run once per test session (seed 0, as the CLI)."""
+    return tuple(sg.run_derivation(sg.load_derivation(key), seed=0).context()
+                 for key, _ in sg.builtin_derivations())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import sympy as sp
 
-import symgrad as sg
 from symgrad.render import code_text, message, render_document, witness
 from symgrad.proof import Witness
 from symgrad.render.lint import split_math
+from render_contexts import builtin_contexts
 
 # -- the scanner ------------------------------------------------------------------
 
@@ -101,14 +101,9 @@ def test_short_rationals_get_no_decimal():
 
 # -- every built-in derivation ---------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def builtin_contexts():
-    return [sg.run_derivation(sg.load_derivation(key), seed=0).context() for key, _ in sg.builtin_derivations()]
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("fragment", [False, True], ids=["standalone", "fragment"])
-def test_builtin_appendix_has_no_code_text(builtin_contexts, fragment):
-    tex = render_document(builtin_contexts, fragment=fragment)
+def test_builtin_appendix_has_no_code_text(fragment):
+    tex = render_document(builtin_contexts(), fragment=fragment)
     found = code_text(tex)
     assert not found, "programmer text in the rendered appendix:\n" + "\n".join(found[:40])
