@@ -48,6 +48,7 @@ from .exact.field import DegreeTracked, cost as field_cost, is_zero as field_is_
 from .exact.lifting import Lifting
 from .exact.point import PointField
 from .exact.ratfunc import RF
+from .numeric import interval_enclosure
 from .notation import latex_text
 
 __all__ = ["Verdict", "Certificate", "Claim", "Decision", "Ops", "ExactOps", "ValueOps", "PointOps", "NumericOps",
@@ -84,10 +85,11 @@ class Witness:
     value: Any
     numeric: Any = None
     exact: bool = True
+    certified: bool = False
 
     def __str__(self) -> str:
         pt = ", ".join(f"{k} = {v}" for k, v in self.point.items())
-        kind = "exact" if self.exact else "numeric"
+        kind = "exact" if self.exact else "certified by interval arithmetic" if self.certified else "numeric"
         if isinstance(self.value, dict):
             (i, j), v = self.value["entry"], self.value["value"]
             num = f" = {sp.N(v, 6)}" if not v.is_Rational else ""
@@ -134,6 +136,9 @@ class Certificate:
             if self.witness is None:
                 return "REFUTED: the residual is a non-zero rational function (no witness point was found)"
             return f"REFUTED, {self.witness}"
+        if self.witness is not None:  # a floating-point residual: evidence, not a refutation
+            return (f"undecided: numeric evidence against the claim, {self.witness}; a floating-point residual "
+                    f"is not a refutation ({'; '.join(self.notes) or self.method})")
         return f"undecided ({'; '.join(self.notes) or self.method})"
 
     def __str__(self) -> str:
@@ -281,6 +286,88 @@ class NumericOps(Ops):
 
     def const(self, value):
         return mpmath.mpf(Fraction(value).numerator) / Fraction(value).denominator
+
+
+class _Interval:
+    """An ``mpmath.iv`` interval as a field element: exact zero only when it is the point ``[0, 0]``."""
+
+    __slots__ = ("x",)
+
+    def __init__(self, x: Any):
+        self.x = x
+
+    @staticmethod
+    def _v(o: Any) -> Any:
+        if isinstance(o, _Interval):
+            return o.x
+        if isinstance(o, Fraction):
+            return mpmath.iv.mpf(o.numerator) / o.denominator
+        return o
+
+    def __add__(self, o: Any) -> _Interval:
+        return _Interval(self.x + self._v(o))
+
+    __radd__ = __add__
+
+    def __sub__(self, o: Any) -> _Interval:
+        return _Interval(self.x - self._v(o))
+
+    def __rsub__(self, o: Any) -> _Interval:
+        return _Interval(self._v(o) - self.x)
+
+    def __mul__(self, o: Any) -> _Interval:
+        return _Interval(self.x * self._v(o))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o: Any) -> _Interval:
+        d = self._v(o)
+        if d.a <= 0 <= d.b:
+            raise ZeroDivisionError("division by an interval that contains 0")
+        return _Interval(self.x / d)
+
+    def __neg__(self) -> _Interval:
+        return _Interval(-self.x)
+
+    def __pow__(self, n: int) -> _Interval:
+        return _Interval(self.x ** n)
+
+    def is_zero(self) -> bool:
+        return bool(self.x.a == 0 and self.x.b == 0)
+
+    def inverse(self) -> _Interval:
+        return _Interval(mpmath.iv.mpf(1)) / self
+
+    def size(self) -> int:
+        return 0
+
+    def excludes_zero(self) -> bool:
+        return bool(mpmath.isfinite(self.x.a) and mpmath.isfinite(self.x.b) and not (self.x.a <= 0 <= self.x.b))
+
+
+class IntervalOps(Ops):
+    """Rigorous enclosures at one point (``mpmath.iv``), for certifying a numeric refutation.
+
+    A pivot is taken only where its interval excludes zero; an entry whose
+    interval contains zero without being the point ``[0, 0]`` is treated as zero
+    and marks the run :attr:`uncertain` (a rank decision interval arithmetic
+    cannot make).  A run that is not uncertain computed the claim's value at the
+    point exactly enclosed, with the ranks the point really has.
+    """
+
+    level = "interval"
+
+    def __init__(self) -> None:
+        self.zero, self.one = _Interval(mpmath.iv.mpf(0)), _Interval(mpmath.iv.mpf(1))
+        self.uncertain = False
+
+    def pivot_zero(self, x: Any) -> bool:
+        if x.is_zero():
+            return True
+        if not x.excludes_zero():
+            self.uncertain = True
+            return True
+        return False
 
 
 # ---------------------------------------------------------------------------
@@ -475,13 +562,36 @@ def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random)
     return None
 
 
+#: At most this many random points for the probabilistic level, and sample sets of at most 2^this.
+_MAX_POINTS = 12
+_FIRST_LOG2_SAMPLE = 40
+_MAX_LOG2_SAMPLE = 4096
+
+
 def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Random, trials: int,
                    notes: list, t0: float, seed: int) -> Certificate | None:
+    """The probabilistic level: exact arithmetic at random integer points of the lifted variables.
+
+    A non-zero residual entry, a rational function of degree at most ``deg``, vanishes at a point drawn
+    uniformly from ``S^n`` with probability at most ``deg / |S|`` (Schwartz-Zippel); a point where a
+    pseudo-inverse sees a lower rank than the generic one (a *bad* point) has probability at most
+    ``bad / |S|``; both conditioned on the point not being a pole of the inputs.  The sample set
+    starts at ``2^40`` and, once the degrees are known from a first point, is widened so that each
+    further point contributes at most ``2^-40``; points are added until the product of the bounds is at
+    most :data:`PROOF_THRESHOLD` (and at least ``trials`` points were taken).  When that is not
+    reached, the level concludes nothing (``None``, with a note).
+    """
     nvars = len(lifting.variables)
-    S = 2**40
+    log2S = _FIRST_LOG2_SAMPLE
+    used: list[int] = []
     bound = Fraction(1)
-    pts = []
-    for _ in range(trials):
+    pts: list[tuple] = []
+    attempts = 0
+    while len(pts) < _MAX_POINTS and attempts < 3 * _MAX_POINTS:
+        if len(pts) >= trials and bound <= PROOF_THRESHOLD:
+            break
+        attempts += 1
+        S = 2**log2S
         for _attempt in range(20):
             point = [rng.randrange(-S // 2, S // 2) for _ in range(nvars)]
             try:
@@ -502,6 +612,7 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
         res = out["residual"]
         vals = [x.value for row in res for x in row]
         pts.append(tuple(point))
+        used.append(log2S)
         if any(v != 0 for v in vals):
             witness = Witness({v.name: point[i] for i, v in enumerate(lifting.variables)},
                               "non-zero residual at this point of the lifted variables "
@@ -509,19 +620,49 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
             return Certificate(claim.statement, Verdict.REFUTED,
                                "exact rational arithmetic at a random point of the lifted variables",
                                witness=witness, seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
-        # P(a non-zero entry vanishes) <= deg/S, plus P(the point is bad) <= ops.bad/S, conditioned on
-        # the point not being a pole of the inputs (probability >= 1 - dens/S)
         deg = max((x.num_deg for row in res for x in row), default=0)
         dens = sum(x.den_deg for M in inputs.values() for row in M for x in row)
         p = Fraction(deg + ops.bad, max(S - dens, 1))
         bound *= min(p, Fraction(1))
+        # the next sample set: large enough that one more point alone contributes at most 2^-40
+        log2S = min(max(log2S, (deg + ops.bad + dens).bit_length() + 41), _MAX_LOG2_SAMPLE)
     if not pts:
         return None
+    if bound > PROOF_THRESHOLD:
+        notes.append(f"probabilistic level: the error bound {_fmt_prob(bound)} after {len(pts)} points is above "
+                     f"2^-40, so nothing is concluded from it")
+        return None
+    sizes = f"2^{used[0]}" if min(used) == max(used) else f"2^{min(used)} to 2^{max(used)}"
     return Certificate(claim.statement, Verdict.PROVED_PROBABILISTIC,
                        f"exact rational arithmetic at {len(pts)} independent random integer points of the lifted "
-                       f"variables (sample set of size 2^40; Schwartz-Zippel with tracked degrees)",
+                       f"variables (sample sets of size {sizes}; Schwartz-Zippel with tracked degrees)",
                        error_bound=bound, points=tuple(pts), seconds=time.perf_counter() - t0,
                        notes=tuple(notes), seed=seed)
+
+
+def _interval_witness(claim: Claim, pt: dict, dps: int) -> Witness | None:
+    """A witness certified by interval arithmetic at the rational point ``pt``, or ``None``.
+
+    The inputs are enclosed exactly (:func:`symgrad.numeric.interval_enclosure`), the claim is
+    computed with :class:`IntervalOps`, and the witness is kept only when no rank decision was
+    uncertain and some residual entry's enclosure excludes zero.
+    """
+    point = {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()}
+    try:
+        inputs = {k: [[_Interval(interval_enclosure(x, point, dps + 10)) for x in row] for row in sp.Matrix(M).tolist()]
+                  for k, M in claim.inputs.items()}
+        ops = IntervalOps()
+        res = claim.compute(ops, inputs)["residual"]
+    except Exception:  # no interval rule, a domain error inside an interval, a pivot straddling 0: not certified
+        return None
+    if ops.uncertain:
+        return None
+    for i, row in enumerate(res):
+        for j, x in enumerate(row):
+            if x.excludes_zero():
+                return Witness(point, {"entry": (i + 1, j + 1), "value": sp.Float(mpmath.mpf(x.x.mid), 15)},
+                               numeric=mpmath.nstr(x.x.mid, 10), exact=False, certified=True)
+    return None
 
 
 def _numeric(claim: Claim, rng: random.Random, trials: int, dps: int, notes: list, t0: float,
@@ -530,9 +671,10 @@ def _numeric(claim: Claim, rng: random.Random, trials: int, dps: int, notes: lis
 
     A residual counts as zero below ``10^-(dps/2)`` (relative to the size of the inputs), far above
     the rounding noise of a computation at ``dps + 10`` digits and far below any honest non-zero
-    value.  The claim is supported when every point gives zero, refuted when every point gives a
-    non-zero value (a false identity is non-zero at almost every point), and undecided when the
-    points disagree (a sample point where the formula degenerates, a rank drop say, or a claim that
+    value.  The claim is supported when every point gives zero.  When every point gives a non-zero
+    value it is refuted only if interval arithmetic certifies one of them (:func:`_interval_witness`);
+    otherwise a floating-point residual is evidence against the claim, never a refutation, and the
+    verdict is undecided.  It is undecided too when the points disagree (a sample point where the formula degenerates, a rank drop say, or a claim that
     holds on part of the domain only).  Points outside the domain or where a value is complex or
     infinite are skipped.
     """
@@ -574,9 +716,20 @@ def _numeric(claim: Claim, rng: random.Random, trials: int, dps: int, notes: lis
         return Certificate(claim.statement, Verdict.UNDECIDED, "no numeric sample point was usable",
                            notes=tuple(notes), seconds=time.perf_counter() - t0, seed=seed)
     if nonzero and len(nonzero) == len(pts):
+        for pt, r in nonzero[:3]:
+            certified = _interval_witness(claim, pt, dps)
+            if certified is not None:
+                return Certificate(claim.statement, Verdict.REFUTED,
+                                   f"interval arithmetic at {dps} digits at a random rational point (every rank "
+                                   "decision and the residual's enclosure exclude zero)", witness=certified,
+                                   dps=dps, points=tuple(pts), max_residual=worst,
+                                   seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
         pt, r = nonzero[0]
-        return Certificate(claim.statement, Verdict.REFUTED, f"mpmath at {dps} digits, non-zero at all "
-                           f"{len(pts)} random points",
+        notes.append(f"the residual is non-zero at all {len(pts)} random points at {dps} digits (largest "
+                     f"{mpmath.nstr(worst, 3)}), but no interval enclosure excluded zero: evidence against the "
+                     "claim, not a refutation")
+        return Certificate(claim.statement, Verdict.UNDECIDED,
+                           f"mpmath at {dps} digits: numeric evidence against the claim",
                            witness=Witness({str(k): v for k, v in pt.items()}, mpmath.nstr(r, 10), exact=False),
                            dps=dps, points=tuple(pts), max_residual=worst,
                            seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
