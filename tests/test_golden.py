@@ -16,13 +16,14 @@ from pathlib import Path
 
 import symgrad as sg
 from symgrad.render import render_document
+from symgrad.render.context import derivation_context
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
 def rendered(key: str) -> str:
     report = sg.run_derivation(sg.load_derivation(key), seed=0)  # seed 0, as the command line uses
-    return render_document([report.context()])
+    return render_document([derivation_context(report).as_dict()])
 
 
 def test_product_derivation_matches_the_reviewed_tex():

@@ -7,6 +7,7 @@ import sympy as sp
 
 import symgrad as sg
 from symgrad.render import tikz_curve_figure
+from symgrad.render.context import derivation_context
 
 a, b, c, d, t, s, lam = sp.symbols("a b c d t s lambda", real=True)
 x, y = sp.symbols("x y", real=True)
@@ -92,5 +93,5 @@ def wide_context() -> dict:
 @functools.lru_cache(maxsize=None)
 def builtin_contexts() -> tuple:
     """The contexts of every built-in derivation, run once per test session (seed 0, as the CLI)."""
-    return tuple(sg.run_derivation(sg.load_derivation(key), seed=0).context()
+    return tuple(derivation_context(sg.run_derivation(sg.load_derivation(key), seed=0)).as_dict()
                  for key, _ in sg.builtin_derivations())
