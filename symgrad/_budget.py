@@ -25,9 +25,9 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from .exceptions import BudgetError
+from .exceptions import BudgetError, OutOfBudgetError
 
-__all__ = ["Budget", "OutOfTime", "DEFAULT_BUDGET", "as_budget", "current_deadline"]
+__all__ = ["Budget", "OutOfTime", "DEFAULT_BUDGET", "as_budget", "bounded", "current_deadline"]
 
 #: Seconds given to one check when the caller names no budget.
 DEFAULT_BUDGET = 20.0
@@ -151,6 +151,26 @@ class Budget:
             if outer_now is not None and outer_now != math.inf:
                 # restore the enclosing alarm with the time left to it (at least a tick)
                 signal.setitimer(signal.ITIMER_REAL, max(outer_now - time.monotonic(), 1e-4))
+
+
+@contextmanager
+def bounded(budget: Budget | float | None, what: str, hint: str = "") -> Iterator[Budget]:
+    """Run a computation that has no partial answer under ``budget``.
+
+    When this budget (not an enclosing one) runs out, :class:`OutOfTime` becomes
+    :class:`~symgrad.exceptions.OutOfBudgetError`, whose message names ``what``
+    was being computed and how to give it more time (``hint``).  An enclosing
+    budget's expiry propagates unchanged, so its owner can report it.
+    """
+    b = as_budget(budget)
+    try:
+        with b.limit():
+            yield b
+    except OutOfTime as exc:
+        if not b.owns(exc):
+            raise
+        raise OutOfBudgetError(f"{what} did not finish within its budget of {b.seconds:g} s; "
+                               + (hint or "give it more time with budget=S (seconds), or budget=None")) from None
 
 
 def as_budget(budget: Budget | float | None) -> Budget:

@@ -23,8 +23,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import sympy as sp
 
-from ._budget import DEFAULT_BUDGET, Budget, as_budget
-from .exceptions import DerivationError, LiftError, SymgradError
+from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
+from .exceptions import DerivationError, LiftError, OutOfBudgetError, SymgradError
 from .gradient import ANY_LOSS, GradientAt, NaturalGradient, check_generalised_inverses, natural_gradient
 from .inverse import PseudoInverse
 from .model import Model
@@ -180,32 +180,70 @@ class Report:
         }
 
 
-def run_derivation(d: Derivation, *, budget: Budget | float | None = DEFAULT_BUDGET, seed: int | None = 0,
+class _Stages:
+    """Runs the stages of a derivation, each under its own budget, and records the ones that ran out.
+
+    A stage that runs out of its budget (not an enclosing one, which propagates) becomes an
+    undecided check named after the stage, saying what was reached; the run goes on.
+    """
+
+    def __init__(self, rep: Report, seconds: float | None, say: Callable[[str], None]):
+        self.rep, self.seconds, self.say = rep, seconds, say
+
+    def run(self, name: str, fn: Callable[[], Any], undecided_on: tuple[type[Exception], ...] = ()
+            ) -> tuple[bool, Any]:
+        """``(True, fn())``, or ``(False, None)`` with an undecided check when the budget ran out
+        (or ``fn`` raised one of ``undecided_on``: a stage that cannot be done at this level)."""
+        self.say(name)
+        b = Budget(self.seconds)
+        try:
+            with b.limit():
+                return True, fn()
+        except OutOfTime as exc:
+            if not b.owns(exc):
+                raise
+        except (OutOfBudgetError, *undecided_on) as exc:  # a model's own budget, or no exact form
+            self.rep.checks.append((name, Certificate(name, Verdict.UNDECIDED, "did not finish",
+                                                      notes=(str(exc),))))
+            return False, None
+        self.rep.checks.append((name, Certificate(
+            name, Verdict.UNDECIDED, "did not finish",
+            notes=(f"{name} did not finish within the budget of {self.seconds:g} s per check (budget=, --budget)",))))
+        return False, None
+
+
+def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed: int | None = 0,
                    progress: Callable[[str], None] | None = None) -> Report:
     """Compute a derivation; every claim is decided and its certificate kept.
 
-    ``budget`` bounds each check (a number of seconds, or a
-    :class:`~symgrad._budget.Budget`); an enclosing budget (a command's
-    ``--timeout``) bounds the whole run.  ``seed`` fixes the random points of
-    the probabilistic and numeric levels (and of witnesses), so a report is
-    reproducible.  The report holds the library's result objects; their
-    template context is :func:`symgrad.render.context.derivation_context`.
+    ``budget`` (seconds, default 20) bounds each check: each claim's decision
+    and each other stage (``G`` and ``G^+``, the values at the point, the
+    damped gradient, the steps, the singular points, the figure).  A stage that
+    runs out is reported as an undecided check named after it, and the run goes
+    on; an enclosing budget (a command's ``--timeout``) bounds the whole run.
+    ``seed`` fixes the random points of the probabilistic and numeric levels
+    (and of witnesses), so a report is reproducible.  The report holds the
+    library's result objects; their template context is
+    :func:`symgrad.render.context.derivation_context`.
     """
     if not isinstance(d, Derivation):
         raise DerivationError(f"run_derivation needs a symgrad.Derivation; got {type(d).__name__}")
+    as_budget(budget)  # refuse a budget that is not a positive finite number before any work
     say = progress or (lambda s: None)
     rep = Report(d)
+    stages = _Stages(rep, budget, say)
     M = d.model
-    say("Jacobian and Gram matrix")
+
+    def gram_and_inverse() -> None:
+        _ = M.G
+        rep.pinv = M.G_plus
+        pen = rep.pinv.penrose
+        rep.checks.append(("Penrose conditions", Certificate(
+            "G^+ satisfies the four Penrose conditions", Verdict.PROVED if pen.holds else Verdict.REFUTED,
+            pen.method)))
+
     try:
-        with as_budget(budget).limit():
-            _ = M.G
-            say("Moore-Penrose inverse")
-            rep.pinv = M.G_plus
-            pen = rep.pinv.penrose
-            rep.checks.append(("Penrose conditions", Certificate(
-                "G^+ satisfies the four Penrose conditions", Verdict.PROVED if pen.holds else Verdict.REFUTED,
-                pen.method)))
+        stages.run("Gram matrix and Moore-Penrose inverse", gram_and_inverse)
     except LiftError as exc:
         rep.errors.append(f"no exact form of G: {exc}")
     loss = d.loss
@@ -217,11 +255,10 @@ def run_derivation(d: Derivation, *, budget: Budget | float | None = DEFAULT_BUD
     rep.checks.append(("every generalised inverse", check_generalised_inverses(M, loss, budget=budget, seed=seed)))
     if d.point is not None:
         # the documented point: validated (domain, singular points refused) and evaluated exactly
-        say("values at the given point")
         if loss is ANY_LOSS:
-            ensure_nonsingular(M, d.point)
+            stages.run("the given point", lambda: ensure_nonsingular(M, d.point))
         else:
-            rep.at_point = ng.at(d.point, budget=budget)
+            rep.at_point = stages.run("values at the given point", lambda: ng.at(d.point, budget=None))[1]
     if d.reparametrisation is not None:
         f = d.reparametrisation
         say("reparametrisation and eq. (6)")
@@ -237,28 +274,31 @@ def run_derivation(d: Derivation, *, budget: Budget | float | None = DEFAULT_BUD
             rep.expected_refutations.add("Delta grad")
         rep.reparametrised = M.reparametrise(f)
         if d.tikhonov:
-            say("Tikhonov damping")
-            rep.damped = damped_invariance(M, f, loss)
-            rep.checks.append(("Tikhonov limit", rep.damped.limit_certificate))
+            done, damp = stages.run("Tikhonov damping", lambda: damped_invariance(M, f, loss),
+                                    undecided_on=(LiftError,))
+            if done:
+                rep.damped = damp
+                rep.checks.append(("Tikhonov limit", damp.limit_certificate))
         if d.step:
-            say("gradient steps")
-            rep.step = step_comparison(M, f, loss, budget=budget)
+            rep.step = stages.run("gradient steps", lambda: step_comparison(M, f, loss, budget=None),
+                                  undecided_on=(LiftError,))[1]
     if d.singular:
-        say("singular points")
-        S = singular_points(M, budget=budget)
+        done, S = stages.run("singular points", lambda: singular_points(M, budget=budget))
         rep.singular = S
-        crossing = next((dt.crossing for dt in S.details if dt.kind == "crossing"), None)
+        crossing = None if S is None else next((dt.crossing for dt in S.details if dt.kind == "crossing"), None)
         if crossing is not None and loss is not ANY_LOSS:
-            say("eq. (4) on both branches of a singular point")
-            X = counterexample(M, loss, crossing.p)
-            rep.counterexample = X
-            rep.checks.append(("eq. (4) at a singular point", X.certificate))
-            rep.expected_refutations.add("eq. (4) at a singular point")
+            done, X = stages.run("eq. (4) on both branches of a singular point",
+                                 lambda: counterexample(M, loss, crossing.p))
+            if done:
+                rep.counterexample = X
+                rep.checks.append(("eq. (4) at a singular point", X.certificate))
+                rep.expected_refutations.add("eq. (4) at a singular point")
     if d.extra is not None:
-        rep.extra = dict(d.extra(rep))
+        extra = d.extra
+        rep.extra = dict(stages.run("the derivation's own checks", lambda: extra(rep))[1] or {})
     if d.figure is not None:
-        say("figure")
-        rep.figure = d.figure(rep)
+        figure = d.figure
+        rep.figure = stages.run("figure", lambda: figure(rep))[1]
     return rep
 
 

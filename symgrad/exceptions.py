@@ -20,6 +20,7 @@ __all__ = [
     "DerivationError",
     "BudgetError",
     "NotProperError",
+    "OutOfBudgetError",
 ]
 
 
@@ -87,3 +88,8 @@ class NotProperError(SingularPointError):
     ``d_i`` do not span ``T_p M`` and eq. (4) at that preimage is not the
     gradient (paper, §2: the proper-parametrisation assumption of Theorem 1).
     """
+
+
+class OutOfBudgetError(SymgradError, TimeoutError):
+    """A computation with no partial answer (``M.G``, ``M.G_plus``, a loss differential) ran out of its
+    time budget; the message says what was being computed and how to give it more time."""

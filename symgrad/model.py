@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 
 import sympy as sp
 
+from ._budget import DEFAULT_BUDGET, as_budget, bounded
 from ._inputs import as_column, as_symbols, check_finite_exprs, point as read_point
 from .exact import dense as linalg
 from .exact.lifting import Lifting
@@ -75,6 +76,10 @@ class Model:
     metric : ``None`` (Euclidean), a SymPy matrix in ``coords``, or a :class:`~symgrad.metric.Metric`
     constants : symbols other than parameters that ``phi`` or the metric may use
     name : a short name, used in reports
+    budget : seconds allowed for each derived quantity (``exact``, ``G``, ``rank``, ``G_plus``;
+        default 20); an enclosing budget (``run_derivation``'s, a command's ``--timeout``) also
+        applies.  When it runs out, :class:`~symgrad.exceptions.OutOfBudgetError` says which
+        quantity; ``budget=None`` sets no limit of the model's own
 
     Examples
     ========
@@ -89,7 +94,8 @@ class Model:
     """
 
     def __init__(self, phi: Any, params: Sequence[sp.Symbol], coords: Sequence[sp.Symbol] | None = None,
-                 metric: Any = None, constants: Sequence[sp.Symbol] = (), name: str | None = None):
+                 metric: Any = None, constants: Sequence[sp.Symbol] = (), name: str | None = None, *,
+                 budget: float | None = DEFAULT_BUDGET):
         phi = as_column(phi, "phi")
         check_finite_exprs(list(phi), "parametrisation phi")
         undefined = set().union(*[e.atoms(sp.core.function.AppliedUndef) for e in phi])
@@ -121,6 +127,8 @@ class Model:
             raise SymbolError("the ambient coordinates must be different symbols from the parameters")
         self._phi, self._xi, self._metric, self._constants = phi, xi, g, consts
         self.name = name or "model"
+        as_budget(budget)  # a budget that is not a positive finite number is refused here
+        self.budget = budget
 
     # -- the paper's symbols ------------------------------------------------------------
     @property
@@ -174,10 +182,15 @@ class Model:
                               "(a probability fixed at 0, say); leave that coordinate out of the model")
         return g
 
+    def _bounded(self, what: str) -> Any:
+        return bounded(self.budget, f"computing {what} of the model {self.name}",
+                       "give it more time with Model(..., budget=S) (seconds), or budget=None for no limit")
+
     @cached_property
     def exact(self) -> ExactModel:
         """The lifted exact form (raises :class:`~symgrad.exceptions.LiftError` if there is none)."""
-        return ExactModel(self)
+        with self._bounded("the exact form (lifted J, g(phi), G)"):
+            return ExactModel(self)
 
     def exact_with(self, extra: Sequence[sp.Expr]) -> ExactModel:
         """The exact form in a field that also holds ``extra`` (a loss, say)."""
@@ -192,11 +205,12 @@ class Model:
     @cached_property
     def G(self) -> sp.ImmutableMatrix:
         r"""``G = J^T g(phi) J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), exact and cancelled."""
-        try:
-            E = self.exact
-        except LiftError:  # no exact field: the same product, in SymPy
-            return sp.ImmutableMatrix(self.J.T * self.g_phi * self.J)
-        return E.lifting.matrix_to_sympy(E.G, factor=True)
+        with self._bounded("G = J^T g J"):
+            try:
+                E = self.exact
+            except LiftError:  # no exact field: the same product, in SymPy
+                return sp.ImmutableMatrix(self.J.T * self.g_phi * self.J)
+            return E.lifting.matrix_to_sympy(E.G, factor=True)
 
     @property
     def is_fisher(self) -> bool:
@@ -216,8 +230,9 @@ class Model:
     @cached_property
     def G_plus(self) -> PseudoInverse:
         r"""The Moore-Penrose inverse ``G^+`` with its validity condition (used in eqs. 4, 5)."""
-        E = self.exact
-        return pinv_lifted(self.G, E.lifting, E.G, psd=True, domain=self.check_params)
+        with self._bounded("G^+"):
+            E = self.exact
+            return pinv_lifted(self.G, E.lifting, E.G, psd=True, domain=self.check_params)
 
     # -- evaluation -----------------------------------------------------------------------
     def check_params(self, point: Mapping[Any, Any]) -> dict[sp.Symbol, sp.Expr]:
@@ -261,7 +276,7 @@ class Model:
         f = as_reparametrisation(f, self)
         phi = self._phi.xreplace(dict(zip(self._xi, f.f)))
         return Model(phi, f.eta, coords=self.z, metric=self._metric, constants=self._constants,
-                     name=f"{self.name} o f")
+                     name=f"{self.name} o f", budget=self.budget)
 
     # -- display --------------------------------------------------------------------------
     def __repr__(self) -> str:

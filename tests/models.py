@@ -55,3 +55,27 @@ ACCEPTANCE = {
     "linear-network-2": lambda: linear_network(2),
     "gaussian": gaussian,
 }
+
+
+ARM_SOURCE = '''
+import sympy as sp
+import symgrad as sg
+a, b, c = sp.symbols("a b c", real=True)
+u, v, w = sp.symbols("u v w", real=True)
+
+def derivation():
+    phi = [sp.cos(a) + sp.cos(a + b) + sp.cos(a + b + c), sp.sin(a) + sp.sin(a + b) + sp.sin(a + b + c)]
+    M = sg.Model(phi, params=[a, b, c], name="three-link arm")
+    z1, z2 = M.z
+    f = sg.Reparametrisation([u + v**3, v + w, w], params=[u, v, w])
+    return sg.Derivation(key="arm", title="three-link arm", summary="", model=M, loss=(z1 - 1)**2 + z2**2,
+                         reparametrisation=f, tikhonov=True, step=True)
+'''
+
+
+def three_link_arm():
+    """A planar arm of three unit links: slow to decide exactly (the budget tests use it)."""
+    env: dict = {}
+    exec(ARM_SOURCE, env)  # noqa: S102 - the same source the command-line test writes to a file
+    d = env["derivation"]()
+    return d.model, d.reparametrisation

@@ -138,7 +138,8 @@ COHERENCE["softmax_3"] = lambda: softmax_model(3)[0]
 COHERENCE["linear_net_2"] = lambda: linear_net(2)
 
 
-@pytest.mark.parametrize("name", sorted(COHERENCE))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "softmax_3" else n
+                                  for n in sorted(COHERENCE)])
 def test_G_against_plain_sympy_pullback(name):
     M = COHERENCE[name]()
     J = M.phi.jacobian(M.xi)

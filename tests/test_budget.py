@@ -1,0 +1,108 @@
+"""The one time budget (symgrad._budget), and that every long computation honours it.
+
+A budget is a positive finite number of seconds (anything else is a ``BudgetError``); limits nest (an
+inner one never outlives an outer one, and an outer expiry is not mistaken for an inner one); and
+``M.G``, ``G_plus``, ``natural_gradient``, ``check_invariance``, ``run_derivation`` and the command line
+return within a small multiple of their budgets, saying what was reached.
+"""
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+import sympy as sp
+
+import symgrad as sg
+from symgrad._budget import Budget, OutOfTime, bounded
+from symgrad.exceptions import BudgetError, OutOfBudgetError, SymgradError
+from symgrad.proof import Verdict
+
+from models import ARM_SOURCE, three_link_arm
+
+
+def spin(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+
+
+@pytest.mark.parametrize("bad", [0, -1, -0.5, math.inf, math.nan, "soon", True])
+def test_a_budget_is_a_positive_finite_number(bad):
+    with pytest.raises(BudgetError, match="budget"):
+        Budget(bad)
+    a, u = sp.symbols("a u", real=True)
+    M = sg.Model([a], [a])
+    claim = sg.Claim("a = a", {"A": sp.Matrix([[a - a]])}, (a,), lambda ops, inp: {"residual": inp["A"]})
+    for call in (lambda: sg.natural_gradient(M, M.z[0] ** 2, budget=bad),
+                 lambda: sg.check_invariance(M, sg.Reparametrisation([2 * u + 1], [u]), budget=bad),
+                 lambda: sg.decide(claim, budget=bad),
+                 lambda: sg.run_derivation(sg.Derivation(key="k", title="", summary="", model=M), budget=bad),
+                 lambda: sg.Model([a], [a], budget=bad)):
+        with pytest.raises(BudgetError):
+            call()
+
+
+def test_limits_nest_and_each_owns_its_expiry():
+    outer, inner = Budget(0.3), Budget(5)
+    t0 = time.monotonic()
+    with pytest.raises(OutOfTime) as info:
+        with outer.limit():
+            with inner.limit():
+                spin(3)
+    assert time.monotonic() - t0 < 1.5
+    assert outer.owns(info.value) and not inner.owns(info.value)
+
+
+def test_bounded_names_what_ran_out():
+    with pytest.raises(OutOfBudgetError, match="spinning did not finish within its budget of 0.2 s"):
+        with bounded(0.2, "spinning"):
+            spin(3)
+    assert issubclass(OutOfBudgetError, SymgradError)
+
+
+def test_the_gram_matrix_honours_the_model_budget():
+    M, _ = three_link_arm()
+    M = sg.Model(M.phi, M.xi, budget=0.3, name="arm")
+    t0 = time.monotonic()
+    with pytest.raises(OutOfBudgetError, match="computing G = J\\^T g J of the model arm"):
+        _ = M.G
+    assert time.monotonic() - t0 < 3
+
+
+def test_natural_gradient_and_invariance_return_within_their_budgets():
+    M, f = three_link_arm()
+    z1, z2 = M.z
+    t0 = time.monotonic()
+    ng = sg.natural_gradient(M, (z1 - 1) ** 2 + z2**2, budget=1, seed=0)
+    assert time.monotonic() - t0 < 6
+    assert ng.theorem1.verdict in (Verdict.PROVED, Verdict.PROVED_PROBABILISTIC, Verdict.NUMERIC, Verdict.UNDECIDED)
+    t0 = time.monotonic()
+    proof = sg.check_invariance(M, f, budget=1, seed=0)
+    assert time.monotonic() - t0 < 8
+    assert proof.verdict is not Verdict.REFUTED
+    assert any("budget" in n for n in proof.certificate.notes) or proof.verdict is not Verdict.PROVED
+
+
+def test_run_derivation_reports_the_stages_that_ran_out(tmp_path):
+    (tmp_path / "arm.py").write_text(ARM_SOURCE)
+    d = sg.load_derivation(tmp_path / "arm.py")
+    t0 = time.monotonic()
+    rep = sg.run_derivation(d, budget=1, seed=0)
+    assert time.monotonic() - t0 < 30
+    ran_out = [(n, c) for n, c in rep.checks if c.verdict is Verdict.UNDECIDED]
+    assert ran_out, rep.summary_lines()
+    assert not rep.refuted
+    assert any("did not finish" in " ".join(c.notes) or "budget" in c.summary() for _, c in ran_out)
+
+
+def test_verify_budget_on_a_slow_model_returns_and_says_what_was_reached(tmp_path):
+    from test_cli import symgrad
+    (tmp_path / "arm.py").write_text(ARM_SOURCE)
+    t0 = time.monotonic()
+    proc = symgrad("verify", "arm.py", "--budget", "1", cwd=tmp_path)
+    assert time.monotonic() - t0 < 30
+    assert proc.returncode == 0, proc.stdout + proc.stderr          # nothing refuted; some checks undecided
+    assert "[UNDECIDED]" in proc.stdout and "budget of 1 s" in proc.stdout
+    proc = symgrad("verify", "arm.py", "--budget", "1", "--require-proof", cwd=tmp_path)
+    assert proc.returncode == 3 and proc.stderr.startswith("symgrad: not proved: arm:")
