@@ -190,7 +190,7 @@ class _Stages:
     def __init__(self, rep: Report, seconds: float | None, say: Callable[[str], None]):
         self.rep, self.seconds, self.say = rep, seconds, say
 
-    def run(self, name: str, fn: Callable[[], Any], undecided_on: tuple[type[Exception], ...] = ()
+    def run(self, name: str, fn: Callable[[], Any], undecided_on: tuple[type[LiftError], ...] = ()
             ) -> tuple[bool, Any]:
         """``(True, fn())``, or ``(False, None)`` with an undecided check when the budget ran out
         (or ``fn`` raised one of ``undecided_on``: a stage that cannot be done at this level)."""
@@ -202,7 +202,9 @@ class _Stages:
         except OutOfTime as exc:
             if not b.owns(exc):
                 raise
-        except (OutOfBudgetError, *undecided_on) as exc:  # a model's own budget, or no exact form
+        except (OutOfBudgetError, LiftError) as exc:  # a model's own budget, or no exact form
+            if isinstance(exc, LiftError) and not isinstance(exc, undecided_on):
+                raise
             self.rep.checks.append((name, Certificate(name, Verdict.UNDECIDED, "did not finish",
                                                       notes=(str(exc),))))
             return False, None
@@ -253,12 +255,13 @@ def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed
     rep.checks.append(("Theorem 1", ng.theorem1))
     say("all generalised inverses")
     rep.checks.append(("every generalised inverse", check_generalised_inverses(M, loss, budget=budget, seed=seed)))
-    if d.point is not None:
+    point = d.point
+    if point is not None:
         # the documented point: validated (domain, singular points refused) and evaluated exactly
         if loss is ANY_LOSS:
-            stages.run("the given point", lambda: ensure_nonsingular(M, d.point))
+            stages.run("the given point", lambda: ensure_nonsingular(M, point))
         else:
-            rep.at_point = stages.run("values at the given point", lambda: ng.at(d.point, budget=None))[1]
+            rep.at_point = stages.run("values at the given point", lambda: ng.at(point, budget=None))[1]
     if d.reparametrisation is not None:
         f = d.reparametrisation
         say("reparametrisation and eq. (6)")
