@@ -21,7 +21,7 @@ from .._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .._inputs import point_tuple
 from ..exact.domain import field_of, is_algebraic, span_basis
 from ..exact.ideals import (
-    TooLarge, components, dimension, eliminate, has_gens, is_unit, real_solutions, saturate, solve_component,
+    TooLarge, components, dimension, eliminate, has_gens, is_unit, saturate, solve_component, split_real,
 )
 from ..exceptions import DomainError, NotProperError, SingularPointError
 from ..model import Model
@@ -40,15 +40,18 @@ __all__ = ["classify", "classify_exact", "classify_numeric", "ensure_nonsingular
 S_END = sp.Symbol("s_end", positive=True)
 
 
-def classify(model: Model, p: Any, *, budget: Budget | float | None = DEFAULT_BUDGET,
-             box: tuple[float, float] = (-3.0, 3.0), starts: int = 32, seed: int = 0, dps: int = 50
-             ) -> Classification:
+def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
+             budget: Budget | float | None = DEFAULT_BUDGET, box: tuple[float, float] = (-3.0, 3.0),
+             starts: int = 32, seed: int = 0, dps: int = 50) -> Classification:
     r"""Is the model point ``p`` singular? With the reason (paper, §3, Fig. 2).
 
     Parameters
     ==========
     model : a :class:`~symgrad.model.Model`
     p : the model point: a sequence of coordinates or a mapping from coordinates (or their names)
+    preimage : a parameter point known to reach ``p`` (optional); when the parametrisation is proper
+        there and that decides smoothness (``rank J = dim`` of the ambient space, or ``rank J`` generic with
+        the closure of ``M`` smooth at ``p``), the other preimages are not searched
     budget : seconds for the exact stage; after it a numeric search decides, and says so
     box, starts, seed, dps : the numeric search (used only when the exact stage cannot decide)
 
@@ -73,6 +76,16 @@ def classify(model: Model, p: Any, *, budget: Budget | float | None = DEFAULT_BU
     B = as_budget(budget)
     A = RationalParametrisation.of(model)
     steps: list[Step] = []
+    if preimage is not None:
+        try:
+            with B.limit():
+                known = _decided_by_preimage(model, A, pt, model.check_params(preimage))
+        except OutOfTime as exc:
+            if not B.owns(exc):
+                raise
+            known = None
+        if known is not None:
+            return known
     if A is not None:
         try:
             return classify_exact(model, A, pt, B, box=box, seed=seed, dps=dps)
@@ -84,7 +97,49 @@ def classify(model: Model, p: Any, *, budget: Budget | float | None = DEFAULT_BU
             steps.append(Step("classification", "no exact", None, False, {"reason": str(exc)}))
     else:
         steps.append(Step("classification", "not rational", None, False))
-    return classify_numeric(model, pt, box=box, starts=starts, seed=seed, dps=dps, steps=steps)
+    # the numeric search has a budget of its own, as long as the exact stage's: the call returns within
+    # about twice the budget
+    NB = Budget(B.seconds)
+    try:
+        with NB.limit():
+            return classify_numeric(model, pt, box=box, starts=starts, seed=seed, dps=dps, steps=steps)
+    except OutOfTime as exc:
+        if not NB.owns(exc):
+            raise
+        r = model.rank
+        return Classification(model, pt, "undecided", (), (), (), (), (), r, "numeric", tuple(steps) + (
+            Step("preimages", "stopped", "numeric", False, {"budget": NB.seconds}),), dps, None, "undecided",
+            "the numeric preimage search did not finish within its budget")
+
+
+def _decided_by_preimage(model: Model, A: RationalParametrisation | None, p: tuple, point: Mapping
+                         ) -> Classification | None:
+    """A classification decided by one known preimage where the parametrisation is proper, or ``None``."""
+    gap = field_of([sp.sympify(e).xreplace(dict(point)) - v for e, v in zip(model.phi, p)])
+    if gap is None:
+        return None
+    if not all(x.is_zero() for x in gap):
+        raise DomainError(f"the preimage {dict(point)} given for p = {p} does not map to p")
+    span = span_exact(model.J.xreplace(dict(point)))
+    if span is None:
+        return None
+    m, r = model.phi.rows, model.rank
+    xi = model.xi
+    if span[0] == m:
+        why = (f"at the preimage {{{fmt_point(xi, point)}}} rank J = {m}, the ambient dimension, so phi maps a "
+               f"neighbourhood of it onto a neighbourhood of p: M is open in R^{m} near p")
+    elif span[0] == r and A is not None:
+        V = _implicit_smooth(model, A, p, r)
+        if V is None:
+            return None
+        why = (f"the Zariski closure of M is smooth of dimension {r} at p ({V}), and phi is an immersion at the "
+               f"preimage {{{fmt_point(xi, point)}}}, so M contains a neighbourhood of p in it")
+    else:
+        return None
+    pre = Preimage(dict(point), (), span[0], span[1], 0, "exact", True, True)
+    steps = (Step("preimages", "decided by one", "exact", False, {"point": dict(point)}),)
+    return Classification(model, p, "non-singular", (), (), (pre,), (Branch(span[1], (0,)),), (), r, "exact",
+                          steps, None, None, "proved", why, span[0])
 
 
 def group_branches(indices: Sequence[int], same_span: Callable[[int, int], bool],
@@ -160,7 +215,12 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
             s = solve_component(C, xi)
         if s is None:
             raise TooLarge(f"a component of the preimage, {C}, has no explicit solution")
-        sols += [(q, True) for q in real_solutions(s.solutions)] + [(q, False) for q in real_solutions(s.unverified)]
+        good, unsure = split_real(s.solutions)
+        bad, unsure2 = split_real(s.unverified)
+        if unsure or unsure2:
+            raise TooLarge(f"a component of the preimage, {C}, is given by sympy.solve with values whose real "
+                           f"points are not explicit ({(unsure + unsure2)[0]})")
+        sols += [(q, True) for q in good] + [(q, False) for q in bad]
     sols = [(s, ok) for s, ok in sols if in_domain(model, s)]
     if not sols:
         raise DomainError(f"p = {p} is not reached by real parameters in the domain of {model.name}")
@@ -178,13 +238,26 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
                 s = solve_component(C, xi)
             if s is None:
                 raise TooLarge(f"rank-drop component {C} has no explicit solution")
-            rd_points += [q for q in real_solutions(s.all) if in_domain(model, q)]
+            good, unsure = split_real(s.all)
+            if unsure:
+                raise TooLarge(f"rank-drop component {C} has values whose real points are not explicit")
+            rd_points += [q for q in good if in_domain(model, q)]
     # each preimage component: generic rank and span
     pres: list[Preimage] = []
+    m = model.phi.rows
     for q, ok in sols:
         sp_ = span_exact(model.J.xreplace(q))
-        if sp_ is None:  # pragma: no cover
-            raise TooLarge("the span at a preimage has no exact field")
+        if sp_ is None:
+            # a family with radicals: at a rational representative rank J = m decides the span (all of R^m),
+            # the largest rank there is, so it is the generic rank of the family too
+            try:
+                rep = representative(model, q)
+            except DomainError:
+                rep = None
+            at = span_exact(model.J.xreplace(rep)) if rep is not None else None
+            if at is None or at[0] != m:
+                raise TooLarge("the span at a preimage has no exact field")
+            sp_ = at
         pres.append(Preimage(q, free_of(model, q), sp_[0], sp_[1], verified=ok))
     full = [i for i, q in enumerate(pres) if q.rank == r]
     sheet_method: list[Method] = ["exact"]
@@ -460,6 +533,8 @@ def _limit_branches(model: Model, p: tuple) -> list[tuple[str, tuple[sp.Expr, ..
 
 def _same_span(model: Model, a: Preimage, b: Preimage, r: int) -> bool:
     """Spans of the d_i equal at generic points of two components (exact rank of ``[J(a) | J(b)]``)."""
+    if a.rank == b.rank == model.phi.rows:
+        return True  # both span the whole ambient space
     Ja = model.J.xreplace(rename_free(a.free, a.xi, "a"))
     Jb = model.J.xreplace(rename_free(b.free, b.xi, "b"))
     s = span_exact(Ja.row_join(Jb))
@@ -594,7 +669,7 @@ def ensure_nonsingular(model: Model, xi_point: Mapping[Any, Any], **kwargs: Any)
     """
     point = model.check_params(xi_point)
     p = tuple(model.phi.xreplace(point))
-    C = classify(model, p, **kwargs)
+    C = classify(model, p, preimage=point, **kwargs)
     if C.status == "singular":
         raise SingularPointError(
             f"the gradient is not defined at xi = {dict(point)}: its model point is singular (M is not an "

@@ -22,7 +22,7 @@ import mpmath
 import sympy as sp
 
 from .._budget import Budget, OutOfTime
-from ..exact.ideals import TooLarge, components, dimension, has_gens, is_real_value, is_unit, saturate, solve_component
+from ..exact.ideals import TooLarge, components, dimension, has_gens, is_unit, real_verdict, saturate, solve_component
 from ..model import Model
 from ._model import RationalParametrisation, sort_key, span_exact
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_rank, numeric_span, \
@@ -59,11 +59,16 @@ def crossings_exact(model: Model, A: RationalParametrisation, budget: Budget, r:
     loci: list = []
     seen: set = set()
     swap = {**dict(zip(X, Y)), **dict(zip(Y, X))}
+    undecided = [0]
 
     def record(sol: dict, kind_hint: str | None = None, verified: bool = True) -> None:
         a = tuple(sp.sympify(sol.get(s, s)) for s in X)
         b = tuple(sp.sympify(sol.get(s, s)) for s in Y)
-        if any(not is_real_value(v) for v in a + b):
+        real = [real_verdict(v) for v in a + b]
+        if any(x is False for x in real):
+            return
+        if any(x is None for x in real):
+            undecided[0] += 1  # real points not explicit: the search is not exhaustive
             return
         pa = A.phi_at(dict(zip(xi, a)))
         if any(v.has(sp.zoo, sp.nan) for v in pa):
@@ -125,6 +130,7 @@ def crossings_exact(model: Model, A: RationalParametrisation, budget: Budget, r:
                         record(s)
                     for s in solved.unverified:
                         record(s, verified=False)
+            unverified += undecided[0]
             steps.append(Step("self-crossings", "finite", "exact", not unverified,
                               {"x": X, "y": Y, "poles": has_gens(A.h, xi), "count": nsol, "unverified": unverified}))
             complete = not unverified
@@ -167,6 +173,7 @@ def crossings_exact(model: Model, A: RationalParametrisation, budget: Budget, r:
                         record(s, "crossing")
                     for s in solved.unverified:
                         record(s, "crossing", verified=False)
+            unverified += undecided[0]
             steps.append(Step("self-crossings", "different spans", "exact", False,
                               {"minors": len(minors), "rank": r, "unverified": unverified}))
             complete = not unverified
@@ -181,26 +188,35 @@ def numeric_search(model: Model, *, box: tuple[float, float], starts: int, seed:
     r = model.rank
     found_rd: list[RankDropPoint] = []
     found_cr: list[CrossingDetail] = []
-    state: dict[str, Any] = {"same": 0, "stage": "", "done": 0}
+    state: dict[str, Any] = {"same": 0, "done": 0}
+    planned = (["rank drops"] if rank and r > 0 else []) + (["self-crossings"] if crossings else [])
     searched: list[str] = []
-    stopped = ""
-    try:
-        with budget.limit(), mpmath.workdps(dps):
-            N = NumericModel(model, dps)
-            if rank and r > 0:
-                searched.append("rank drops")
-                state.update(stage="rank drops", done=0)
-                _search_rank_drops(model, N, rng, box, starts, r, found_rd, state)
-            if crossings:
-                searched.append("self-crossings")
-                state.update(stage="self-crossings", done=0)
-                _search_crossings(model, N, rng, box, starts, found_cr, state)
-    except OutOfTime as exc:
-        if not budget.owns(exc):
-            raise
-        stopped = state["stage"] or "setting up"
-    return NumericSearch((box[0], box[1]), starts, dps, seed, f"1e-{(dps * 4) // 5}", tuple(found_rd), tuple(found_cr),
-                         state["same"], tuple(searched), stopped, state["done"] if stopped else 0,
+    stopped: list[str] = []
+    with mpmath.workdps(dps):
+        try:
+            with budget.limit():
+                N = NumericModel(model, dps)
+        except OutOfTime as exc:
+            if not budget.owns(exc):
+                raise
+            planned, stopped = [], ["setting up the numeric model (nothing searched)"]
+        for k, stage in enumerate(planned):
+            # each search gets an equal share of what is left, so one cannot starve the other
+            share = budget.sub(1.0 / (len(planned) - k))
+            state["done"] = 0
+            try:
+                with share.limit():
+                    searched.append(stage)
+                    if stage == "rank drops":
+                        _search_rank_drops(model, N, rng, box, starts, r, found_rd, state)
+                    else:
+                        _search_crossings(model, N, rng, box, starts, found_cr, state)
+            except OutOfTime as exc:
+                if not (share.owns(exc) or budget.owns(exc)):
+                    raise
+                stopped.append(f"{stage} after {state['done']} of {starts} starts")
+    return NumericSearch((box[0], box[1]), starts, dps, seed, f"1e-{(dps * 4) // 5}", tuple(found_rd),
+                         tuple(found_cr), state["same"], tuple(searched), "; ".join(stopped),
                          budget.seconds if stopped else None)
 
 

@@ -20,7 +20,7 @@ from .._budget import Budget
 from ..exact import dense
 from ..exact.domain import field_of
 from ..exact.ideals import (
-    TooLarge, components, dimension, has_gens, is_unit, real_solutions, saturate, solve_component, squarefree,
+    TooLarge, components, dimension, has_gens, is_unit, saturate, solve_component, split_real, squarefree,
 )
 from ..model import Model
 from ._model import in_domain
@@ -125,9 +125,13 @@ def rank_drops_exact(model: Model, budget: Budget) -> tuple[RankDropLocus, list[
         if sols is None and not bad:
             unsolved += 1
             continue
-        real = [s for s in real_solutions(sols or []) if in_domain(model, s)]
-        real_bad = [s for s in real_solutions(bad) if in_domain(model, s)]
-        no_real += not (real or real_bad)
+        real_all, unsure = split_real(sols or [])
+        bad_all, unsure_bad = split_real(bad)
+        if unsure or unsure_bad:
+            unsolved += 1  # a family whose real points are not explicit: the equations describe it
+        real = [s for s in real_all if in_domain(model, s)]
+        real_bad = [s for s in bad_all if in_domain(model, s)]
+        no_real += not (real or real_bad or unsure or unsure_bad)
         unverified += len(real_bad)
         points += [rank_drop_point(model, s) for s in real]
         points += [rank_drop_point(model, s, verified=False) for s in real_bad]
@@ -205,8 +209,9 @@ def _rank_drops_at(model: Model, x: sp.Symbol, r: int, value: sp.Expr) -> tuple[
         return [], 1, 0
     if not sols:
         return [], 1, 0  # an empty answer is no proof that the rank does not drop there
-    real = [sol for sol in real_solutions(sols) if in_domain(model, {**sol, x: value})]
-    return [rank_drop_point(model, {x: value, **sol}) for sol in real], 0, 0
+    real_all, unsure = split_real(sols)
+    real = [sol for sol in real_all if in_domain(model, {**sol, x: value})]
+    return [rank_drop_point(model, {x: value, **sol}) for sol in real], int(bool(unsure)), 0
 
 
 def rank_drop_point(model: Model, sol: Mapping, verified: bool = True) -> RankDropPoint:

@@ -201,9 +201,8 @@ class NumericSearch:
     same_sheet_pairs : how many converged off-diagonal pairs had the same tangent space and the same
         sheet (fibres of an overparametrised model, or repeated coverings): not singular
     searched : what was searched (``"rank drops"``, ``"self-crossings"``)
-    stopped : the search that the time budget stopped (``""`` when it ran to the end)
-    done : the starts completed before it stopped
-    budget : the budget in seconds that stopped it
+    stopped : the searches the time budget stopped and how far each got (``""`` when all ran to the end)
+    budget : the budget in seconds that stopped them
     """
 
     box: tuple[float, float]
@@ -216,7 +215,6 @@ class NumericSearch:
     same_sheet_pairs: int = 0
     searched: tuple[str, ...] = ()
     stopped: str = ""
-    done: int = 0
     budget: float | None = None
 
     @property
@@ -226,7 +224,7 @@ class NumericSearch:
             "searched": self.searched, "starts": self.starts, "box": self.box, "dps": self.dps,
             "residual_tol": self.residual_tol, "seed": self.seed, "rank_drops": len(self.rank_drops),
             "crossings": len(self.crossings), "same_sheet": self.same_sheet_pairs, "stopped": self.stopped,
-            "done": self.done, "budget": self.budget})
+            "budget": self.budget})
 
     def __str__(self) -> str:
         return describe(self.step)

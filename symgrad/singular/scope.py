@@ -113,8 +113,7 @@ def _numeric_search(f: Mapping[str, Any]) -> str:
            f"{f['residual_tol']}, seed {f['seed']}; found {f['rank_drops']} rank-drop point(s), "
            f"{f['crossings']} crossing(s), {f['same_sheet']} same-sheet pair(s). ")
     if f.get("stopped"):
-        out += (f"Stopped by the time budget of {f['budget']} s after {f['done']} of the planned starts "
-                f"({f['stopped']}). ")
+        out += f"Stopped by the time budget of {f['budget']} s: {f['stopped']}. "
     return out + "Not a proof that nothing else exists."
 
 
@@ -180,6 +179,12 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
     ("preimages", "exact"): lambda f: ("preimages searched exactly over the whole parameter domain"
                                        + (f"; {f['unverified']} preimage(s) found by sympy.solve could not be "
                                           "verified exactly" if f.get("unverified") else "")),
+    ("preimages", "decided by one"): lambda f: (
+        f"the other preimages were not searched: the parametrisation is proper at the given preimage "
+        f"{f['point']}, which decides that p is non-singular (they may include preimages where it is not "
+        "proper)"),
+    ("preimages", "stopped"): lambda f: (f"the numeric preimage search was stopped by its time budget of "
+                                         f"{f['budget']} s: nothing is concluded from it"),
     ("preimages", "none found"): lambda f: f"no preimage found by {f['starts']} numeric starts in {list(f['box'])}",
     ("preimages", "listed"): lambda f: (f"{f['found']} numeric preimages found; at most three per branch are "
                                         "listed"),

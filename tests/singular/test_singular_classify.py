@@ -155,5 +155,5 @@ def test_ensure_nonsingular():
     # applies (the rank-drop preimage is listed, and the point is not called singular)
     with pytest.raises(NotProperError, match="rank drop"):
         ensure_nonsingular(product(), {a: 0, b: 0})
-    C = ensure_nonsingular(product(), {a: 1, b: 0})
-    assert C.status == "non-singular" and C.not_proper == ({a: 0, b: 0},)
+    assert ensure_nonsingular(product(), {a: 1, b: 0}).status == "non-singular"
+    assert classify(product(), (0,)).not_proper == ({a: 0, b: 0},)
