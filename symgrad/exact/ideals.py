@@ -380,7 +380,8 @@ def split_real(sols: list[dict]) -> tuple[list[dict], list[dict]]:
     >>> split_real([{x: 1}, {x: sp.I}, {x: sp.I * y}, {x: y / 2}, {x: sp.sqrt(1 - y**2)}, {x: sp.sqrt(-y**2)}])
     ([{x: 1}, {x: y/2}, {x: sqrt(1 - y**2)}], [{x: I*y}, {x: I*Abs(y)}])
     """
-    real, unsure = [], []
+    real: list[dict] = []
+    unsure: list[dict] = []
     for s in sols:
         verdicts = [real_verdict(v) for v in s.values()]
         if any(x is False for x in verdicts):
