@@ -621,12 +621,14 @@ def classify_numeric(model: Model, p: tuple, *, box: tuple[float, float], starts
         return Classification(model, p, "undecided", (), (), (), (), (), r, "numeric", tuple(steps) + (
             Step("preimages", "no numeric", None, False, {"reason": str(exc)}),), dps, residual)
     # keep at most three preimages per branch (an overparametrised model has whole fibres of them)
-    keep = sorted(set(i for g in groups for i in g[:3]) | {i for i, k in enumerate(ranks) if k < r})
+    keep = sorted(set(i for g in groups for i in g[:3]) | set([i for i, k in enumerate(ranks) if k < r][:3]))
     if len(keep) < len(pres):
         steps.append(Step("preimages", "listed", "numeric", False, {"found": len(pres)}))
     index = {i: k for k, i in enumerate(keep)}
     groups = [[index[i] for i in g[:3]] for g in groups]
+    found_total, drops_total = len(pres), len(rd)
     pres = [pres[i] for i in keep]
+    rd = rd[:3]
     branches = tuple(Branch(pres[g[0]].span, tuple(g)) for g in groups)
     pres = _with_branches(pres, groups)
     reasons, kinds = _verdict(branches, different, tangency, None, "numeric")
@@ -635,8 +637,8 @@ def classify_numeric(model: Model, p: tuple, *, box: tuple[float, float], starts
     # a bounded search may miss preimages (another branch outside the box): it never shows p non-singular
     status: Status = "singular" if kinds else "undecided"
     why = "; ".join(reasons) if kinds else (
-        f"a bounded numeric search ({starts} starts in {list(box)}) found {len(pres)} preimage(s) on one branch"
-        + (f", {len(rd)} of them with a rank drop (numeric SVD)" if rd else "")
+        f"a bounded numeric search ({starts} starts in {list(box)}) found {found_total} preimage(s)"
+        + (f", {drops_total} of them with a rank drop (numeric SVD)" if drops_total else "")
         + "; preimages outside its box or missed by it may lie on other branches, so whether p is singular is "
         "not decided")
     return Classification(model, p, status, tuple(reasons), tuple(kinds), tuple(pres), branches, tuple(rd), r,

@@ -270,6 +270,8 @@ def _search_crossings(model: Model, N: NumericModel, rng: random.Random, box: tu
             continue
         Jx, Jy = N.J(x), N.J(y)
         rx, ry = N.rank(Jx), N.rank(Jy)
+        if rx < model.rank or ry < model.rank:
+            continue  # a rank-drop point (the rank-drop search reports those), not two branches crossing
         Jxy = mpmath.matrix(Jx.rows, 2 * n)
         for i in range(Jx.rows):
             for j in range(n):

@@ -186,8 +186,8 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
     ("preimages", "stopped"): lambda f: (f"the numeric preimage search was stopped by its time budget of "
                                          f"{f['budget']} s: nothing is concluded from it"),
     ("preimages", "none found"): lambda f: f"no preimage found by {f['starts']} numeric starts in {list(f['box'])}",
-    ("preimages", "listed"): lambda f: (f"{f['found']} numeric preimages found; at most three per branch are "
-                                        "listed"),
+    ("preimages", "listed"): lambda f: (f"{f['found']} numeric preimages found; at most three per branch "
+                                        "(and three with a rank drop) are listed"),
     ("preimages", "numeric"): lambda f: (f"numeric: {f['starts']} random starts in {list(f['box'])}, {f['dps']} "
                                          f"digits, seed {f['seed']}; preimages outside the box or missed by the "
                                          "search are not examined"),
