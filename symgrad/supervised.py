@@ -1,0 +1,159 @@
+r"""Supervised models over data: a network ``f(x; xi)`` and a conditional family for the output.
+
+For inputs ``x_1, ..., x_N`` and a family ``F`` of distributions of the output
+(Gaussian regression, Bernoulli/logistic, categorical/softmax, any
+:class:`~symgrad.families.Family`), the network's outputs at the inputs are
+the coordinates of ``F``, one copy per input.  The joint model of the ``N``
+conditionally independent outputs is the map ``xi -> (f(x_1; xi), ..., f(x_N; xi))``
+into the product of ``N`` copies of ``F``, so its Gram matrix is
+
+.. math::  G = \sum_i J_i^{\top} g_F(f(x_i; \xi)) J_i,
+
+the Fisher information matrix of the conditional model summed over the inputs
+(paper, §2 and footnote 1).  With labels ``y_i`` the empirical Fisher matrix
+is ``sum_i s_i s_i^T`` with the scores ``s_i = J_i^T d_z log p(y_i | z)`` at
+``z = f(x_i; xi)``; both are exact.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import sympy as sp
+
+from ._inputs import as_symbols
+from .exact.lifting import Lifting
+from .exceptions import DomainError, LiftError, ShapeError, SymbolError
+from .families import Family, product
+from .model import Model
+
+__all__ = ["supervised", "SupervisedModel"]
+
+
+class SupervisedModel(Model):
+    """A :class:`~symgrad.model.Model` over a data set: the outputs at each input in a copy of a family.
+
+    Attributes
+    ==========
+    family : the conditional family of one output
+    inputs : the data points, as tuples of values of the input symbols ``x``
+    x : the input symbols
+    outputs : the network ``f(x; xi)``, one expression per coordinate of the family
+    """
+
+    family: Family
+    inputs: tuple[tuple[sp.Expr, ...], ...]
+    x: tuple[sp.Symbol, ...]
+    outputs: tuple[sp.Expr, ...]
+
+    def block(self, i: int) -> tuple[sp.Symbol, ...]:
+        """The ambient coordinates of the ``i``-th input's copy of the family."""
+        k = self.family.dim
+        return self.z[i * k:(i + 1) * k]
+
+    def _labels(self, labels: Sequence[Any]) -> list[Any]:
+        labels = list(labels)
+        if len(labels) != len(self.inputs):
+            raise ShapeError(f"one label per input: {len(self.inputs)} inputs, {len(labels)} labels")
+        return labels
+
+    def nll(self, labels: Sequence[Any]) -> sp.Expr:
+        r"""The negative log-likelihood ``-sum_i log p(y_i | z_i)`` of the labels, in the ambient coordinates."""
+        sub_list = [dict(zip(self.family.z, self.block(i))) for i in range(len(self.inputs))]
+        return -sp.Add(*[self.family.log_p(y).xreplace(s) for y, s in zip(self._labels(labels), sub_list)])
+
+    def scores(self, labels: Sequence[Any]) -> list[sp.ImmutableMatrix]:
+        r"""``s_i = J_i^T d_z log p(y_i | z)|_{z = f(x_i)}``: the score of each labelled example in the parameters."""
+        out = []
+        k = self.family.dim
+        for i, y in enumerate(self._labels(labels)):
+            ell = self.family.log_p(y)
+            dz = sp.Matrix([sp.diff(ell, c) for c in self.family.z]).xreplace(
+                dict(zip(self.family.z, self.phi[i * k:(i + 1) * k])))
+            Ji = self.J[i * k:(i + 1) * k, :]
+            out.append(sp.ImmutableMatrix(Ji.T * dz))
+        return out
+
+    def empirical_fisher(self, labels: Sequence[Any]) -> sp.ImmutableMatrix:
+        r"""``sum_i s_i s_i^T``, exact: the empirical Fisher matrix of the labelled data."""
+        S = self.scores(labels)
+        F = sp.zeros(self.n_params, self.n_params)
+        for s in S:
+            F += s * s.T
+        try:
+            L = Lifting.build(list(F), self.xi + self.constants)
+            return L.matrix_to_sympy(L.lift_matrix(F), factor=True)
+        except LiftError:
+            return sp.ImmutableMatrix(F)
+
+
+def _as_inputs(inputs: Any, n: int) -> tuple[tuple[sp.Expr, ...], ...]:
+    if inputs is None or isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise ShapeError(f"inputs must be a list of data points; got {inputs!r}")
+    rows = []
+    for row in inputs:
+        vals = tuple(row) if isinstance(row, (tuple, list)) else (row,)
+        if len(vals) != n:
+            raise ShapeError(f"each input gives values to the {n} input symbols; got {row!r}")
+        rows.append(tuple(sp.nsimplify(v, rational=True) if isinstance(v, float) else sp.sympify(v)
+                          for v in vals))
+    if not rows:
+        raise ShapeError("supervised() needs at least one input")
+    return tuple(rows)
+
+
+def supervised(outputs: Any, params: Sequence[sp.Symbol], *, inputs: Any, family: Family,
+               x: Sequence[sp.Symbol] | sp.Symbol | None = None, constants: Sequence[sp.Symbol] = (),
+               name: str | None = None) -> SupervisedModel:
+    r"""The model of a network's outputs over a data set, in copies of a conditional family.
+
+    Parameters
+    ==========
+    outputs : expressions ``f(x; xi)``, one per coordinate of ``family`` (e.g. the three
+        softmax probabilities for ``families.categorical(3)``, the mean for Gaussian regression)
+    params : the parameters ``xi``
+    inputs : the data points: a list of values (one input symbol) or of tuples
+    family : the conditional family of the output given the input
+    x : the input symbols (default: the symbols of ``outputs`` that are neither parameters nor constants)
+
+    Examples
+    ========
+    >>> from symgrad import families
+    >>> a, b, x = sp.symbols("a b x", real=True)
+    >>> M = supervised([a * x + b], [a, b], inputs=[0, 1, 2], family=families.normal(1, covariance=[[1]]))
+    >>> M.G == sp.Matrix([[5, 3], [3, 3]])    # sum_i J_i^T J_i = X^T X
+    True
+    """
+    if not isinstance(family, Family):
+        raise SymbolError(f"family must be one of symgrad.families (families.categorical(3), ...); got {family!r}")
+    outs = outputs if isinstance(outputs, (list, tuple, sp.MatrixBase)) else [outputs]
+    outs = [sp.sympify(e) for e in outs]
+    if len(outs) != family.dim:
+        raise ShapeError(f"the {family.name} has {family.dim} coordinates {list(family.z)}; the network gives "
+                         f"{len(outs)} outputs")
+    xi = as_symbols(params, "parameters")
+    consts = as_symbols(constants, "constants") if constants else ()
+    if x is None:
+        free = set().union(*[e.free_symbols for e in outs]) - set(xi) - set(consts) - set(family.constants)
+        xs = tuple(sorted(free, key=lambda s: s.name))
+    else:
+        xs = as_symbols(x, "input symbols")
+    data = _as_inputs(inputs, len(xs))
+    if family.name.startswith("Fisher metric of the categorical") and "minimal" not in family.name:
+        total = sp.Add(*outs) - 1
+        try:
+            zero = Lifting.build([total], xi + xs + consts).lift(total).is_zero()
+        except LiftError:
+            zero = None
+        if zero is False:
+            raise DomainError(f"the outputs {outs} are the probabilities of a categorical family but their sum is "
+                              "not identically 1: end the network with a softmax")
+    N = len(data)
+    fam = product(*[family.renamed([f"{s.name}_{i + 1}" for s in family.z]) for i in range(N)],
+                  name=f"{family.name}, {N} copies (one per input)") if N > 1 else family
+    phi = [e.xreplace(dict(zip(xs, row))) for row in data for e in outs]
+    model = SupervisedModel(phi, xi, metric=fam, constants=consts, name=name or "supervised model")
+    model.family = family
+    model.inputs = data
+    model.x = xs
+    model.outputs = tuple(outs)
+    return model
