@@ -37,6 +37,8 @@ from .inverse import (
 )
 from .proof import Certificate, Claim, Verdict, decide
 from .model import Model
+from . import families
+from .supervised import supervised
 from .singular import classify, singular_points
 from .gradient import (
     ANY_LOSS, NaturalGradient, check_generalised_inverses, check_theorem1, coordinate_derivatives,
