@@ -22,9 +22,11 @@ from ._base import Family, product
 from .continuous import beta, dirichlet, exponential, gamma, von_mises
 from .discrete import bernoulli, binomial, categorical, geometric, poisson
 from .expfamily import ExponentialFamily, exponential_family
+from .mixtures import GaussianMixture, MixtureRankDrop, NumericFisher, finite_mixture, gaussian_mixture
 from .normal import normal
 
 __all__ = [
     "Family", "ExponentialFamily", "normal", "bernoulli", "categorical", "binomial", "poisson", "geometric",
     "exponential", "gamma", "beta", "dirichlet", "von_mises", "product", "exponential_family",
+    "finite_mixture", "gaussian_mixture", "GaussianMixture", "NumericFisher", "MixtureRankDrop",
 ]
