@@ -11,7 +11,9 @@ Everything in the paper then applies with ``g_emp`` in place of the Fisher
 metric ``diag(1/p_k)``, as long as ``g_emp`` is positive definite on the model;
 the notes, computed when the derivation runs, say what happens when it is not
 (a single sample), and what damping does (shown by exact values at one point,
-since the general damped formula fills pages).
+since the general damped formula fills pages).  The empirical Fisher matrix
+of the labelled samples comes from :func:`symgrad.supervised` (four draws of
+the categorical family, no inputs).
 Run it directly: ``python derivations/empirical_fisher.py``.
 """
 import sympy as sp
@@ -71,17 +73,16 @@ def comparisons(report: sg.Report) -> dict:
     xi = model.xi
     checks, notes = [], []
 
-    # 1. F_emp computed directly from the parameter-space scores equals the pullback J^T g_emp J.
-    direct = sp.zeros(3)
-    for x in SAMPLES:
-        score = sp.Matrix([sp.diff(sp.log(PHI[x - 1]), t) for t in xi])
-        direct += score * score.T / N
+    # 1. F_emp from the labelled data (symgrad.supervised: the scores s_n = J^T d log p(x_n), summed)
+    #    equals the pullback J^T g_emp J.
+    data = sg.supervised(PHI, xi, inputs=[()] * N, x=(), family=sg.families.categorical(3), name="four samples")
+    direct = data.empirical_fisher(SAMPLES) / N
     claim = sg.Claim("(1/N) sum_n dlog p(x_n) dlog p(x_n)^T = J^T g_emp J", {"A": direct, "B": model.G},
                      xi, _difference)
     checks.append(("empirical Fisher is a pullback", sg.decide(claim, seed=0).certificate))
 
     # 2. the true Fisher matrix, and where the two agree
-    true = sg.Model(PHI, params=xi, metric=sg.SimplexFisher(p), name="true Fisher")
+    true = sg.Model(PHI, params=xi, metric=sg.families.categorical(3), name="true Fisher")
     on_data = {b: FREQ[0] - a, c: FREQ[1]}        # the points where p = empirical frequencies
     claim = sg.Claim("F_emp = F where p equals the empirical frequencies",
                      {"A": model.G.subs(on_data), "B": true.G.subs(on_data)}, (a,), _difference)
@@ -91,7 +92,7 @@ def comparisons(report: sg.Report) -> dict:
                      {"A": true_ng.manifold, "B": true.phi - sp.Matrix(FREQ)}, xi, _difference)
     checks.append(("Fisher natural gradient = p - c", sg.decide(claim, seed=0).certificate))
     point = {a: sp.Rational(1, 10), b: sp.Rational(1, 10), c: sp.Rational(3, 10)}
-    emp_grad = report.values["natural_gradient"].manifold.subs(point)
+    emp_grad = report.gradient.manifold.subs(point)
     true_grad = true_ng.manifold.subs(point)
     notes.append(
         f"At $a = b = 1/10$, $c = 3/10$ ($p = {_tex(model.phi.subs(point))[1:-1]}$) the empirical natural "
@@ -123,14 +124,14 @@ def comparisons(report: sg.Report) -> dict:
                           name="one sample")
     proof = sg.check_invariance(degenerate, F, nll(one), seed=0)
     checks.append(("J Delta grad = 0 (one sample)", proof.certificate))
-    report.values.setdefault("expected_refutations", set()).add("J Delta grad = 0 (one sample)")
+    report.expected_refutations.add("J Delta grad = 0 (one sample)")
     if proof.delta is not None:
         G1 = degenerate.G.subs(dict(zip(xi, F.f)))
         claim = sg.Claim("G_emp(f(eta)) Delta grad = 0: the two vectors differ only where g_emp is blind",
                          {"A": G1, "B": proof.delta}, F.eta, _product)
         checks.append(("g_emp(J Delta grad, .) = 0 (one sample)", sg.decide(claim, seed=0).certificate))
         claim = sg.Claim("G_emp G_emp^+ nabla L = nabla L: eq. (1) for g_emp has solutions, J G_emp^+ nabla L one",
-                         {"G": degenerate.G, "nabla": degenerate.nabla(nll(one))}, xi, _solves)
+                         {"G": degenerate.G, "nabla": sg.coordinate_derivatives(degenerate, nll(one))}, xi, _solves)
         checks.append(("eq. (1) solvable (one sample)", sg.decide(claim, seed=0).certificate))
         J_delta = (degenerate.J.subs(dict(zip(xi, F.f))) * proof.delta).applyfunc(sp.factor)
         notes.append(
@@ -144,13 +145,13 @@ def comparisons(report: sg.Report) -> dict:
             "$g_{\\mathrm{emp}}$; eq.~(1) just no longer determines a unique vector.")
     gi = sg.check_generalised_inverses(degenerate, nll(one), seed=0)
     checks.append(("every generalised inverse (one sample)", gi))
-    report.values["expected_refutations"].add("every generalised inverse (one sample)")
+    report.expected_refutations.add("every generalised inverse (one sample)")
     report.checks.extend(checks)
     return {"notes": list(report.derivation.notes) + notes}
 
 
 def derivation() -> sg.Derivation:
-    g_emp = sg.RiemannianMetric(empirical_form(SAMPLES), p, name="empirical Fisher form of four samples",
+    g_emp = sg.Metric.from_matrix(empirical_form(SAMPLES), p, name="empirical Fisher form of four samples",
                                 positive=p)
     model = sg.Model(PHI, params=[a, b, c], coords=p, metric=g_emp, name="empirical Fisher")
     return sg.Derivation(
@@ -176,7 +177,7 @@ def derivation() -> sg.Derivation:
 
 
 if __name__ == "__main__":
-    report = sg.run(derivation())
+    report = sg.run_derivation(derivation())
     print("\n".join(report.summary_lines()))
-    for note in report.context()["notes"]:
+    for note in report.extra.get("notes", ()):
         print("  note:", note)
