@@ -9,7 +9,7 @@ model.  Run it directly: ``python derivations/polar.py``.
 import sympy as sp
 
 import symgrad as sg
-from symgrad.render import tikz_curve_figure
+from symgrad.render import Figure, Panel, tikz_panels_figure
 
 r = sp.Symbol("r", positive=True)
 theta, rho, vartheta = sp.symbols("theta rho vartheta", real=True)
@@ -19,26 +19,48 @@ z1, z2 = sp.symbols("z1 z2", real=True)
 R0, T0 = 2, sp.pi / 4
 
 
-def figure(report: sg.Report) -> str:
-    """The circle r = 2, the pushforwards d_r, d_theta, d_rho at the base point, and grad_p L."""
+def figure(report: sg.Report) -> Figure:
+    """Figure 1 of the paper for this model: the two parameter-space gradients of eq. (5), each in its own
+    chart, and their common image grad_p L on the model (the circle r = 2 through p for orientation)."""
     inv = report.invariance
-    assert inv is not None and report.gradient is not None
-    at = {r: R0, theta: T0}
-    d_r, d_theta = (report.derivation.model.J[:, i].subs(at) for i in range(2))
-    grad = report.gradient.manifold.subs(at)
-    circle = [(float(R0 * sp.cos(a)), float(R0 * sp.sin(a)))
-              for a in [sp.pi * k / 40 for k in range(0, 21)]]
-    base = [float(R0 * sp.cos(T0)), float(R0 * sp.sin(T0))]
-    # d_rho = (dr/drho) d_r = r d_r: the log-polar pushforward is the polar one scaled by r
-    d_rho = (inv.f.Df[0, 0] * d_r).subs(rho, sp.log(R0))
-    arrows = [
-        (d_rho, "red!70!black", r"\partial_\rho"),
-        (d_r, "blue", r"\partial_r"),
-        (d_theta, "blue", r"\partial_\theta = \partial_\vartheta"),
-        (grad, "black", r"\operatorname{grad}_p\mathcal{L}"),
+    assert inv is not None and inv.grad_xi is not None and inv.grad_eta is not None
+    at_eta = {rho: sp.log(R0), vartheta: T0}              # eta with f(eta) = xi = (2, pi/4)
+    grad_xi = inv.grad_xi.subs(at_eta)                     # eq. (5) for phi, at xi = f(eta)
+    grad_eta = inv.grad_eta.subs(at_eta)                   # eq. (5) for phi o f, at eta
+    mapped = (inv.f.Df * inv.grad_eta).subs(at_eta)        # df_eta grad^H, in T_xi Xi
+    J = report.derivation.model.J.subs({r: R0, theta: T0})
+    p = (float(R0 * sp.cos(T0)), float(R0 * sp.sin(T0)))
+    circle = [(float(R0 * sp.cos(a)), float(R0 * sp.sin(a))) for a in [sp.pi * k / 40 for k in range(0, 21)]]
+
+    def vec(M: sp.MatrixBase) -> list[float]:
+        return [float(x) for x in M]
+
+    def approx(M: sp.MatrixBase) -> str:
+        return r"\approx (" + ", ".join(f"{float(x):.3f}" for x in M) + ")"
+
+    grad_h, grad_x = r"\operatorname{grad}^{H}_{\eta}\mathcal{L}", r"\operatorname{grad}^{\Xi}_{\xi}\mathcal{L}"
+    panels = [
+        Panel(r"$H$: $(\rho, \vartheta)$", (float(sp.log(R0)), float(T0)), r"\eta",
+              [(vec(grad_eta), "red!70!black", r"\operatorname{grad}^{H}", False)], axes=(r"\rho", r"\vartheta"),
+              values=[f"${grad_h} {approx(grad_eta)}$"]),
+        Panel(r"$\Xi$: $(r, \theta)$", (float(R0), float(T0)), r"\xi",
+              [(vec(grad_xi), "blue", r"\operatorname{grad}^{\Xi}", False),
+               (vec(mapped), "red!70!black", r"df_{\eta}\operatorname{grad}^{H}", True)], axes=("r", r"\theta"),
+              values=[f"${grad_x} {approx(grad_xi)}$"]),
+        Panel(r"$\mathcal{M} \subseteq \mathcal{Z}$: $(z_1, z_2)$", p, "p",
+              [(vec(J * grad_xi), "blue", "", False),
+               (vec(J * mapped), "red!70!black", r"\operatorname{grad}_{p}\mathcal{L}", True)], curve=circle,
+              values=[r"$\operatorname{grad}_{p}\mathcal{L} " + approx(J * grad_xi) + "$"]),
     ]
-    return tikz_curve_figure(circle, base, [([float(x) for x in v], c, t) for v, c, t in arrows],
-                             width_cm=6.0)
+    caption = (r"The paper's Figure~1 for polar coordinates. Left: the parameter space $H$ of the log-polar "
+               r"coordinates with the gradient~(5) of $\tilde\phi = \phi \circ f$ at $\eta$. Middle: the parameter "
+               r"space $\Xi$ of the polar coordinates with the gradient~(5) of $\phi$ at $\xi = f(\eta)$ (solid) and "
+               r"the left vector carried over by $df_{\eta}$ (dashed). The two parameter-space gradients are different "
+               r"coordinate vectors (their values are printed below the panels); mapped to the model (right) by "
+               r"$d\phi$ and $d\tilde\phi$ they are one tangent vector $\operatorname{grad}_{p}\mathcal{L}$. The arc "
+               r"is the circle $r = 2$ through $p$. Each panel has its own scale.")
+    return Figure(tikz_panels_figure(panels, [(0, 1, "f"), (1, 2, r"\phi"), (0, 2, r"\tilde\phi = \phi \circ f")]),
+                  caption=caption)
 
 
 def derivation() -> sg.Derivation:

@@ -48,7 +48,7 @@ from .layout import (
 )
 from .lint import code_text
 from .plaintext import message, witness
-from .tikz import tikz_curve_figure
+from .tikz import Figure, Panel, tikz_curve_figure, tikz_panels_figure
 
 __all__ = [
     "MAX_WIDTH",
@@ -79,6 +79,9 @@ __all__ = [
     "abbreviate",
     "where_list",
     "tikz_curve_figure",
+    "tikz_panels_figure",
+    "Panel",
+    "Figure",
     "render_document",
     "preamble",
     "assignments",

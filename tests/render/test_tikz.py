@@ -1,11 +1,13 @@
-"""Tests of symgrad.render.tikz: the curve figure."""
+"""Tests of symgrad.render.tikz: the curve figure, the panels figure (the paper's Figure 1), Figure."""
 from __future__ import annotations
+
+import re
 
 import pytest
 import sympy as sp
 
 from symgrad.exceptions import RenderError
-from symgrad.render import tikz_curve_figure
+from symgrad.render import Figure, Panel, tikz_curve_figure, tikz_panels_figure
 
 a, b, c, d, t, s, lam = sp.symbols("a b c d t s lambda", real=True)
 x, y = sp.symbols("x y", real=True)
@@ -40,3 +42,51 @@ TIKZ_ERRORS = {
 def test_tikz_curve_figure_errors(args, message):
     with pytest.raises(RenderError, match=message):
         tikz_curve_figure(*args)
+
+
+# -- panels (the paper's Figure 1) --------------------------------------------------------
+
+
+def _panels():
+    return [Panel("$H$", (0.5, 1.0), r"\eta", [((0.53, 0.18), "red", "g_H", False)], axes=(r"\rho", r"\vartheta")),
+            Panel(r"$\Xi$", (2.0, 1.0), r"\xi", [((1.06, 0.18), "blue", "g_X", False), ((1.06, 0.18), "red", "m", True)]),
+            Panel("$M$", (1.4, 1.4), "p", [((0.5, 1.0), "black", "v", False)], curve=[(2, 0), (1.4, 1.4), (0, 2)],
+                  values=["$v = (1/2, 1)$"])]
+
+
+def test_panels_figure_draws_every_arrow_and_map():
+    tex = tikz_panels_figure(_panels(), [(0, 1, "f"), (1, 2, r"\phi"), (0, 2, r"\tilde\phi")])
+    assert tex.startswith(r"\begin{tikzpicture}") and tex.endswith(r"\end{tikzpicture}")
+    assert tex.count(r"\draw[->, thick") == 4 and tex.count("dashed, red] (symgradpanel1)") == 1
+    assert "node[midway, above] {$f$}" in tex and r"to[out=30, in=150] node[midway, above] {$\tilde\phi$}" in tex
+    assert r"\clip" in tex and "$v = (1/2, 1)$" in tex
+
+
+def test_panels_figure_keeps_coinciding_labels_apart():
+    tex = tikz_panels_figure(_panels())
+    first = re.search(r"blue\] \(symgradpanel1\).*node\[anchor=(\d+)", tex)
+    second = re.search(r"dashed, red\] \(symgradpanel1\).*node\[anchor=(\d+)", tex)
+    assert first and second and first.group(1) != second.group(1)
+
+
+def test_panels_figure_arrow_lengths_are_to_scale_within_a_panel():
+    tex = tikz_panels_figure([Panel("$A$", (0, 0), arrows=[((2, 0), "blue", "", False), ((1, 0), "red", "", False)])])
+    lengths = [float(m) for m in re.findall(r"-- \+\+\(([0-9.]+), 0\)", tex)]
+    assert lengths == [pytest.approx(1.05), pytest.approx(0.525)]  # 35 % of 3 cm for the longest
+
+
+@pytest.mark.parametrize("args, message", [
+    (([],), "at least one panel"),
+    (([Panel("$A$", (0, 0), arrows=[((1, 0), "not a colour!", "", False)])],), "xcolor"),
+    (([Panel("$A$", (0, 0))], [(0, 0, "f")]), "two different panels"),
+    (([Panel("$A$", (0, float("nan")))],), "non-finite"),
+])
+def test_panels_figure_errors(args, message):
+    with pytest.raises(RenderError, match=message):
+        tikz_panels_figure(*args)
+
+
+def test_figure_is_tikz_with_a_caption():
+    f = Figure("TIKZ", caption="What is drawn.")
+    assert f == "TIKZ" and isinstance(f, str) and f.caption == "What is drawn."
+    assert Figure("TIKZ").caption == ""
