@@ -19,7 +19,7 @@ sigma = sp.Symbol("sigma", positive=True)
 
 
 def derivation() -> sg.Derivation:
-    model = sg.Model([m1 + m2, s], params=[m1, m2, s], metric=sg.GaussianFisher(mu, sigma),
+    model = sg.Model([m1 + m2, s], params=[m1, m2, s], metric=sg.families.normal(1, scale="sd", coords=[mu, sigma]),
                      name="Gaussian with two means")
     f = sg.Reparametrisation([u1 - u2, 2 * u2, sp.exp(tau)], params=[u1, u2, tau], name="mixed means, log-sigma")
     x = 0

@@ -30,7 +30,7 @@ The public names, in the order the data flows (each also lives in its module):
 from __future__ import annotations
 
 from .exceptions import SymgradError
-from .metric import ExponentialFamilyFisher, GaussianFisher, Metric, fisher_information
+from .metric import Metric, fisher_information
 from .parametrisation import Reparametrisation
 from .inverse import (
     PseudoInverse, generalised_inverse_family, is_generalised_inverse, pinv, tikhonov_inverse, tikhonov_limit,
@@ -51,7 +51,7 @@ from .derivation import Derivation, Report, builtin_derivations, load_derivation
 __version__ = "0.1.0"
 
 __all__ = [
-    "Model", "Metric", "fisher_information", "Reparametrisation", "GaussianFisher", "ExponentialFamilyFisher",
+    "Model", "Metric", "fisher_information", "Reparametrisation", "families", "supervised",
     "pinv", "PseudoInverse", "generalised_inverse_family", "is_generalised_inverse",
     "tikhonov_inverse", "tikhonov_limit",
     "Claim", "decide", "Certificate", "Verdict",

@@ -42,7 +42,7 @@ def gaussian():
     mu = sp.Symbol("mu", real=True)
     s = sp.Symbol("s", positive=True)
     sigma = sp.Symbol("sigma", positive=True)
-    M = sg.Model([m1 + m2, sigma], [m1, m2, sigma], coords=[mu, s], metric=sg.GaussianFisher(mu, s),
+    M = sg.Model([m1 + m2, sigma], [m1, m2, sigma], coords=[mu, s], metric=sg.families.normal(1, scale="sd", coords=[mu, s]),
                  name="Gaussian, redundant mean")
     return M, sg.Reparametrisation([k1, k2 + k1**3, sp.exp(k3)], [k1, k2, k3])
 

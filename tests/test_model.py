@@ -95,11 +95,11 @@ MODELS = {
     "curved_metric": (lambda: sg.Model([a + b, a - b], params=[a, b], coords=[z1, z2], metric=sp.diag(1 + z1**2, 1)),
                       [[1, 1], [1, -1]], [[2 + (a + b) ** 2, (a + b) ** 2], [(a + b) ** 2, 2 + (a + b) ** 2]], 2),
     # the normal family in (mu, sigma) reparametrised by sigma = exp(s): G = diag(exp(-2 s), 2)
-    "gaussian_log_scale": (lambda: sg.Model([m, sp.exp(s)], params=[m, s], metric=sg.GaussianFisher(mu, sigma)),
+    "gaussian_log_scale": (lambda: sg.Model([m, sp.exp(s)], params=[m, s], metric=sg.families.normal(1, scale="sd", coords=[mu, sigma])),
                            [[1, 0], [0, sp.exp(s)]], [[sp.exp(-2 * s), 0], [0, 2]], 2),
     # an overparametrised Gaussian: mu = a + b, sigma = exp(c); rank 2 of 3 parameters
     "gaussian_overparametrised": (
-        lambda: sg.Model([a + b, sp.exp(c)], params=[a, b, c], metric=sg.GaussianFisher(mu, sigma)),
+        lambda: sg.Model([a + b, sp.exp(c)], params=[a, b, c], metric=sg.families.normal(1, scale="sd", coords=[mu, sigma])),
         [[1, 1, 0], [0, 0, sp.exp(c)]],
         [[sp.exp(-2 * c), sp.exp(-2 * c), 0], [sp.exp(-2 * c), sp.exp(-2 * c), 0], [0, 0, 2]], 2),
     # a declared constant k: phi = k a, G = k^2
@@ -205,7 +205,7 @@ def test_G_symmetric_psd_numeric(vals):
     """Transcendental models: G is symmetric exactly, and its eigenvalues are >= 0 at 50 digits."""
     S, th = softmax_model(3)
     for M in (S, sg.Model([r * sp.cos(t), r * sp.sin(t)], params=[r, t]),
-              sg.Model([a + b, sp.exp(c)], params=[a, b, c], metric=sg.GaussianFisher(mu, sigma))):
+              sg.Model([a + b, sp.exp(c)], params=[a, b, c], metric=sg.families.normal(1, scale="sd", coords=[mu, sigma]))):
         pt = dict(zip(M.xi, vals))
         assert M.G == M.G.T
         with mpmath.workdps(DPS):
@@ -320,4 +320,4 @@ def test_other_domain_errors():
     with pytest.raises(DomainError, match="not defined"):
         sg.Model([1 / a], params=[a]).at({a: 0})
     with pytest.raises(DomainError, match="sigma > 0"):
-        sg.Model([m, s], params=[m, s], metric=sg.GaussianFisher(mu, sigma)).at({m: 0, s: -1})
+        sg.Model([m, s], params=[m, s], metric=sg.families.normal(1, scale="sd", coords=[mu, sigma])).at({m: 0, s: -1})
