@@ -67,8 +67,8 @@ def as_matrix(A: Any, what: str = "matrix") -> sp.ImmutableMatrix:
 
 def as_column(exprs: Any, what: str) -> sp.ImmutableMatrix:
     """A column matrix from a list, tuple or SymPy matrix; :class:`ShapeError` otherwise."""
-    if exprs is None:
-        raise ShapeError(f"{what} must be a list of SymPy expressions; got None")
+    if exprs is None or isinstance(exprs, (Mapping, set, frozenset)):
+        raise ShapeError(f"{what} must be a list of SymPy expressions; got {exprs!r}")
     if isinstance(exprs, sp.MatrixBase):
         if exprs.cols != 1 and exprs.rows == 1:
             exprs = exprs.T

@@ -325,6 +325,9 @@ def derivations_dir() -> Path:
 
 def load_derivation(name_or_path: str | Path) -> Derivation:
     """A built-in derivation by key, or a user's file defining ``derivation()``."""
+    if not isinstance(name_or_path, (str, Path)) or not str(name_or_path):
+        raise DerivationError(f"a derivation is named by a built-in key or the path of a .py file; got "
+                              f"{name_or_path!r}")
     path = Path(name_or_path)
     if path.suffix == ".py" and not path.is_file():
         raise DerivationError(f"{path}: no such file (a derivation is a built-in key or the path of a .py file)")
@@ -364,7 +367,7 @@ def load_derivation(name_or_path: str | Path) -> Derivation:
 #: The built-in derivations in the order of the paper's argument: Figure 1 (one model,
 #: two parametrisations), the overparametrised models of Theorem 1 and eq. (6), the
 #: empirical Fisher matrix and damping of the Conclusion, then Figure 2 (a singular point).
-BUILTIN_ORDER = ("polar", "product", "softmax", "linear-network", "gaussian", "empirical-fisher",
+BUILTIN_ORDER = ("polar", "product", "softmax", "linear-network", "gaussian", "bivariate-normal", "empirical-fisher",
                  "nodal-cubic")
 
 

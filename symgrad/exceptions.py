@@ -21,6 +21,7 @@ __all__ = [
     "BudgetError",
     "NotProperError",
     "OutOfBudgetError",
+    "ArgumentError",
 ]
 
 
@@ -93,3 +94,7 @@ class NotProperError(SingularPointError):
 class OutOfBudgetError(SymgradError, TimeoutError):
     """A computation with no partial answer (``M.G``, ``M.G_plus``, a loss differential) ran out of its
     time budget; the message says what was being computed and how to give it more time."""
+
+
+class ArgumentError(SymgradError, TypeError):
+    """An argument of the wrong kind (``None`` or a string where a model, a claim or a path is needed)."""

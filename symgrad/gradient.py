@@ -41,7 +41,7 @@ from .exact.point import PointField
 from .inverse import family_member
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
 from .proof import Certificate, Claim, NumericOps, Ops, ValueOps, decide
-from .model import Model, gram
+from .model import Model, as_model, gram
 from .singular import ensure_nonsingular
 
 __all__ = [
@@ -116,6 +116,7 @@ def loss_differential(model: Model, L: Any) -> sp.ImmutableMatrix:
     >>> loss_differential(M, (sp.Symbol("z1", real=True) - y0)**2).T
     Matrix([[2*a*b - 2*y0]])
     """
+    as_model(model, "loss_differential")
     if isinstance(L, AnyLoss):
         return L.covector(model.dim_ambient)
     if L is None or isinstance(L, sp.MatrixBase):
@@ -437,8 +438,7 @@ def natural_gradient(model: Model, L: Any, *, budget: Budget | float | None = DE
     >>> ng.theorem1.holds                          # Theorem 1: J G^+ nabla L = grad_p L
     True
     """
-    if model is None or not hasattr(model, "J") or not hasattr(model, "metric"):
-        raise ShapeError(f"natural_gradient needs a symgrad.Model as its first argument; got {model!r}")
+    as_model(model, "natural_gradient")
     claim = riesz_gradient_claim(model, L)
     d = decide(claim, budget=budget, seed=seed, keep=("nabla", "parameter", "manifold", "riesz"))
     o = d.outputs

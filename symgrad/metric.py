@@ -9,11 +9,12 @@ Fisher information matrix when ``g`` is the Fisher metric).
 * :meth:`Metric.from_matrix`: any symmetric positive-definite ``g(z)``, checked;
 * :meth:`Metric.simplex_fisher`: the Fisher metric ``diag(1/p_i)`` of the probability
   simplex (the softmax model then gets ``G = diag(p) - p p^T``);
-* :class:`GaussianFisher`: the univariate normal family in ``(mu, sigma)``;
-* :class:`ExponentialFamilyFisher`: the Hessian of a log-partition function;
 * :func:`fisher_information`: the Fisher information of a statistical model on
   a finite sample space computed straight from its log-density,
   ``sum_x p(x) d_i log p(x) d_j log p(x)``, independently of any pullback.
+
+The Fisher metrics of parametric families (normal, Bernoulli, categorical,
+exponential families, ...) are in :mod:`symgrad.families`.
 """
 from __future__ import annotations
 
@@ -23,12 +24,12 @@ from typing import Any, Mapping, Sequence
 
 import sympy as sp
 
-from ._inputs import as_expr, as_matrix, as_symbols, check_finite_exprs, point as read_point
+from ._inputs import as_column, as_expr, as_matrix, as_symbols, check_finite_exprs, point as read_point
 from .exceptions import DomainError, LiftError, MetricError, ShapeError, SymbolError
 from .exact.lifting import Lifting
 
 __all__ = [
-    "Metric", "GaussianFisher", "ExponentialFamilyFisher", "fisher_information", "MetricWarning", "as_metric",
+    "Metric", "fisher_information", "MetricWarning", "as_metric",
 ]
 
 
@@ -164,27 +165,6 @@ class Metric:
         return f"${self.latex_name} = {sp.latex(self.g)}$"
 
 
-def GaussianFisher(mu: sp.Symbol, sigma: sp.Symbol, *, variance: bool = False) -> Metric:
-    r"""Fisher metric of the univariate normal family.
-
-    In ``(mu, sigma)``: ``diag(1/sigma^2, 2/sigma^2)``; with ``variance=True`` the
-    second coordinate is ``v = sigma^2`` and ``g = diag(1/v, 1/(2 v^2))``.
-    """
-    mu, s = as_symbols([mu, sigma], "Gaussian coordinates")
-    g = sp.diag(1 / s, 1 / (2 * s**2)) if variance else sp.diag(1 / s**2, 2 / s**2)
-    return Metric((mu, s), g, name="Fisher metric of the normal family", latex_name=r"g^{\mathrm{F}}",
-                  positive=(s,), is_fisher=True)
-
-
-def ExponentialFamilyFisher(theta: Sequence[sp.Symbol], log_partition: sp.Expr,
-                            positive: Sequence[sp.Expr] = ()) -> Metric:
-    r"""Fisher metric of an exponential family in natural parameters: the Hessian of ``psi(theta)``."""
-    theta = as_symbols(theta, "natural parameters")
-    H = sp.hessian(sp.sympify(log_partition), theta)
-    return Metric(theta, H, name="Fisher metric of an exponential family", latex_name=r"g^{\mathrm{F}}",
-                  positive=tuple(positive), is_fisher=True)
-
-
 def _check_symmetric(g: sp.ImmutableMatrix) -> None:
     diff = [g[i, j] - g[j, i] for i in range(g.rows) for j in range(i + 1, g.cols)]
     if not diff:
@@ -257,8 +237,10 @@ def fisher_information(log_density: Sequence[sp.Expr], params: Sequence[sp.Symbo
     0
     """
     params = as_symbols(params, "parameters")
+    logs = list(as_column(log_density, "log_density"))
+    check_finite_exprs(logs, "log-density")
     G = sp.zeros(len(params))
-    for ell in log_density:
+    for ell in logs:
         p = sp.exp(ell)
         grad = [sp.diff(ell, t) for t in params]
         for i in range(len(params)):

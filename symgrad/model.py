@@ -23,13 +23,13 @@ from ._budget import DEFAULT_BUDGET, as_budget, bounded
 from ._inputs import as_column, as_symbols, check_finite_exprs, point as read_point
 from .exact import dense as linalg
 from .exact.lifting import Lifting
-from .exceptions import DomainError, LiftError, ReparametrisationError, ShapeError, SymbolError
+from .exceptions import ArgumentError, DomainError, LiftError, ReparametrisationError, ShapeError, SymbolError
 from .inverse import PseudoInverse, pinv_lifted
 from .metric import Metric, as_metric
 from .parametrisation import Reparametrisation
 from .proof import ExactOps, Ops
 
-__all__ = ["Model", "ExactModel", "gram", "as_reparametrisation"]
+__all__ = ["Model", "ExactModel", "gram", "as_model", "as_reparametrisation"]
 
 
 def gram(ops: Ops, J: list, g: list) -> list:
@@ -302,6 +302,7 @@ class Model:
 
 def as_reparametrisation(f: Any, model: Model) -> Reparametrisation:
     """``f`` checked as a reparametrisation of ``model``: as many values as parameters, new symbols."""
+    as_model(model, "a reparametrisation check")
     if not isinstance(f, Reparametrisation):
         raise ReparametrisationError(f"expected a symgrad.Reparametrisation, got {type(f).__name__}")
     if f.f.rows != model.n_params:
@@ -311,3 +312,11 @@ def as_reparametrisation(f: Any, model: Model) -> Reparametrisation:
     if set(f.eta) & set(model.xi):
         raise SymbolError("the new parameters eta must be different symbols from the model's parameters xi")
     return f
+
+
+def as_model(model: Any, caller: str) -> Model:
+    """``model`` if it is a :class:`Model`; :class:`~symgrad.exceptions.ArgumentError` naming ``caller`` otherwise."""
+    if not isinstance(model, Model):
+        raise ArgumentError(f"{caller} needs a symgrad.Model as its model argument; got {model!r}. "
+                            "Build one with sg.Model(phi, params=[...])")
+    return model

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from ._inputs import as_column, as_symbols
+from ._inputs import as_column, as_symbols, check_finite_exprs
 from .exact import dense as linalg
 from .exact.lifting import Lifting
 from .exceptions import LiftError, ReparametrisationError, ShapeError, SymbolError
@@ -43,6 +43,11 @@ class Reparametrisation:
     def __init__(self, f: Any, params: Sequence[sp.Symbol], constants: Sequence[sp.Symbol] = (),
                  name: str | None = None):
         self.f = as_column(f, "f")
+        check_finite_exprs(list(self.f), "reparametrisation f")
+        undefined = set().union(*[e.atoms(sp.core.function.AppliedUndef) for e in self.f])
+        if undefined:
+            raise SymbolError(f"f uses the undefined functions {sorted(map(str, undefined))}; write each component "
+                              "with SymPy's functions (exp, sin, ...)")
         if isinstance(params, sp.Symbol):
             params = [params]
         self.eta = as_symbols(params, "new parameters eta")

@@ -43,7 +43,7 @@ import sympy as sp
 from ._sampling import sample_point
 from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .exact import dense as linalg
-from .exceptions import LiftError, RankError
+from .exceptions import ArgumentError, LiftError, RankError
 from .exact.field import DegreeTracked, cost as field_cost, is_zero as field_is_zero
 from .exact.lifting import Lifting
 from .exact.point import PointField
@@ -448,6 +448,8 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
     >>> decide(claim, seed=0).certificate.verdict      # zero in Q(tan(t/2)): cos^2 + sin^2 - 1 = 0
     <Verdict.PROVED: 'proved exactly'>
     """
+    if not isinstance(claim, Claim):
+        raise ArgumentError(f"decide needs a symgrad.Claim; got {claim!r}")
     whole = as_budget(budget)
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     rng = random.Random(seed)
@@ -479,7 +481,7 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
             with stage.limit():
                 ops = ExactOps(lifting)
                 out = claim.compute(ops, lifted)
-                res = out["residual"]
+                res = _residual(claim, out)
                 zero = linalg.is_zero_matrix(res)
                 field_desc = ", ".join(f"{v.meaning}" for v in lifting.variables[:8])
                 more = "" if len(lifting.variables) <= 8 else f", ... ({len(lifting.variables)} variables)"
@@ -609,7 +611,7 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
             out = claim.compute(ops, inputs)
         except (ZeroDivisionError, RankError):
             continue
-        res = out["residual"]
+        res = _residual(claim, out)
         vals = [x.value for row in res for x in row]
         pts.append(tuple(point))
         used.append(log2S)
@@ -638,6 +640,14 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
                        f"variables (sample sets of size {sizes}; Schwartz-Zippel with tracked degrees)",
                        error_bound=bound, points=tuple(pts), seconds=time.perf_counter() - t0,
                        notes=tuple(notes), seed=seed)
+
+
+def _residual(claim: Claim, out: Any) -> list:
+    """The ``"residual"`` a claim's computation returned; :class:`ArgumentError` if it returned none."""
+    if not isinstance(out, dict) or "residual" not in out:
+        raise ArgumentError(f"the computation of the claim {claim.statement!r} must return a dict with the key "
+                            f"'residual' (the matrix that must vanish); it returned {type(out).__name__}")
+    return out["residual"]
 
 
 def _interval_witness(claim: Claim, pt: dict, dps: int) -> Witness | None:
@@ -702,7 +712,7 @@ def _numeric(claim: Claim, rng: random.Random, trials: int, dps: int, notes: lis
             except (ZeroDivisionError, RankError, TypeError, ValueError):
                 skipped += 1  # a pole, a complex value (outside the real domain) or a degenerate point
                 continue
-            res = out["residual"]
+            res = _residual(claim, out)
             scale = max([mpmath.mpf(1)] + [abs(x) for M in inputs.values() for row in M for x in row])
             r = max((abs(x) for row in res for x in row), default=mpmath.mpf(0)) / scale
             pts.append({str(k): str(v) for k, v in pt.items()})
