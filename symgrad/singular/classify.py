@@ -28,6 +28,7 @@ from ..model import Model
 from ._model import RationalParametrisation, free_of, in_domain, rename_free, representative, span_exact
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
+from .angles import compact_fibre_smooth, half_angle_form
 from .crossings import crossings_exact
 from .rank_drops import rank_drop_system
 from .results import Branch, Classification, Method, Preimage, Status, fmt_point
@@ -96,6 +97,18 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
         except TooLarge as exc:
             steps.append(Step("classification", "no exact", None, False, {"reason": str(exc)}))
     else:
+        try:
+            angled = _classify_angles(model, pt, B, box=box, seed=seed, dps=dps)
+        except OutOfTime as exc:
+            if not B.owns(exc):
+                raise
+            angled = None
+            steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
+        except (TooLarge, DomainError) as exc:
+            angled = None
+            steps.append(Step("classification", "no exact", None, False, {"reason": str(exc)}))
+        if angled is not None:
+            return angled
         steps.append(Step("classification", "not rational", None, False))
     # the numeric search has a budget of its own, as long as the exact stage's: the call returns within
     # about twice the budget
@@ -110,6 +123,60 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
         return Classification(model, pt, "undecided", (), (), (), (), (), r, "numeric", tuple(steps) + (
             Step("preimages", "stopped", "numeric", False, {"budget": NB.seconds}),), dps, None, "undecided",
             "the numeric preimage search did not finish within its budget")
+
+
+def _classify_angles(model: Model, p: tuple, B: Budget, *, box: tuple[float, float], seed: int, dps: int
+                     ) -> Classification | None:
+    """Exact classification of a model with angles (:mod:`~symgrad.singular.angles`), or ``None``."""
+    form = half_angle_form(model)
+    if form is None:
+        return None
+    H, angles = form
+    A_H = RationalParametrisation.of(H)
+    assert A_H is not None
+    back = {u: s for s, u in angles.items()}
+    names = ", ".join(f"{u} = tan({s}/2)" for s, u in angles.items())
+
+    def to_theta(q: Mapping) -> dict:
+        return {back.get(k, k): (2 * sp.atan(v) if k in back else v) for k, v in q.items()}
+
+    try:
+        C_H: Classification | None = classify_exact(H, A_H, p, B, box=box, seed=seed, dps=dps)
+    except DomainError:
+        C_H = None  # the half-angle form misses p: the hyperplanes theta = pi may still reach it
+    if C_H is not None and C_H.method == "exact" and (
+            C_H.smooth == "proved" or (C_H.smooth == "refuted"
+                                       and set(C_H.kinds) <= {"branches", "limit of singular points"})):
+        pres = tuple(Preimage(to_theta(q.xi), tuple(back.get(x, x) for x in q.free), q.rank, q.span, q.branch,
+                              "exact", q.verified, q.proper) for q in C_H.preimages)
+        steps = C_H.steps + (Step("classification", "half-angle form", "exact", False, {"names": names}),)
+        return Classification(model, p, C_H.status, C_H.reasons, C_H.kinds, pres, C_H.branches,
+                              tuple(to_theta(q) for q in C_H.rank_drop_points), model.rank, "exact", steps,
+                              None, None, C_H.smooth, C_H.smooth_reason, C_H.dimension)
+    r = model.rank
+    with B.limit():
+        V = _implicit_smooth(H, A_H, p, r)
+        res = compact_fibre_smooth(model, H, p, angles, B, V)
+    if res is None:
+        return None
+    why, F = res
+    pres_l: list[Preimage] = []
+    for vals, free in F:
+        best: tuple[int, tuple] | None = None
+        for ang in (sp.pi / 2, sp.pi / 3, 2 * sp.pi / 5):
+            at = {**{x: ang for x in free}, **{k: sp.sympify(v).xreplace({x: ang for x in free})
+                                               for k, v in vals.items()}}
+            s_ = span_exact(model.J.xreplace(at))
+            if s_ is not None and (best is None or s_[0] > best[0]):
+                best = s_
+        if best is None:
+            return None
+        pres_l.append(Preimage(vals, free, best[0], best[1], None, "exact", True, best[0] == r))
+    steps2 = (Step("classification", "compact fibre", "exact", True, {"names": names}),
+              Step("classification", "not proper", "exact", True,
+                   {"points": [q.xi for q in pres_l if not q.proper], "dim": r}))
+    return Classification(model, p, "non-singular", (), (), tuple(pres_l), (), (), r, "exact",
+                          steps2 if any(not q.proper for q in pres_l) else steps2[:1], None, None, "proved", why, r)
 
 
 def _decided_by_preimage(model: Model, A: RationalParametrisation | None, p: tuple, point: Mapping
@@ -300,12 +367,6 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
         if half is not None:
             kinds.append("half-branches")
             reasons.append(half)
-    if not kinds and rd_points and not unverified:
-        with B.limit():
-            acc = _singular_points_accumulate(model, A, p, B, r)
-        if acc is not None:
-            kinds.append("limit of singular points")
-            reasons.append(acc)
     smooth: str
     why = ""
     m = model.phi.rows
@@ -335,6 +396,22 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
                         why = (f"the Zariski closure of M is a smooth curve at p ({V}), and phi passes through p "
                                f"at {{{fmt_point(xi, arc.xi)}}} as an arc (its first non-zero derivative there has "
                                "odd order), so M contains a neighbourhood of p in that curve")
+        if smooth == "undecided" and rd_points and not unverified:
+            # is p a limit of self-crossings? (a search of its own: at most a third of what is left)
+            share = B.sub(1 / 3)
+            try:
+                with share.limit():
+                    acc = _singular_points_accumulate(model, A, p, share, r)
+            except OutOfTime as exc:
+                if not share.owns(exc):
+                    raise
+                acc = None
+                steps.append(Step("classification", "accumulation not examined", None, False,
+                                  {"budget": share.seconds}))
+            if acc is not None:
+                kinds.append("limit of singular points")
+                reasons.append(acc)
+                smooth, why = "refuted", acc
         if smooth == "undecided":
             why = "; ".join(undecided) or (
                 "no criterion decided whether M is an embedded submanifold near p (no preimage of full ambient "

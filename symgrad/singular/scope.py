@@ -165,6 +165,14 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
         "whether the set M is a smooth submanifold at p is not decided: what is certain is that the d_i do not "
         "span the tangent space at the rank-drop preimages, so the parametrisation is not proper there and "
         "Theorem 1 does not apply"),
+    ("classification", "half-angle form"): lambda f: (
+        f"classified exactly in the half-angle form {f['names']}; preimages on the hyperplanes where an angle "
+        "is pi are not listed (the verdict does not need them)"),
+    ("classification", "compact fibre"): lambda f: (
+        f"the fibre of p found exactly in the half-angle form {f['names']} and on the hyperplanes where an "
+        "angle is pi; listed modulo 2 pi"),
+    ("classification", "accumulation not examined"): lambda f: (
+        f"whether p is a limit of self-crossings was not decided within {f['budget']:.3g} s"),
     ("classification", "not proper"): lambda f: (
         f"the parametrisation is not proper at {len(f['points'])} preimage(s) (rank J below dim M = {f['dim']} "
         "there): the d_i do not span T_p M, so eq. (4) at those preimages is not the gradient"),

@@ -184,3 +184,16 @@ def test_counterexample_latex_states_the_verdict():
     # an always-zero loss makes both vectors zero: then the relation shown is "="
     Y = counterexample(M, 0 * M.z[0] + 1, (0, 0))
     assert Y.differ is False and r"\neq" not in Y._repr_latex_() and Y.certificate.holds is True
+
+
+def test_polar_origin_is_non_singular_with_non_proper_preimages():
+    r, th = sp.symbols("r theta", real=True)
+    M = Model([r * sp.cos(th), r * sp.sin(th)], [r, th], name="polar")
+    C = classify(M, (0, 0))
+    assert C.status == "non-singular" and C.method == "exact" and C.dimension == 2
+    assert C.not_proper and all(q.proper is False for q in C.preimages)
+    assert "compact" in C.smooth_reason
+    # numeric cross-check: rank 1 < 2 on the fibre r = 0, and points near the origin are reached
+    assert num_rank_at(M, {r: 0, th: sp.Rational(7, 10)}) == 1
+    S = singular_points(M, budget=10)
+    assert S.crossings == ()            # no fake numeric crossing at the origin
