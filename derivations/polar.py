@@ -59,7 +59,8 @@ def figure(report: sg.Report) -> Figure:
                r"coordinate vectors (their values are printed below the panels); mapped to the model (right) by "
                r"$d\phi$ and $d\tilde\phi$ they are one tangent vector $\operatorname{grad}_{p}\mathcal{L}$. The arc "
                r"is the circle $r = 2$ through $p$. Each panel has its own scale.")
-    return Figure(tikz_panels_figure(panels, [(0, 1, "f"), (1, 2, r"\phi"), (0, 2, r"\tilde\phi = \phi \circ f")]),
+    return Figure(tikz_panels_figure(panels, [(0, 1, "f"), (1, 2, r"\phi"), (0, 2, r"\tilde\phi = \phi \circ f")],
+                                     panel_cm=2.7, gap_cm=1.1),
                   caption=caption)
 
 
