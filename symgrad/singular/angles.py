@@ -18,13 +18,13 @@ away from ``p``), which is connected, so ``M`` contains ``B``.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Mapping
 
 import sympy as sp
 
 from .._budget import Budget
 from ..exact.domain import field_of
-from ..exact.ideals import TooLarge, components, is_unit, saturate, solve_component, split_real
+from ..exact.ideals import components, is_unit, saturate, solve_component, split_real
 from ..model import Model
 from ._model import RationalParametrisation, in_domain
 from .rank_drops import rank_drops_exact

@@ -10,7 +10,6 @@ that assume a non-singular point.
 """
 from __future__ import annotations
 
-import itertools
 import random
 from typing import Any, Callable, Mapping, Sequence
 
@@ -19,9 +18,9 @@ import sympy as sp
 
 from .._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .._inputs import point_tuple
-from ..exact.domain import field_of, is_algebraic, span_basis
+from ..exact.domain import field_of
 from ..exact.ideals import (
-    TooLarge, components, dimension, eliminate, has_gens, is_unit, saturate, solve_component, split_real,
+    TooLarge, components, dimension, is_unit, saturate, solve_component, split_real,
 )
 from ..exceptions import DomainError, NotProperError, SingularPointError
 from ..model import Model
@@ -29,7 +28,7 @@ from ._model import RationalParametrisation, free_of, in_domain, rename_free, re
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
 from .angles import compact_fibre_smooth, half_angle_form
-from .crossings import crossings_exact
+from .smoothness import crossings_accumulate, half_branches, implicit_smooth, order_at, valuation
 from .rank_drops import rank_drop_system
 from .results import Branch, Classification, Method, Preimage, Status, fmt_point
 from .scope import Step
@@ -155,7 +154,7 @@ def _classify_angles(model: Model, p: tuple, B: Budget, *, box: tuple[float, flo
                               None, None, C_H.smooth, C_H.smooth_reason, C_H.dimension)
     r = model.rank
     with B.limit():
-        V = _implicit_smooth(H, A_H, p, r)
+        V = implicit_smooth(H, A_H, p, r)
         res = compact_fibre_smooth(model, H, p, angles, B, V)
     if res is None:
         return None
@@ -196,7 +195,7 @@ def _decided_by_preimage(model: Model, A: RationalParametrisation | None, p: tup
         why = (f"at the preimage {{{fmt_point(xi, point)}}} rank J = {m}, the ambient dimension, so phi maps a "
                f"neighbourhood of it onto a neighbourhood of p: M is open in R^{m} near p")
     elif span[0] == r and A is not None:
-        V = _implicit_smooth(model, A, p, r)
+        V = implicit_smooth(model, A, p, r)
         if V is None:
             return None
         why = (f"the Zariski closure of M is smooth of dimension {r} at p ({V}), and phi is an immersion at the "
@@ -361,9 +360,9 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
     else:
         steps.append(Step("ends", "not examined for several parameters"))
     unverified = sum(not q.verified for q in pres)
-    orders = [_order_at(model, q.xi, p) for q in pres] if n == 1 and r == 1 else []
+    orders = [order_at(model, q.xi, p) for q in pres] if n == 1 and r == 1 else []
     if not kinds and n == 1 and r == 1 and not unverified:
-        half = _half_branches(orders, limits)
+        half = half_branches(orders, limits)
         if half is not None:
             kinds.append("half-branches")
             reasons.append(half)
@@ -384,7 +383,7 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
             arc = next((q for q, o in zip(pres, orders) if q.verified and o is not None and o[0] % 2 == 1), None)
             if proper_pre is not None or arc is not None:
                 with B.limit():
-                    V = _implicit_smooth(model, A, p, r)
+                    V = implicit_smooth(model, A, p, r)
                 if V is not None:
                     smooth = "proved"
                     if proper_pre is not None:
@@ -401,7 +400,7 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
             share = B.sub(1 / 3)
             try:
                 with share.limit():
-                    acc = _singular_points_accumulate(model, A, p, share, r)
+                    acc = crossings_accumulate(model, A, p, share, r)
             except OutOfTime as exc:
                 if not share.owns(exc):
                     raise
@@ -434,127 +433,6 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
                           dps if method == "numeric" else None, None, smooth, why, dim)  # type: ignore[arg-type]
 
 
-def _order_at(model: Model, xi_map: Mapping, p: tuple) -> tuple[int, tuple[sp.Expr, ...]] | None:
-    """For a one-parameter model at an isolated preimage ``t0``: the order ``k`` and the direction ``a_k``
-    of ``phi(t0 + s) - p = a_k s^k + O(s^(k+1))``; ``None`` when ``t0`` is not an isolated exact value."""
-    t = model.xi[0]
-    if t not in xi_map or sp.sympify(xi_map[t]).free_symbols:
-        return None
-    s = sp.Dummy("s")
-    t0 = sp.sympify(xi_map[t])
-    vals = [valuation(sp.cancel(sp.together(e.xreplace({t: t0 + s}) - pk)), s) for e, pk in zip(model.phi, p)]
-    orders = [v[0] for v in vals if v is not None]
-    if not orders or min(orders) <= 0:
-        return None
-    k = min(orders)
-    return k, tuple(v[1] if v is not None and v[0] == k else sp.Integer(0) for v in vals)
-
-
-def _opposite(u: Sequence[sp.Expr], v: Sequence[sp.Expr]) -> bool | None:
-    """Is ``v`` a negative multiple of ``u``? Decided in an exact field (``None`` when none holds them)."""
-    k = next((i for i, x in enumerate(u) if x != 0), None)
-    if k is None or v[k] == 0:
-        return False
-    lam = sp.sympify(v[k]) / sp.sympify(u[k])
-    vals = field_of([sp.sympify(b) - lam * sp.sympify(a) for a, b in zip(u, v)])
-    if vals is None or not lam.is_number:
-        return None
-    return all(x.is_zero() for x in vals) and bool(lam.is_negative)
-
-
-def _half_branches(orders: list, limits: list) -> str | None:
-    """A one-dimensional ``M`` near ``p`` is the union of finitely many half-branches leaving ``p``; a curve
-    that is a manifold at ``p`` has two of them leaving in opposite directions.  Returns the reason when no
-    two half-branches are opposite (a cusp, or an end point), else ``None``."""
-    if any(o is None for o in orders):
-        return None
-    dirs: list[tuple[sp.Expr, ...]] = []
-    for k, a in orders:
-        dirs.append(a)
-        if k % 2 == 1:
-            dirs.append(tuple(-x for x in a))
-    dirs += [d for _, d in limits]
-    for u, v in itertools.combinations(dirs, 2):
-        opp = _opposite(u, v)
-        if opp is None or opp:
-            return None
-    cusp = ", ".join(f"{tuple(a)} (order {k})" for k, a in orders)
-    return (f"every half-branch of M leaves p in the direction {cusp}" + (" or along the limits" if limits else "")
-            + " and no two leave in opposite directions, so M is not a curve through p (a cusp or an end point)")
-
-
-def _implicit_smooth(model: Model, A: RationalParametrisation, p: tuple, r: int) -> str | None:
-    """Is the Zariski closure ``V`` of ``M`` smooth of dimension ``r`` at ``p``? (exact Jacobian criterion)
-
-    ``V`` is irreducible (the closure of the image of an affine space), its ideal the elimination ideal
-    of ``den_i z_i - num_i`` with the poles saturated away.  Returns the equations used when the gradients
-    of its generators at ``p`` have rank ``m - r``, else ``None``."""
-    m = model.phi.rows
-    if model.constants:
-        return None
-    if r == m:
-        return "V is the whole space"
-    z = sp.symbols(f"zz_0:{m}")
-    w = sp.Dummy("w")
-    polys = [d * zi - nu for zi, nu, d in zip(z, A.num, A.den)] + ([1 - w * A.h] if has_gens(A.h, A.xi) else [])
-    G = eliminate(polys, [w, *A.xi], list(z))
-    if not G or is_unit(G) or dimension(G, list(z)) != r:
-        return None
-    sub = dict(zip(z, p))
-    grads = [[sp.diff(g, zi).xreplace(sub) for zi in z] for g in G]
-    rk = span_basis(grads)
-    if rk is None or rk[0] != m - r:
-        return None
-    return ", ".join(f"{sp.factor(g.xreplace(dict(zip(z, model.z))))} = 0" for g in G[:4]) + (
-        ", ..." if len(G) > 4 else "")
-
-
-def _singular_points_accumulate(model: Model, A: RationalParametrisation, p: tuple, B: Budget, r: int
-                                ) -> str | None:
-    """Is ``p`` a limit of self-crossings? ``Smooth(M)`` is open, so then ``p`` is singular.
-
-    Uses the families of crossings with one free parameter ``s`` found exactly, whose sides and model
-    point are rational in ``s`` over QQ (so real for real ``s``) and whose tangent spaces differ for
-    generic ``s``; if ``p(s0) = p`` at a real ``s0`` where the family is defined, the crossings
-    ``p(s)``, ``s -> s0``, accumulate at ``p``."""
-    try:
-        _, loci, _, _, _ = crossings_exact(model, A, B, r)
-    except TooLarge:
-        return None
-    for c, free in loci:
-        if len(free) != 1:
-            continue
-        (s,) = free
-        ents = list(c.xi1) + list(c.xi2) + list(c.p)
-        if not is_algebraic(ents) or any(not sp.sympify(e).is_rational_function(s) for e in ents):
-            continue
-        if any(sp.Poly(sp.fraction(sp.together(e))[0], s).domain not in (sp.ZZ, sp.QQ) for e in ents
-               if sp.sympify(e).free_symbols):
-            continue
-        try:
-            sols = sp.solve([sp.numer(sp.together(pk - v)) for pk, v in zip(c.p, p)], s, dict=True)
-        except (NotImplementedError, ValueError, TypeError):
-            continue
-        Jab = model.J.xreplace(dict(zip(model.xi, c.xi1))).row_join(model.J.xreplace(dict(zip(model.xi, c.xi2))))
-        generic = span_exact(Jab)
-        if generic is None or generic[0] <= r:
-            continue
-        for sol in sols:
-            s0 = sol.get(s)
-            if s0 is None or not (s0.is_Rational or (s0.is_real and s0.is_algebraic)):
-                continue
-            at = [sp.sympify(e).xreplace({s: s0}) for e in ents]
-            if any(v.has(sp.zoo, sp.nan, sp.oo) for v in at):
-                continue
-            gap = field_of([a - b for a, b in zip(at[2 * len(model.xi):], p)])
-            if gap is None or not all(x.is_zero() for x in gap):
-                continue
-            return (f"p is a limit of self-crossings with different tangent spaces: the family "
-                    f"phi{tuple(c.xi1)} = phi{tuple(c.xi2)} = {tuple(c.p)} reaches p as {s} -> {s0}, and "
-                    "Smooth(M) is open")
-    return None
-
-
 def _in_span(v: Sequence[sp.Expr], span: Sequence[Sequence[sp.Expr]]) -> bool:
     """``v`` lies in the span of the vectors ``span`` (exact ranks)."""
     if not span:
@@ -578,17 +456,6 @@ def domain_ends(t: sp.Symbol) -> list[tuple[str, sp.Expr]]:
     if t.is_nonpositive:
         return [("-oo", -1 / s)]
     return [("+oo", 1 / s), ("-oo", -1 / s)]
-
-
-def valuation(e: sp.Expr, s: sp.Symbol) -> tuple[int, sp.Expr] | None:
-    """Order and leading coefficient of a rational function of ``s`` at ``s = 0`` (None for 0)."""
-    num, den = sp.fraction(sp.cancel(sp.together(e)))
-    if num == 0:
-        return None
-    pn, pd = sp.Poly(num, s), sp.Poly(den, s)
-    on = min(m[0] for m in pn.monoms())
-    od = min(m[0] for m in pd.monoms())
-    return on - od, pn.coeff_monomial(s**on) / pd.coeff_monomial(s**od)
 
 
 def _limit_branches(model: Model, p: tuple) -> list[tuple[str, tuple[sp.Expr, ...]]]:

@@ -1,0 +1,153 @@
+r"""Criteria for whether a model point is in Smooth(M), each sound on its own (paper, §3).
+
+Proofs: the Zariski closure of ``M`` smooth at ``p`` (the Jacobian criterion on the elimination
+ideal, :func:`implicit_smooth`); refutations: half-branches that leave ``p`` with no two in opposite
+directions (:func:`half_branches`), and ``p`` a limit of self-crossings (:func:`crossings_accumulate`).
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Mapping, Sequence
+
+import sympy as sp
+
+from .._budget import Budget
+from ..exact.domain import field_of, is_algebraic, span_basis
+from ..exact.ideals import TooLarge, dimension, eliminate, has_gens, is_unit
+from ..model import Model
+from ._model import RationalParametrisation, span_exact
+from .crossings import crossings_exact
+
+__all__ = ["valuation", "order_at", "half_branches", "implicit_smooth", "crossings_accumulate"]
+
+
+def valuation(e: sp.Expr, s: sp.Symbol) -> tuple[int, sp.Expr] | None:
+    """Order and leading coefficient of a rational function of ``s`` at ``s = 0`` (None for 0)."""
+    num, den = sp.fraction(sp.cancel(sp.together(e)))
+    if num == 0:
+        return None
+    pn, pd = sp.Poly(num, s), sp.Poly(den, s)
+    on = min(m[0] for m in pn.monoms())
+    od = min(m[0] for m in pd.monoms())
+    return on - od, pn.coeff_monomial(s**on) / pd.coeff_monomial(s**od)
+
+
+def order_at(model: Model, xi_map: Mapping, p: tuple) -> tuple[int, tuple[sp.Expr, ...]] | None:
+    """For a one-parameter model at an isolated preimage ``t0``: the order ``k`` and the direction ``a_k``
+    of ``phi(t0 + s) - p = a_k s^k + O(s^(k+1))``; ``None`` when ``t0`` is not an isolated exact value."""
+    t = model.xi[0]
+    if t not in xi_map or sp.sympify(xi_map[t]).free_symbols:
+        return None
+    s = sp.Dummy("s")
+    t0 = sp.sympify(xi_map[t])
+    vals = [valuation(sp.cancel(sp.together(e.xreplace({t: t0 + s}) - pk)), s) for e, pk in zip(model.phi, p)]
+    orders = [v[0] for v in vals if v is not None]
+    if not orders or min(orders) <= 0:
+        return None
+    k = min(orders)
+    return k, tuple(v[1] if v is not None and v[0] == k else sp.Integer(0) for v in vals)
+
+
+def _opposite(u: Sequence[sp.Expr], v: Sequence[sp.Expr]) -> bool | None:
+    """Is ``v`` a negative multiple of ``u``? Decided in an exact field (``None`` when none holds them)."""
+    k = next((i for i, x in enumerate(u) if x != 0), None)
+    if k is None or v[k] == 0:
+        return False
+    lam = sp.sympify(v[k]) / sp.sympify(u[k])
+    vals = field_of([sp.sympify(b) - lam * sp.sympify(a) for a, b in zip(u, v)])
+    if vals is None or not lam.is_number:
+        return None
+    return all(x.is_zero() for x in vals) and bool(lam.is_negative)
+
+
+def half_branches(orders: list, limits: list) -> str | None:
+    """A one-dimensional ``M`` near ``p`` is the union of finitely many half-branches leaving ``p``; a curve
+    that is a manifold at ``p`` has two of them leaving in opposite directions.  Returns the reason when no
+    two half-branches are opposite (a cusp, or an end point), else ``None``."""
+    if any(o is None for o in orders):
+        return None
+    dirs: list[tuple[sp.Expr, ...]] = []
+    for k, a in orders:
+        dirs.append(a)
+        if k % 2 == 1:
+            dirs.append(tuple(-x for x in a))
+    dirs += [d for _, d in limits]
+    for u, v in itertools.combinations(dirs, 2):
+        opp = _opposite(u, v)
+        if opp is None or opp:
+            return None
+    cusp = ", ".join(f"{tuple(a)} (order {k})" for k, a in orders)
+    return (f"every half-branch of M leaves p in the direction {cusp}" + (" or along the limits" if limits else "")
+            + " and no two leave in opposite directions, so M is not a curve through p (a cusp or an end point)")
+
+
+def implicit_smooth(model: Model, A: RationalParametrisation, p: tuple, r: int) -> str | None:
+    """Is the Zariski closure ``V`` of ``M`` smooth of dimension ``r`` at ``p``? (exact Jacobian criterion)
+
+    ``V`` is irreducible (the closure of the image of an affine space), its ideal the elimination ideal
+    of ``den_i z_i - num_i`` with the poles saturated away.  Returns the equations used when the gradients
+    of its generators at ``p`` have rank ``m - r``, else ``None``."""
+    m = model.phi.rows
+    if model.constants:
+        return None
+    if r == m:
+        return "V is the whole space"
+    z = sp.symbols(f"zz_0:{m}")
+    w = sp.Dummy("w")
+    polys = [d * zi - nu for zi, nu, d in zip(z, A.num, A.den)] + ([1 - w * A.h] if has_gens(A.h, A.xi) else [])
+    G = eliminate(polys, [w, *A.xi], list(z))
+    if not G or is_unit(G) or dimension(G, list(z)) != r:
+        return None
+    sub = dict(zip(z, p))
+    grads = [[sp.diff(g, zi).xreplace(sub) for zi in z] for g in G]
+    rk = span_basis(grads)
+    if rk is None or rk[0] != m - r:
+        return None
+    return ", ".join(f"{sp.factor(g.xreplace(dict(zip(z, model.z))))} = 0" for g in G[:4]) + (
+        ", ..." if len(G) > 4 else "")
+
+
+def crossings_accumulate(model: Model, A: RationalParametrisation, p: tuple, B: Budget, r: int
+                                ) -> str | None:
+    """Is ``p`` a limit of self-crossings? ``Smooth(M)`` is open, so then ``p`` is singular.
+
+    Uses the families of crossings with one free parameter ``s`` found exactly, whose sides and model
+    point are rational in ``s`` over QQ (so real for real ``s``) and whose tangent spaces differ for
+    generic ``s``; if ``p(s0) = p`` at a real ``s0`` where the family is defined, the crossings
+    ``p(s)``, ``s -> s0``, accumulate at ``p``."""
+    try:
+        _, loci, _, _, _ = crossings_exact(model, A, B, r)
+    except TooLarge:
+        return None
+    for c, free in loci:
+        if len(free) != 1:
+            continue
+        (s,) = free
+        ents = list(c.xi1) + list(c.xi2) + list(c.p)
+        if not is_algebraic(ents) or any(not sp.sympify(e).is_rational_function(s) for e in ents):
+            continue
+        if any(sp.Poly(sp.fraction(sp.together(e))[0], s).domain not in (sp.ZZ, sp.QQ) for e in ents
+               if sp.sympify(e).free_symbols):
+            continue
+        try:
+            sols = sp.solve([sp.numer(sp.together(pk - v)) for pk, v in zip(c.p, p)], s, dict=True)
+        except (NotImplementedError, ValueError, TypeError):
+            continue
+        Jab = model.J.xreplace(dict(zip(model.xi, c.xi1))).row_join(model.J.xreplace(dict(zip(model.xi, c.xi2))))
+        generic = span_exact(Jab)
+        if generic is None or generic[0] <= r:
+            continue
+        for sol in sols:
+            s0 = sol.get(s)
+            if s0 is None or not (s0.is_Rational or (s0.is_real and s0.is_algebraic)):
+                continue
+            at = [sp.sympify(e).xreplace({s: s0}) for e in ents]
+            if any(v.has(sp.zoo, sp.nan, sp.oo) for v in at):
+                continue
+            gap = field_of([a - b for a, b in zip(at[2 * len(model.xi):], p)])
+            if gap is None or not all(x.is_zero() for x in gap):
+                continue
+            return (f"p is a limit of self-crossings with different tangent spaces: the family "
+                    f"phi{tuple(c.xi1)} = phi{tuple(c.xi2)} = {tuple(c.p)} reaches p as {s} -> {s0}, and "
+                    "Smooth(M) is open")
+    return None
