@@ -38,7 +38,7 @@ from .inverse import (
 from .proof import Certificate, Claim, Verdict, decide
 from .model import Model
 from . import families
-from .supervised import supervised
+from .supervised import finite_mixture, supervised
 from .singular import classify, singular_points
 from .gradient import (
     ANY_LOSS, NaturalGradient, check_generalised_inverses, check_theorem1, coordinate_derivatives,
@@ -51,7 +51,7 @@ from .derivation import Derivation, Report, builtin_derivations, load_derivation
 __version__ = "0.1.0"
 
 __all__ = [
-    "Model", "Metric", "fisher_information", "Reparametrisation", "families", "supervised",
+    "Model", "Metric", "fisher_information", "Reparametrisation", "families", "supervised", "finite_mixture",
     "pinv", "PseudoInverse", "generalised_inverse_family", "is_generalised_inverse",
     "tikhonov_inverse", "tikhonov_limit",
     "Claim", "decide", "Certificate", "Verdict",

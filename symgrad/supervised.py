@@ -13,6 +13,10 @@ the Fisher information matrix of the conditional model summed over the inputs
 (paper, §2 and footnote 1).  With labels ``y_i`` the empirical Fisher matrix
 is ``sum_i s_i s_i^T`` with the scores ``s_i = J_i^T d_z log p(y_i | z)`` at
 ``z = f(x_i; xi)``; both are exact.
+
+:func:`finite_mixture` is the other model built from families: a mixture
+``sum_j w_j p_j(x; z_j)`` on a finite sample space, a model into the simplex of
+the outcomes whose ``G = J^T diag(1/p) J`` is the mixture's Fisher information.
 """
 from __future__ import annotations
 
@@ -23,10 +27,10 @@ import sympy as sp
 from ._inputs import as_symbols
 from .exact.lifting import Lifting
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
-from .families import Family, product
+from .families import Family, categorical, product
 from .model import Model
 
-__all__ = ["supervised", "SupervisedModel"]
+__all__ = ["supervised", "SupervisedModel", "finite_mixture"]
 
 
 class SupervisedModel(Model):
@@ -157,3 +161,54 @@ def supervised(outputs: Any, params: Sequence[sp.Symbol], *, inputs: Any, family
     model.x = xs
     model.outputs = tuple(outs)
     return model
+
+
+def finite_mixture(components: Sequence[Family], *, name: str | None = None) -> Model:
+    r"""The mixture ``sum_j w_j p_j(x; z_j)`` of families on one finite sample space, as an exact model.
+
+    The parameters are the weights ``w1, ..., w_{m-1}`` (``w_m = 1 - sum``) and the
+    coordinates of the components, suffixed ``_j``; the ambient coordinates are
+    the outcome probabilities ``q1, ..., qn`` with the simplex Fisher metric, so
+    ``G`` is the Fisher information matrix of the mixture.
+
+    Examples
+    ========
+    >>> from symgrad import families
+    >>> M = finite_mixture([families.bernoulli(), families.bernoulli()])
+    >>> M.xi
+    (w1, p_1, p_2)
+    >>> M.rank          # a mixture of two Bernoullis is a Bernoulli: one dimension
+    1
+    """
+    comps = list(components)
+    if len(comps) < 2:
+        raise ShapeError("a mixture needs at least two components")
+    for F in comps:
+        if not isinstance(F, Family) or F.outcomes is None:
+            raise SymbolError(f"finite_mixture() takes families with a finite sample space; got {F!r}. "
+                              "For the two-component Gaussian mixture use gaussian_mixture()")
+    outcomes = comps[0].outcomes
+    if any(F.outcomes != outcomes for F in comps):
+        raise ShapeError("the components of a finite mixture must share one sample space")
+    assert outcomes is not None
+    k = len(comps)
+    w = sp.symbols(f"w1:{k}", positive=True)
+    weights = list(w) + [1 - sp.Add(*w)]
+    parts = [F.renamed([f"{s.name}_{j + 1}" for s in F.z]) for j, F in enumerate(comps)]
+    # exp of a sum of logarithms, expanded into the product it is (p^x (1 - p)^(1 - x) at an outcome)
+    probs = [sp.expand(sp.Add(*[wj * sp.expand(sp.exp(sp.expand(F.log_p(o)))) for wj, F in zip(weights, parts)]))
+             for o in outcomes]
+    for F in parts:
+        total = sp.expand(sp.Add(*[sp.exp(sp.expand(F.log_p(o))) for o in outcomes]) - 1)
+        try:
+            sums_to_one = Lifting.build([total], F.z).lift(total).is_zero()
+        except LiftError:
+            sums_to_one = False
+        if not sums_to_one:
+            raise DomainError(f"the probabilities of the component {F.name} do not sum to 1 identically in its "
+                              f"coordinates {list(F.z)} (sum - 1 = {total}); give it in minimal coordinates "
+                              "(families.categorical(k, minimal=True))")
+    params = tuple(w) + tuple(s for F in parts for s in F.z)
+    q = [f"q{i + 1}" for i in range(len(outcomes))]
+    return Model(probs, params=params, metric=categorical(len(outcomes), coords=q),
+                 name=name or f"mixture of {k} components")

@@ -12,9 +12,9 @@ into its coordinates pulls it back to the Fisher information matrix
   :func:`dirichlet`, :func:`von_mises`;
 * :func:`exponential_family`: ``g = D^2 A`` from sufficient statistics and a
   log-partition function, affinely dependent statistics detected exactly;
-* mixtures: :func:`finite_mixture` (exact, on a finite sample space) and
-  :func:`gaussian_mixture` (numeric quadrature at a stated precision, with its
-  rank-drop locus found exactly).
+* :func:`gaussian_mixture`: the two-component Gaussian mixture (numeric
+  quadrature at a stated precision, its rank-drop locus found exactly); finite
+  mixtures are models, :func:`symgrad.supervised.finite_mixture`.
 """
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ from ._base import Family, product
 from .continuous import beta, dirichlet, exponential, gamma, von_mises
 from .discrete import bernoulli, binomial, categorical, geometric, poisson
 from .expfamily import ExponentialFamily, exponential_family
-from .mixtures import GaussianMixture, MixtureRankDrop, NumericFisher, finite_mixture, gaussian_mixture
+from .mixtures import GaussianMixture, MixtureRankDrop, NumericFisher, gaussian_mixture
 from .normal import normal
 
 __all__ = [
     "Family", "ExponentialFamily", "normal", "bernoulli", "categorical", "binomial", "poisson", "geometric",
     "exponential", "gamma", "beta", "dirichlet", "von_mises", "product", "exponential_family",
-    "finite_mixture", "gaussian_mixture", "GaussianMixture", "NumericFisher", "MixtureRankDrop",
+    "gaussian_mixture", "GaussianMixture", "NumericFisher", "MixtureRankDrop",
 ]

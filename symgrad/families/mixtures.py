@@ -1,10 +1,7 @@
-r"""Finite mixtures: exact on a finite sample space, numeric for the two-component Gaussian mixture.
+r"""The two-component Gaussian mixture: Fisher information by quadrature, rank drops exactly.
 
-On a finite sample space a mixture ``sum_j w_j p_j(x; z_j)`` is a model into the
-probability simplex of the outcomes, so its Fisher information matrix is the
-pullback ``J^T diag(1/p) J`` of the simplex Fisher metric, exact, with every
-tool of the package (rank, singular points, natural gradients) available:
-:func:`finite_mixture` returns that :class:`~symgrad.model.Model`.
+(Finite mixtures on a finite sample space are exact models into the simplex:
+:func:`symgrad.supervised.finite_mixture`, one floor up, beside the model.)
 
 For continuous components the Fisher information is an integral with no closed
 form.  :func:`gaussian_mixture` is the two-component mixture of Watanabe's
@@ -17,70 +14,16 @@ from the parametrisation.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import mpmath
 import sympy as sp
 
 from .._inputs import as_value
 from ..exact.lifting import Lifting
-from ..exceptions import DomainError, LiftError, ShapeError, SymbolError
-from ..model import Model
-from ._base import Family
-from .discrete import categorical
+from ..exceptions import DomainError, LiftError, SymbolError
 
-__all__ = ["finite_mixture", "gaussian_mixture", "GaussianMixture", "NumericFisher", "MixtureRankDrop"]
-
-
-def finite_mixture(components: Sequence[Family], *, name: str | None = None) -> Model:
-    r"""The mixture ``sum_j w_j p_j(x; z_j)`` of families on one finite sample space, as an exact model.
-
-    The parameters are the weights ``w1, ..., w_{m-1}`` (``w_m = 1 - sum``) and the
-    coordinates of the components, suffixed ``_j``; the ambient coordinates are
-    the outcome probabilities ``q1, ..., qn`` with the simplex Fisher metric, so
-    ``G`` is the Fisher information matrix of the mixture.
-
-    Examples
-    ========
-    >>> from symgrad import families
-    >>> M = finite_mixture([families.bernoulli(), families.bernoulli()])
-    >>> M.xi
-    (w1, p_1, p_2)
-    >>> M.rank          # a mixture of two Bernoullis is a Bernoulli: one dimension
-    1
-    """
-    comps = list(components)
-    if len(comps) < 2:
-        raise ShapeError("a mixture needs at least two components")
-    for F in comps:
-        if not isinstance(F, Family) or F.outcomes is None:
-            raise SymbolError(f"finite_mixture() takes families with a finite sample space; got {F!r}. "
-                              "For the two-component Gaussian mixture use gaussian_mixture()")
-    outcomes = comps[0].outcomes
-    if any(F.outcomes != outcomes for F in comps):
-        raise ShapeError("the components of a finite mixture must share one sample space")
-    assert outcomes is not None
-    k = len(comps)
-    w = sp.symbols(f"w1:{k}", positive=True)
-    weights = list(w) + [1 - sp.Add(*w)]
-    parts = [F.renamed([f"{s.name}_{j + 1}" for s in F.z]) for j, F in enumerate(comps)]
-    # exp of a sum of logarithms, expanded into the product it is (p^x (1 - p)^(1 - x) at an outcome)
-    probs = [sp.expand(sp.Add(*[wj * sp.expand(sp.exp(sp.expand(F.log_p(o)))) for wj, F in zip(weights, parts)]))
-             for o in outcomes]
-    for F in parts:
-        total = sp.expand(sp.Add(*[sp.exp(sp.expand(F.log_p(o))) for o in outcomes]) - 1)
-        try:
-            sums_to_one = Lifting.build([total], F.z).lift(total).is_zero()
-        except LiftError:
-            sums_to_one = False
-        if not sums_to_one:
-            raise DomainError(f"the probabilities of the component {F.name} do not sum to 1 identically in its "
-                              f"coordinates {list(F.z)} (sum - 1 = {total}); give it in minimal coordinates "
-                              "(families.categorical(k, minimal=True))")
-    params = tuple(w) + tuple(s for F in parts for s in F.z)
-    q = [f"q{i + 1}" for i in range(len(outcomes))]
-    return Model(probs, params=params, metric=categorical(len(outcomes), coords=q),
-                 name=name or f"mixture of {k} components")
+__all__ = ["gaussian_mixture", "GaussianMixture", "NumericFisher", "MixtureRankDrop"]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ Q = sp.Rational
 
 
 def test_two_bernoullis_identify_one_dimension():
-    M = families.finite_mixture([families.bernoulli(), families.bernoulli()])
+    M = sg.finite_mixture([families.bernoulli(), families.bernoulli()])
     w1, p1, p2 = M.xi
     assert M.rank == 1 and M.is_fisher
     assert sp.expand(M.phi[1] - (w1 * p1 + (1 - w1) * p2)) == 0
@@ -30,7 +30,7 @@ def test_two_bernoullis_identify_one_dimension():
 
 @pytest.mark.parametrize("pt", [(Q(1, 2), Q(1, 3), Q(3, 4)), (Q(1, 5), Q(1, 2), Q(1, 7)), (Q(2, 3), Q(4, 5), Q(1, 4))])
 def test_binomial_mixture_fisher_against_the_sum(pt):
-    M = families.finite_mixture([families.binomial(2), families.binomial(2)])
+    M = sg.finite_mixture([families.binomial(2), families.binomial(2)])
     w1, p1, p2 = M.xi
     probs = [w1 * sp.binomial(2, k) * p1**k * (1 - p1) ** (2 - k) + (1 - w1) * sp.binomial(2, k) * p2**k
              * (1 - p2) ** (2 - k) for k in range(3)]
@@ -46,11 +46,11 @@ def test_binomial_mixture_fisher_against_the_sum(pt):
 
 def test_finite_mixture_refusals():
     with pytest.raises(DomainError, match="minimal"):
-        families.finite_mixture([families.categorical(3), families.categorical(3)])
+        sg.finite_mixture([families.categorical(3), families.categorical(3)])
     with pytest.raises(ShapeError):
-        families.finite_mixture([families.bernoulli(), families.binomial(2)])
+        sg.finite_mixture([families.bernoulli(), families.binomial(2)])
     with pytest.raises(sg.SymgradError):
-        families.finite_mixture([families.poisson(), families.poisson()])
+        sg.finite_mixture([families.poisson(), families.poisson()])
 
 
 def test_gaussian_mixture_numeric_fisher():
