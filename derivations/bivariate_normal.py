@@ -38,7 +38,7 @@ def derivation() -> sg.Derivation:
         title="The bivariate normal family with a Cholesky factor",
         summary=(r"The normal family $N(\mu, \Sigma)$ on $\mathbb{R}^2$ with its Fisher metric "
                  r"$d\mu^{\top} \Sigma^{-1} d\mu + \tfrac12 \operatorname{tr}(\Sigma^{-1} d\Sigma\, \Sigma^{-1} d\Sigma)$ "
-                 r"in the mean and the entries of $\Sigma$ (symgrad.families.normal(2)), parametrised by the mean "
+                 r"in the mean and the entries of $\Sigma$, parametrised by the mean "
                  r"and a Cholesky factor $\Sigma = L L^{\top}$. The loss is the negative log-likelihood of one "
                  r"observation at $(1, 0)$."),
         model=model,
