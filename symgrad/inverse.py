@@ -32,7 +32,7 @@ from .exact import dense
 from .exact.lifting import Lifting
 from .exact.point import PointField
 from .exact.ratfunc import RF
-from .exceptions import DomainError, LiftError, RankError, ShapeError
+from .exceptions import ArgumentError, DomainError, LiftError, RankError, ShapeError
 from .numeric import interval_nonzero
 
 __all__ = [
@@ -323,7 +323,8 @@ def pinv_lifted(A: sp.ImmutableMatrix, L: Lifting, Ar: list[list[RF]], *, psd: b
         if r and dense.det(dense.submatrix(Ar, rows, cols)).is_zero():
             raise RankError("the matrix declared positive semi-definite is not: a principal pivot block is singular")
     if method not in ("auto", "projector", "full-rank"):
-        raise ValueError(f"method must be 'auto', 'projector' or 'full-rank', not {method!r}")
+        raise ArgumentError(f"the pseudo-inverse method must be 'auto', 'projector' or 'full-rank', not {method!r}; "
+                            "leave it at 'auto' unless you compare the two routes")
     if method == "auto":
         nullity = max(A.rows, A.cols) - r
         method = "projector" if nullity < r else "full-rank"
