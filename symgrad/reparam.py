@@ -28,7 +28,7 @@ from typing import Any, Sequence
 
 import sympy as sp
 
-from ._budget import DEFAULT_BUDGET, Budget, as_budget
+from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .exact import dense as linalg
 from .exact.lifting import Lifting
 from .exceptions import LiftError
@@ -163,7 +163,7 @@ def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *,
     d = decide(claim, budget=whole.sub(0.6), seed=seed, levels=levels, keep=("grad_xi", "grad_eta", "delta"))
     delta_cert = None
     if d.exact_outputs and d.lifting is not None:
-        delta_cert = _delta_certificate(claim, d)
+        delta_cert = _delta_certificate(claim, d, whole)
     elif d.certificate.verdict is not Verdict.REFUTED:
         delta_claim = Claim(f"Delta grad = 0 for {f.name} on {model.name}", inputs, syms, _delta_only,
                             positive=positive, extra_symbols=claim.extra_symbols)
@@ -173,8 +173,12 @@ def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *,
                            o.get("delta"))
 
 
-def _delta_certificate(claim: Claim, d: Decision) -> Certificate:
-    """Decide ``Delta grad = 0`` from the exact run's output (no recomputation)."""
+def _delta_certificate(claim: Claim, d: Decision, budget: Budget) -> Certificate:
+    """Decide ``Delta grad = 0`` from the exact run's output (no recomputation).
+
+    A non-zero exact normal form refutes the claim; the witness point is a
+    courtesy, searched for only within what is left of ``budget``.
+    """
     assert d.lifting is not None
     delta = d.exact_outputs["delta"]
     statement = "Delta grad = 0"
@@ -182,8 +186,18 @@ def _delta_certificate(claim: Claim, d: Decision) -> Certificate:
     if linalg.is_zero_matrix(delta):
         return Certificate(statement, Verdict.PROVED, method,
                            residual=sp.ImmutableMatrix(sp.zeros(len(delta), 1)))
-    witness = exact_witness(claim, d.lifting, delta, random.Random(d.certificate.seed))
-    return Certificate(statement, Verdict.REFUTED, method, residual=d.outputs.get("delta"), witness=witness)
+    witness = None
+    notes: tuple[str, ...] = ()
+    try:
+        with budget.limit():
+            witness = exact_witness(claim, d.lifting, delta, random.Random(d.certificate.seed))
+    except OutOfTime as exc:
+        if not budget.owns(exc):
+            raise
+        notes = ("the exact normal form of Delta grad is not zero; no witness point was evaluated within "
+                 "the budget",)
+    return Certificate(statement, Verdict.REFUTED, method, residual=d.outputs.get("delta"), witness=witness,
+                       notes=notes)
 
 
 # ---------------------------------------------------------------------------
