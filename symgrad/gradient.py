@@ -15,7 +15,7 @@ For a loss ``L`` on the ambient space (an expression in the coordinates
   ``B (B^T g B)^{-1} B^T dL`` for a basis ``B`` of pivot columns of ``J``.
 
 :func:`symgrad.model.gram` (``G = J^T g J``) and :func:`recipe` (eqs. 4 and 5)
-are written once against the field operations of :class:`~symgrad.proof.Ops` and serve
+are written once against the field operations of :class:`~symgrad.ops.Ops` and serve
 every level: the exact claims decided by :func:`symgrad.proof.decide`, the
 values at a parameter point (:func:`gradient_at`, used by
 :meth:`NaturalGradient.at` and by the Figure 2 counterexample), and the
@@ -40,7 +40,8 @@ from .exact.domain import exact_field as number_field
 from .exact.point import PointField
 from .inverse import family_member
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
-from .proof import Certificate, Claim, NumericOps, Ops, ValueOps, decide
+from .ops import NumericOps, Ops, ValueOps
+from .proof import Certificate, Claim, decide
 from .model import Model, as_model, gram
 from .singular import ensure_nonsingular
 
@@ -171,7 +172,7 @@ def recipe(ops: Ops, J: list, g: list, dL: list,
     Examples
     ========
     >>> from fractions import Fraction as F
-    >>> from symgrad.proof import ValueOps
+    >>> from symgrad.ops import ValueOps
     >>> ops = ValueOps(F(0), F(1))
     >>> J, g, dL = [[F(1), F(1)]], [[F(1)]], [[F(2)]]     # phi = a + b, L = 2 z
     >>> out = recipe(ops, J, g, dL)

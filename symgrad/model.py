@@ -27,7 +27,7 @@ from .exceptions import ArgumentError, DomainError, LiftError, Reparametrisation
 from .inverse import PseudoInverse, pinv_lifted
 from .metric import Metric, as_metric
 from .parametrisation import Reparametrisation
-from .proof import ExactOps, Ops
+from .ops import ExactOps, Ops
 
 __all__ = ["Model", "ExactModel", "gram", "as_model", "as_reparametrisation"]
 
@@ -42,7 +42,7 @@ def gram(ops: Ops, J: list, g: list) -> list:
     Examples
     ========
     >>> from fractions import Fraction as F
-    >>> from symgrad.proof import ValueOps
+    >>> from symgrad.ops import ValueOps
     >>> J, g = [[F(1), F(2)]], [[F(3)]]
     >>> gram(ValueOps(F(0), F(1)), J, g) == [[3, 6], [6, 12]]      # 3 * (1, 2)^T (1, 2)
     True

@@ -14,7 +14,7 @@ import sympy as sp
 from ._inputs import as_column, as_symbols, check_finite_exprs
 from .exact import dense as linalg
 from .exact.lifting import Lifting
-from .exceptions import LiftError, ReparametrisationError, ShapeError, SymbolError
+from .exceptions import LiftError, ReparametrisationError, SymbolError
 
 __all__ = ["Reparametrisation"]
 

@@ -37,7 +37,8 @@ from .inverse import damped_inverse, lambda_variable, limit_at_zero
 from .notation import latex_text
 from .model import Model, as_reparametrisation
 from .parametrisation import Reparametrisation
-from .proof import Certificate, Claim, Decision, ExactOps, Ops, Verdict, Witness, decide, exact_witness
+from .ops import ExactOps, Ops
+from .proof import Certificate, Claim, Decision, Verdict, Witness, decide, exact_witness
 
 __all__ = [
     "InvarianceProof", "check_invariance", "invariance_residual",
