@@ -121,24 +121,6 @@ def test_classify_errors():
     assert classify(M, {"z1": 0, "z2": 0}).kinds == ("branches",)
 
 
-# -- branch gradients and the counterexample (Fig. 2) ----------------------------------------
-
-def numeric_recipe(model: Model, L, point: dict) -> list:
-    """J (J^T J)^+ J^T dL by an SVD pseudo-inverse (Euclidean metric), independently of symgrad."""
-    dL = [sp.diff(L, z).xreplace(dict(zip(model.z, model.phi))) for z in model.z]
-    with mpmath.workdps(DPS):
-        J = num_matrix(model.J, point)
-        g = mpmath.matrix([mpmath.mpf(sp.N(e.xreplace(point), DPS)) for e in dL])
-        G = J.T * J
-        U, S, V = mpmath.svd_r(G)
-        Gp = mpmath.zeros(G.rows, G.cols)
-        for k in range(len(S)):
-            if abs(S[k]) > TOL:
-                Gp += V.T[:, k] * U.T[k, :] / S[k]
-        v = J * (Gp * (J.T * g))
-        return [v[i] for i in range(v.rows)]
-
-
 def test_ensure_nonsingular():
     M = nodal()
     assert ensure_nonsingular(M, {t: 2}).status == "non-singular"
