@@ -12,6 +12,10 @@ outer alarm is restored with the time that is left to it.  The exception names
 the budget whose deadline fired (:attr:`OutOfTime.budget`), so a caller catches
 only its own expiry (:meth:`Budget.owns`) and lets an outer one propagate.
 
+After its deadline the alarm repeats every few milliseconds until the limit is
+left, so a raise that Python discards (a signal handled inside a finaliser) is
+repeated, and no raise happens inside this module's own bookkeeping.
+
 The alarm works only in the main thread and only when no other interval timer
 is running; elsewhere the block runs to its end and :attr:`Budget.enforced`
 records that the deadline was not enforced (a result then says so).
@@ -41,13 +45,17 @@ class OutOfTime(BaseException):
         self.budget = budget
 
 
-# Active limits, innermost last: (deadline on the monotonic clock, owning budget).
-_ACTIVE: list[tuple[float, Budget]] = []
+# Active limits, innermost last: (deadline on the monotonic clock, owning budget, alarm set by it).
+_ACTIVE: list[tuple[float, Budget, bool]] = []
+# Whether the running ITIMER_REAL (if any) was set by one of our limits.
+_ARMED = False
+# After its deadline the alarm repeats with this period until the limit is left.
+_TICK = 0.02
 
 
 def current_deadline() -> float | None:
     """The earliest deadline of the active limits (monotonic seconds), or ``None``."""
-    return min((d for d, _ in _ACTIVE), default=None)
+    return min((e[0] for e in _ACTIVE), default=None)
 
 
 def _check_seconds(seconds: float | None) -> float | None:
@@ -106,51 +114,67 @@ class Budget:
     @contextmanager
     def limit(self) -> Iterator[None]:
         """Run the block under this budget, raising :class:`OutOfTime` when it is spent."""
+        global _ARMED
         own = math.inf if self.seconds is None else self.start + self.seconds
         outer = current_deadline()
         deadline = own if outer is None else min(own, outer)
         owner: Budget = self
         if outer is not None and outer < own:
-            owner = next(b for d, b in _ACTIVE if d == outer)
-        if deadline == math.inf:
-            _ACTIVE.append((deadline, self))
-            try:
-                yield
-            finally:
-                _ACTIVE.pop()
-            return
+            owner = next(e[1] for e in _ACTIVE if e[0] == outer)
         rem = deadline - time.monotonic()
         if rem <= 0:
             raise OutOfTime(owner)
         in_main = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-        foreign = in_main and not _ACTIVE and signal.getitimer(signal.ITIMER_REAL)[0] != 0
-        if not in_main or foreign:
-            self.enforced = False
-            _ACTIVE.append((deadline, self))
+        # an interval timer that is running but was not set by a limit of ours belongs to someone else
+        foreign = (in_main and deadline != math.inf and not _ARMED
+                   and signal.getitimer(signal.ITIMER_REAL)[0] != 0)
+        if deadline == math.inf or not in_main or foreign:
+            if deadline != math.inf:
+                self.enforced = False
+            entry = (deadline, self, False)
+            _ACTIVE.append(entry)
             try:
                 yield
             finally:
-                _ACTIVE.pop()
+                _remove(entry)
             return
 
         def _alarm(signum, frame):  # pragma: no cover - timing dependent
+            # Never raise inside this module's own bookkeeping (entering or leaving a limit): the
+            # alarm repeats every _TICK seconds, so the next tick raises in the caller's code.  The
+            # repetition also covers a raise that Python swallows because the handler happened to run
+            # inside a finaliser (__del__, a weakref callback), where exceptions are discarded.
+            if frame is not None and frame.f_globals.get("__name__") == __name__:
+                return
             now = time.monotonic()
-            fired = [b for d, b in _ACTIVE if d <= now + 1e-3]
-            raise OutOfTime(fired[0] if fired else owner)
+            fired = [e[1] for e in _ACTIVE if e[0] <= now + 1e-3]
+            if fired:
+                raise OutOfTime(fired[0])
 
         old = signal.signal(signal.SIGALRM, _alarm)
-        _ACTIVE.append((deadline, self))
-        signal.setitimer(signal.ITIMER_REAL, rem)
+        entry = (deadline, self, True)
+        _ACTIVE.append(entry)
         try:
+            _ARMED = True
+            signal.setitimer(signal.ITIMER_REAL, rem, _TICK)
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            _ACTIVE.pop()
+            _ARMED = False
+            _remove(entry)
             signal.signal(signal.SIGALRM, old)
-            outer_now = current_deadline()
-            if outer_now is not None and outer_now != math.inf:
-                # restore the enclosing alarm with the time left to it (at least a tick)
-                signal.setitimer(signal.ITIMER_REAL, max(outer_now - time.monotonic(), 1e-4))
+            armed = [e[0] for e in _ACTIVE if e[2]]
+            if armed:
+                # restore the enclosing alarm of ours with the time left to it (at least a tick)
+                _ARMED = True
+                signal.setitimer(signal.ITIMER_REAL, max(min(armed) - time.monotonic(), 1e-4), _TICK)
+
+
+def _remove(entry: tuple[float, Budget, bool]) -> None:
+    for i in range(len(_ACTIVE) - 1, -1, -1):
+        if _ACTIVE[i] is entry:
+            del _ACTIVE[i]
+            return
 
 
 @contextmanager

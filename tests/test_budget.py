@@ -8,6 +8,7 @@ return within a small multiple of their budgets, saying what was reached.
 from __future__ import annotations
 
 import math
+import signal
 import time
 
 import pytest
@@ -114,3 +115,23 @@ def test_verify_budget_on_a_slow_model_returns_and_says_what_was_reached(tmp_pat
     assert "[UNDECIDED]" in proc.stdout and "budget of 1 s" in proc.stdout
     proc = symgrad("verify", "arm.py", "--budget", "1", "--require-proof", cwd=tmp_path)
     assert proc.returncode == 3 and proc.stderr.startswith("symgrad: not proved: arm:")
+
+
+def test_an_expiry_that_is_swallowed_is_raised_again():
+    # Python discards an exception raised by a signal handler that runs inside a finaliser; the
+    # alarm therefore repeats after the deadline until the limit is left.
+    b = Budget(0.1)
+    swallowed = 0
+    t0 = time.monotonic()
+    with pytest.raises(OutOfTime):
+        with b.limit():
+            while True:
+                try:
+                    spin(5)
+                except OutOfTime:
+                    swallowed += 1          # as a finaliser would
+                    if swallowed == 3:
+                        raise
+    assert swallowed == 3
+    assert time.monotonic() - t0 < 2
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
