@@ -224,7 +224,7 @@ def symgrad_objects(P: Problem):
     import symgrad as sg
     metric: Any = None
     if P.metric == "simplex":
-        metric = getattr(sg, "SimplexFisher", None) or getattr(sg, "simplex_fisher")
+        metric = sg.Metric.simplex_fisher
         metric = metric(P.z)
     elif P.metric == "gaussian":
         metric = sg.families.normal(1, scale="sd", coords=P.z)
