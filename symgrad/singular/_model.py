@@ -3,17 +3,20 @@ spans at points, the parameter domain, and the one ordering of parameter points.
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any, Mapping, Sequence
 
 import sympy as sp
 
-from ..exact.domain import is_algebraic, span_basis
+from ..exact.domain import field_of, is_algebraic, span_basis
+from ..exact.lifting import lift
 from ..exact.ideals import has_gens
-from ..exceptions import DomainError
+from ..exceptions import DomainError, LiftError
 from ..model import Model
+from ..numeric import interval_nonzero
 
 __all__ = ["RationalParametrisation", "in_domain", "free_of", "sort_key", "span_exact", "representative",
-           "rename_free"]
+           "rename_free", "zero_exact", "rank_at_point", "rank_lower_bound"]
 
 
 class RationalParametrisation:
@@ -132,3 +135,78 @@ def representative(model: Model, xi_map: Mapping, free: Sequence[sp.Symbol] | No
                 continue
         return vals
     raise DomainError(f"no rational point found on the preimage component {dict(xi_map)}")
+
+
+#: Minors examined at most when a rank at a point is certified by interval arithmetic.
+MAX_POINT_MINORS = 400
+
+
+def zero_exact(e: Any) -> bool | None:
+    """Is ``e`` zero? ``True`` only when proved zero (SymPy's expansion is ``0``, or zero in an exact field:
+    algebraic numbers, fractions over them, or the lifted field), ``False`` only when proved non-zero (in an
+    exact field, or by an interval enclosure that excludes zero), ``None`` otherwise.
+
+    >>> zero_exact(sp.sin(1) * 0), zero_exact(sp.sqrt(2) ** 2 - 2), zero_exact(sp.cos(1)), zero_exact(sp.pi - sp.E)
+    (True, True, False, False)
+    """
+    e = sp.expand(sp.sympify(e))
+    if e == 0:
+        return True
+    vals = field_of([e])
+    if vals is not None:
+        return vals[0].is_zero()
+    if e.free_symbols:
+        try:
+            _, (lifted,) = lift([e])
+        except LiftError:
+            return None
+        return lifted.is_zero()  # the lift is faithful: zero there exactly when e is the zero function
+    return False if interval_nonzero(e) else None
+
+
+def rank_lower_bound(Mx: sp.MatrixBase) -> int:
+    """The largest ``k`` for which an interval enclosure proves some ``k x k`` minor of a matrix of numbers
+    non-zero (a proved lower bound on its rank; at most :data:`MAX_POINT_MINORS` minors of each size tried).
+
+    >>> rank_lower_bound(sp.Matrix([[sp.E, 1], [1, sp.pi]]))
+    2
+    """
+    m, n = Mx.rows, Mx.cols
+    k = min(m, n)
+    while k > 0:
+        combos = itertools.islice(((R, C) for R in itertools.combinations(range(m), k)
+                                   for C in itertools.combinations(range(n), k)), MAX_POINT_MINORS)
+        if any(interval_nonzero(Mx.extract(list(R), list(C)).det(method="berkowitz")) for R, C in combos):
+            return k
+        k -= 1
+    return 0
+
+
+def rank_at_point(Mx: sp.MatrixBase) -> int | None:
+    """The rank of a matrix of numbers, proved: exactly in a field when one holds the entries, else the
+    largest size ``k`` of a minor that an interval enclosure proves non-zero, when every minor of size
+    ``k + 1`` is proved zero; ``None`` when neither decides it.
+
+    >>> rank_at_point(sp.Matrix([[sp.cos(1), 0], [sp.sin(1), 0]])), rank_at_point(sp.Matrix([[sp.E, 1], [1, sp.pi]]))
+    (1, 2)
+    """
+    s = span_exact(Mx)
+    if s is not None:
+        return s[0]
+    m, n = Mx.rows, Mx.cols
+    if any(sp.sympify(x).free_symbols for x in Mx):
+        return None
+
+    def minors(k: int) -> Any:
+        return itertools.islice(((R, C) for R in itertools.combinations(range(m), k)
+                                 for C in itertools.combinations(range(n), k)), MAX_POINT_MINORS)
+
+    k = rank_lower_bound(Mx)
+    if k == min(m, n):
+        return k
+    total = math.comb(m, k + 1) * math.comb(n, k + 1)
+    if total > MAX_POINT_MINORS:
+        return None
+    if all(zero_exact(Mx.extract(list(R), list(C)).det(method="berkowitz")) is True for R, C in minors(k + 1)):
+        return k
+    return None

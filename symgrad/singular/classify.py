@@ -18,13 +18,16 @@ import sympy as sp
 
 from .._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .._inputs import point_tuple
+from ..exact import dense
 from ..exact.domain import field_of
+from ..exact.lifting import lift
 from ..exact.ideals import (
     TooLarge, components, dimension, is_unit, saturate, solve_component, split_real,
 )
-from ..exceptions import DomainError, NotProperError, SingularPointError
+from ..exceptions import DomainError, LiftError, NotProperError, SingularPointError
 from ..model import Model
-from ._model import RationalParametrisation, free_of, in_domain, rename_free, representative, span_exact
+from ._model import RationalParametrisation, free_of, in_domain, rank_at_point, rename_free, representative, \
+    span_exact, zero_exact
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
 from .angles import compact_fibre_smooth, half_angle_form
@@ -139,6 +142,26 @@ def _classify_angles(model: Model, p: tuple, B: Budget, *, box: tuple[float, flo
     def to_theta(q: Mapping) -> dict:
         return {back.get(k, k): (2 * sp.atan(v) if k in back else v) for k, v in q.items()}
 
+    # the compact-fibre argument first (cheap when it applies, as at a pole of a sphere chart), on at most
+    # a third of the budget; then the exact classification of the half-angle form
+    r = model.rank
+    res = None
+    if r >= 2:
+        share = B.sub(1 / 3)
+        try:
+            with share.limit():
+                V = implicit_smooth(H, A_H, p, r)
+                res = compact_fibre_smooth(model, H, p, angles, share, V)
+        except OutOfTime as exc:
+            if not share.owns(exc):
+                raise
+            res = None
+        except TooLarge:
+            res = None
+    if res is not None:
+        C_F = _compact_fibre_classification(model, p, r, names, res)
+        if C_F is not None:
+            return C_F
     try:
         C_H: Classification | None = classify_exact(H, A_H, p, B, box=box, seed=seed, dps=dps)
     except DomainError:
@@ -152,25 +175,27 @@ def _classify_angles(model: Model, p: tuple, B: Budget, *, box: tuple[float, flo
         return Classification(model, p, C_H.status, C_H.reasons, C_H.kinds, pres, C_H.branches,
                               tuple(to_theta(q) for q in C_H.rank_drop_points), model.rank, "exact", steps,
                               None, None, C_H.smooth, C_H.smooth_reason, C_H.dimension)
-    r = model.rank
-    with B.limit():
-        V = implicit_smooth(H, A_H, p, r)
-        res = compact_fibre_smooth(model, H, p, angles, B, V)
-    if res is None:
-        return None
+    return None
+
+
+def _compact_fibre_classification(model: Model, p: tuple, r: int, names: str,
+                                  res: tuple[str, list[tuple[dict, tuple[sp.Symbol, ...]]]]) -> Classification | None:
+    """The classification proved by :func:`~symgrad.singular.angles.compact_fibre_smooth`: non-singular, each
+    component of the fibre with its rank at a representative (proper where it equals ``dim M = r``)."""
     why, F = res
     pres_l: list[Preimage] = []
     for vals, free in F:
+        rank = _family_rank(model, vals)
         best: tuple[int, tuple] | None = None
-        for ang in (sp.pi / 2, sp.pi / 3, 2 * sp.pi / 5):
+        for ang in (sp.pi / 2, sp.pi / 3, 2 * sp.pi / 5):  # a span at a representative, for display
             at = {**{x: ang for x in free}, **{k: sp.sympify(v).xreplace({x: ang for x in free})
                                                for k, v in vals.items()}}
             s_ = span_exact(model.J.xreplace(at))
             if s_ is not None and (best is None or s_[0] > best[0]):
                 best = s_
-        if best is None:
+        if rank is None or best is None or best[0] != rank:
             return None
-        pres_l.append(Preimage(vals, free, best[0], best[1], None, "exact", True, best[0] == r))
+        pres_l.append(Preimage(vals, free, rank, best[1], None, "exact", True, rank == r))
     steps2 = (Step("classification", "compact fibre", "exact", True, {"names": names}),
               Step("classification", "not proper", "exact", True,
                    {"points": [q.xi for q in pres_l if not q.proper], "dim": r}))
@@ -178,34 +203,64 @@ def _classify_angles(model: Model, p: tuple, B: Budget, *, box: tuple[float, flo
                           steps2 if any(not q.proper for q in pres_l) else steps2[:1], None, None, "proved", why, r)
 
 
+def _family_rank(model: Model, vals: Mapping) -> int | None:
+    """The generic rank of ``J`` on a family of parameter points (``vals``, the other parameters free),
+    exactly: in the lifted field, which is faithful, so the rank there is the rank at generic members."""
+    Jf = model.J.xreplace(dict(vals))
+    try:
+        L, ents = lift(list(Jf), model.xi)
+    except LiftError:
+        return None
+    rows = [ents[i * Jf.cols:(i + 1) * Jf.cols] for i in range(Jf.rows)]
+    return dense.rank_profile(rows, iszero=lambda x: x.is_zero())[0]
+
+
 def _decided_by_preimage(model: Model, A: RationalParametrisation | None, p: tuple, point: Mapping
                          ) -> Classification | None:
-    """A classification decided by one known preimage where the parametrisation is proper, or ``None``."""
-    gap = field_of([sp.sympify(e).xreplace(dict(point)) - v for e, v in zip(model.phi, p)])
-    if gap is None:
-        return None
-    if not all(x.is_zero() for x in gap):
+    """A classification decided by one known preimage where the parametrisation is proper, or ``None``.
+
+    The rank of ``J`` there is proved (exactly, or by interval enclosures of its minors with the larger
+    minors zero exactly); ``rank J = m`` makes ``M`` open near ``p``; ``rank J = r`` with the Zariski closure
+    of ``M`` smooth of dimension ``r`` at ``p`` (for a model with angles: the closure of its half-angle form,
+    the same set) makes ``M`` that closure near ``p``."""
+    gaps = [zero_exact(sp.sympify(e).xreplace(dict(point)) - v) for e, v in zip(model.phi, p)]
+    if any(g is False for g in gaps):
         raise DomainError(f"the preimage {dict(point)} given for p = {p} does not map to p")
-    span = span_exact(model.J.xreplace(dict(point)))
-    if span is None:
+    if any(g is None for g in gaps):
         return None
+    Jx = model.J.xreplace(dict(point))
+    rank = rank_at_point(Jx)
+    if rank is None:
+        return None
+    s_ = span_exact(Jx)
+    span = s_[1] if s_ is not None else ()
     m, r = model.phi.rows, model.rank
     xi = model.xi
-    if span[0] == m:
-        why = (f"at the preimage {{{fmt_point(xi, point)}}} rank J = {m}, the ambient dimension, so phi maps a "
-               f"neighbourhood of it onto a neighbourhood of p: M is open in R^{m} near p")
-    elif span[0] == r and A is not None:
-        V = implicit_smooth(model, A, p, r)
+    how = "" if s_ is not None else " (proved by interval enclosures of its minors)"
+    if rank == m:
+        why = (f"at the preimage {{{fmt_point(xi, point)}}} rank J = {m}, the ambient dimension{how}, so phi maps "
+               f"a neighbourhood of it onto a neighbourhood of p: M is open in R^{m} near p")
+    elif rank == r:
+        if A is None:
+            form = half_angle_form(model)
+            if form is None:
+                return None
+            A_c = RationalParametrisation.of(form[0])
+            if A_c is None:  # pragma: no cover - half_angle_form checks it
+                return None
+            V = implicit_smooth(form[0], A_c, p, r)
+        else:
+            V = implicit_smooth(model, A, p, r)
         if V is None:
             return None
         why = (f"the Zariski closure of M is smooth of dimension {r} at p ({V}), and phi is an immersion at the "
-               f"preimage {{{fmt_point(xi, point)}}}, so M contains a neighbourhood of p in it")
+               f"preimage {{{fmt_point(xi, point)}}}{how}, so M contains a neighbourhood of p in it")
     else:
         return None
-    pre = Preimage(dict(point), (), span[0], span[1], 0, "exact", True, True)
+    pre = Preimage(dict(point), (), rank, span, 0, "exact", True, True)
     steps = (Step("preimages", "decided by one", "exact", False, {"point": dict(point)}),)
-    return Classification(model, p, "non-singular", (), (), (pre,), (Branch(span[1], (0,)),), (), r, "exact",
-                          steps, None, None, "proved", why, span[0])
+    return Classification(model, p, "non-singular", (), (), (pre,), (Branch(span, (0,)),), (), r, "exact",
+                          steps, None, None, "proved", why, rank)
 
 
 def group_branches(indices: Sequence[int], same_span: Callable[[int, int], bool],
@@ -628,19 +683,21 @@ def ensure_nonsingular(model: Model, xi_point: Mapping[Any, Any], **kwargs: Any)
             f"whether the model point p = {p} of xi = {dict(point)} is singular was not decided, so eq. (4) there "
             f"is not known to be the gradient: {C.smooth_reason}.\n{C}\n"
             "Give a larger budget, or a point whose model point is known to be non-singular.")
-    span = span_exact(model.J.xreplace(point))
-    rank = span[0] if span is not None else None
+    rank = rank_at_point(model.J.xreplace(point))
     dim = C.dimension
     if rank is None or dim is None:  # pragma: no cover - exact classifications have both
-        raise SingularPointError(f"the rank of J at xi = {dict(point)} could not be computed exactly")
+        raise SingularPointError(
+            f"the rank of J at xi = {dict(point)} could not be proved (neither exactly nor by interval "
+            "enclosures of its minors), so whether the parametrisation is proper there is not known. Evaluate at "
+            "a point with rational or algebraic parameter values.")
     if rank < dim:
         proper = [q for q in C.preimages if q.proper]
         where = ("; proper preimages of p: " + "; ".join("{" + fmt_point(model.xi, q.xi) + "}"
                                                          + (f" ({', '.join(map(str, q.free))} free)" if q.free
                                                             else "") for q in proper)) if proper else ""
         raise NotProperError(
-            f"p = {p} is non-singular (M is an embedded submanifold of dimension {dim} there), but the "
-            f"parametrisation is not proper at xi = {dict(point)}: rank J drops to {rank} there (a rank drop "
-            f"below dim M = {dim}), so the d_i do not span T_p M and eq. (4) at this preimage is not the "
-            f"gradient{where}. Evaluate at a proper preimage of p.")
+            f"p = {p} is non-singular (M is an embedded submanifold of dimension {dim} there: {C.smooth_reason}), "
+            f"so grad_p L exists; but the parametrisation is not proper at xi = {dict(point)}: rank J drops to "
+            f"{rank} there (a rank drop below dim M = {dim}), so the d_i do not span T_p M and eq. (4) at this "
+            f"preimage is not the gradient{where}. Evaluate at a proper preimage of p.")
     return C

@@ -19,11 +19,13 @@ import sympy as sp
 from .._budget import Budget
 from ..exact import dense
 from ..exact.domain import field_of
+from ..exact.lifting import lift, poly_to_sympy
+from ..exceptions import LiftError
 from ..exact.ideals import (
     TooLarge, components, dimension, has_gens, is_unit, saturate, solve_component, split_real, squarefree,
 )
 from ..model import Model
-from ._model import in_domain
+from ._model import in_domain, zero_exact
 from .results import RankDropLocus, RankDropPoint
 from .scope import Step
 
@@ -168,12 +170,8 @@ def rank_drops_exact(model: Model, budget: Budget) -> tuple[RankDropLocus, list[
 
 
 def _zero_in_field(e: sp.Expr) -> bool | None:
-    """Is ``e`` zero? Decided in an exact field (``None`` when none holds it)."""
-    e = sp.expand(e)
-    if e == 0:
-        return True
-    vals = field_of([e])
-    return None if vals is None else vals[0].is_zero()
+    """Is ``e`` zero? Decided exactly (:func:`~symgrad.singular._model.zero_exact`), ``None`` when not."""
+    return zero_exact(e)
 
 
 def _rank_drops_at(model: Model, x: sp.Symbol, r: int, value: sp.Expr) -> tuple[list[RankDropPoint], int, int]:
@@ -184,34 +182,91 @@ def _rank_drops_at(model: Model, x: sp.Symbol, r: int, value: sp.Expr) -> tuple[
     some minor could not be decided zero or non-zero exactly (then the points
     there are not all known).
     """
-    Jpi = model.J.xreplace({x: value})
-    rest = [s for s in model.xi if s != x]
+    return _rank_drops_on(model, {x: value}, r)
+
+
+def _rank_drops_on(model: Model, fixed: Mapping[sp.Symbol, sp.Expr], r: int
+                   ) -> tuple[list[RankDropPoint], int, int]:
+    """Rank drops where the parameters ``fixed`` take their values (see :func:`_rank_drops_at`).
+
+    The non-zero minors there are lifted again (the other angles to their half-angle tangents), their
+    common zeros found by Groebner bases in the lifted variables, and each hyperplane where one of those
+    tangents is infinite is examined the same way, one angle fewer each time.
+    """
+    Jpi = model.J.xreplace(dict(fixed))
+    rest = [s for s in model.xi if s not in fixed]
     minors = []
-    undecided = 0
     for R in itertools.combinations(range(Jpi.rows), r):
         for C in itertools.combinations(range(Jpi.cols), r):
             dt = sp.expand(Jpi.extract(list(R), list(C)).det())
             z = _zero_in_field(dt)
             if z is None:
-                undecided = 1
+                return [], 0, 1
+            if not z:
                 minors.append(dt)
-            elif not z:
-                minors.append(dt)
-    if undecided:
-        return [], 0, 1
     if not minors:
-        return [rank_drop_point(model, {x: value})], 0, 0
+        return [rank_drop_point(model, dict(fixed))], 0, 0
     if not rest or not any(m.free_symbols & set(rest) for m in minors):
         return [], 0, 0  # a minor that is a non-zero constant: full rank on the whole hyperplane
     try:
-        sols = sp.solve(minors, rest, dict=True)
-    except (NotImplementedError, ValueError, TypeError):
+        L, lifted = lift(minors, rest)
+    except LiftError:
         return [], 1, 0
-    if not sols:
-        return [], 1, 0  # an empty answer is no proof that the rank does not drop there
-    real_all, unsure = split_real(sols)
-    real = [sol for sol in real_all if in_domain(model, {**sol, x: value})]
-    return [rank_drop_point(model, {x: value, **sol}) for sol in real], int(bool(unsure)), 0
+    gens: list[sp.Symbol] = []
+    back: dict[sp.Symbol, sp.Symbol] = {}   # half-angle variable -> its angle
+    angle_of: dict[sp.Symbol, sp.Expr] = {}  # half-angle variable -> where it is infinite
+    used = set()
+    for i, var in enumerate(L.variables):
+        if any(f.degrees()[i] > 0 for q in lifted for f in (q.num, q.den)):
+            used.add(i)
+    for i, var in enumerate(L.variables):
+        g = sp.Symbol(f"_hv{i}", real=True)
+        gens.append(g)
+        if var.kind == "symbol" and var.meaning in rest:
+            if i in used:
+                back[g] = var.meaning
+            continue
+        if var.kind == "tan":
+            arg = var.meaning.args[0]
+            syms = [s for s in arg.free_symbols if s in rest]
+            if len(syms) == 1 and sp.cancel(arg / syms[0]) == sp.Rational(1, 2):
+                back[g] = syms[0]
+                angle_of[g] = sp.pi
+                continue
+        if i in used:
+            return [], 1, 0  # a kernel this examination does not invert
+    # an angle that also appears outside its tangent: the two variables are not independent here
+    targets = [back[g] for g in gens if g in back]
+    if len(targets) != len(set(targets)):
+        return [], 1, 0
+    polys = [poly_to_sympy(q.num, gens) for q in lifted]
+    h = sp.Mul(*[poly_to_sympy(q.den, gens) for q in lifted])
+    pgens = [g for g in gens if g in back]
+    points: list[RankDropPoint] = []
+    unsolved = undecided = 0
+    G = saturate(polys, h, pgens)
+    for C in (components(G, pgens) if not is_unit(G) else []):
+        solved = solve_component(C, pgens)
+        if solved is None or solved.unverified:
+            unsolved += 1
+            continue
+        real, unsure = split_real(solved.solutions)
+        unsolved += int(bool(unsure))
+        for sol in real:
+            vals = {back[g]: (2 * sp.atan(v) if g in angle_of else v) for g, v in sol.items()}
+            if any(sp.sympify(v).free_symbols & set(pgens) for v in vals.values()):
+                unsolved += 1  # a value that depends on a half-angle variable left free
+                continue
+            q = {**dict(fixed), **vals}
+            if in_domain(model, q):
+                points.append(rank_drop_point(model, q))
+    for g, where in angle_of.items():  # the hyperplane where that tangent is infinite
+        extra, u2, d2 = _rank_drops_on(model, {**dict(fixed), back[g]: where}, r)
+        points += [q for q in extra if not any(all(k in q.xi and q.xi[k] == v for k, v in old.xi.items())
+                                               for old in points)]
+        unsolved += u2
+        undecided = max(undecided, d2)
+    return points, unsolved, undecided
 
 
 def rank_drop_point(model: Model, sol: Mapping, verified: bool = True) -> RankDropPoint:

@@ -15,7 +15,7 @@ from .._budget import Budget
 from ..exact.domain import field_of, is_algebraic, span_basis
 from ..exact.ideals import TooLarge, dimension, eliminate, has_gens, is_unit
 from ..model import Model
-from ._model import RationalParametrisation, span_exact
+from ._model import RationalParametrisation, rank_lower_bound, span_exact
 from .crossings import crossings_exact
 
 __all__ = ["valuation", "order_at", "half_branches", "implicit_smooth", "crossings_accumulate"]
@@ -101,7 +101,12 @@ def implicit_smooth(model: Model, A: RationalParametrisation, p: tuple, r: int) 
     sub = dict(zip(z, p))
     grads = [[sp.diff(g, zi).xreplace(sub) for zi in z] for g in G]
     rk = span_basis(grads)
-    if rk is None or rk[0] != m - r:
+    if rk is None:
+        # p with transcendental coordinates: the ideal is prime of dimension r, so the gradients have rank at
+        # most m - r on V; a lower bound of m - r proved by interval arithmetic decides it
+        if rank_lower_bound(sp.Matrix(grads)) != m - r:
+            return None
+    elif rk[0] != m - r:
         return None
     return ", ".join(f"{sp.factor(g.xreplace(dict(zip(z, model.z))))} = 0" for g in G[:4]) + (
         ", ..." if len(G) > 4 else "")
