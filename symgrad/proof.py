@@ -136,6 +136,9 @@ class Certificate:
             if self.witness is None:
                 return "REFUTED: the residual is a non-zero rational function (no witness point was found)"
             return f"REFUTED, {self.witness}"
+        if self.witness is not None and self.witness.exact:  # exact values at points that may be rank drops
+            return (f"undecided: evidence against the claim, {self.witness}; not a refutation, since the point "
+                    f"may be a rank-drop point ({'; '.join(self.notes) or self.method})")
         if self.witness is not None:  # a floating-point residual: evidence, not a refutation
             return (f"undecided: numeric evidence against the claim, {self.witness}; a floating-point residual "
                     f"is not a refutation ({'; '.join(self.notes) or self.method})")
@@ -187,6 +190,45 @@ class Decision:
     outputs: dict[str, sp.ImmutableMatrix] = field(default_factory=dict)
     exact_outputs: dict[str, list] = field(default_factory=dict)
     lifting: Lifting | None = None
+
+
+class _TracedPointOps(PointOps):
+    """:class:`~symgrad.ops.PointOps` that also records each rank decision as ``(rank, full)``: a value
+    computed at a point where every rank decision saw full rank is the generic formula's value there (the
+    generic rank is at least the rank at any point, and at most full)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ranks: list[tuple[int, int]] = []
+
+    def rank_profile(self, A):
+        out = super().rank_profile(A)
+        if A and A[0]:
+            self.ranks.append((out[0], min(len(A), len(A[0]))))
+        return out
+
+    @property
+    def all_full(self) -> bool:
+        return all(r == k for r, k in self.ranks)
+
+
+class _TracedIntervalOps(IntervalOps):
+    """:class:`~symgrad.ops.IntervalOps` recording each rank decision as ``(rank, full)`` (see
+    :class:`_TracedPointOps`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ranks: list[tuple[int, int]] = []
+
+    def rank_profile(self, A):
+        out = super().rank_profile(A)
+        if A and A[0]:
+            self.ranks.append((out[0], min(len(A), len(A[0]))))
+        return out
+
+    @property
+    def all_full(self) -> bool:
+        return all(r == k for r, k in self.ranks)
 
 
 def _in_domain(claim: Claim, point: dict) -> bool:
@@ -293,13 +335,16 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
             if not (stage.owns(exc) or whole.owns(exc)):
                 raise
             spent("exact", stage)
+    against: Certificate | None = None  # evidence against the claim from the probabilistic level
     if "probabilistic" in levels and lifted is not None and lifting is not None:
         stage = whole.sub(_SHARES["probabilistic"])
         try:
             with stage.limit():
                 pcert = _probabilistic(claim, lifting, lifted, rng, trials, notes, t0, seed)
-            if pcert is not None:
+            if pcert is not None and pcert.verdict is not Verdict.UNDECIDED:
                 return Decision(pcert)
+            if pcert is not None:
+                against = pcert
         except OutOfTime as exc:
             if not (stage.owns(exc) or whole.owns(exc)):
                 raise
@@ -309,11 +354,18 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
         try:
             with stage.limit():
                 ncert = _numeric(claim, rng, trials, dps, notes, t0, seed)
+            if against is not None and ncert.verdict is not Verdict.REFUTED:
+                # exact non-zero values at some points outweigh floating-point agreement at others
+                return Decision(Certificate(claim.statement, Verdict.UNDECIDED, against.method,
+                                            witness=against.witness, seconds=time.perf_counter() - t0,
+                                            notes=tuple(notes) + (f"numeric level: {ncert.finding()}",), seed=seed))
             return Decision(ncert)
         except OutOfTime as exc:
             if not (stage.owns(exc) or whole.owns(exc)):
                 raise
             spent("numeric", stage)
+    if against is not None:
+        return Decision(against)
     return Decision(Certificate(claim.statement, Verdict.UNDECIDED, "no level finished", notes=tuple(notes),
                                 seconds=time.perf_counter() - t0, seed=seed))
 
@@ -375,6 +427,7 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
     used: list[int] = []
     bound = Fraction(1)
     pts: list[tuple] = []
+    evidence: list[Witness] = []
     attempts = 0
     while len(pts) < _MAX_POINTS and attempts < 3 * _MAX_POINTS:
         if len(pts) >= trials and bound <= PROOF_THRESHOLD:
@@ -393,28 +446,47 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
         else:
             notes.append("probabilistic level: every sampled point hit a pole")
             return None
-        ops = PointOps()
+        ops = _TracedPointOps()
         try:
             out = claim.compute(ops, inputs)
         except (ZeroDivisionError, RankError):
             continue
         res = _residual(claim, out)
         vals = [x.value for row in res for x in row]
-        pts.append(tuple(point))
-        used.append(log2S)
         if any(v != 0 for v in vals):
             witness = Witness({v.name: point[i] for i, v in enumerate(lifting.variables)},
                               "non-zero residual at this point of the lifted variables "
-                              f"({', '.join(f'{v.name} = {v.meaning}' for v in lifting.variables)})", exact=True)
-            return Certificate(claim.statement, Verdict.REFUTED,
-                               "exact rational arithmetic at a random point of the lifted variables",
-                               witness=witness, seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+                              f"({', '.join(f'{v.name} = {v.meaning}' for v in lifting.variables)})", exact=True,
+                              certified=ops.all_full)
+            if ops.all_full:
+                # every rank decision saw full rank, so the point is not a rank-drop point: the value is the
+                # generic formula's, and a non-zero value refutes the identity
+                return Certificate(claim.statement, Verdict.REFUTED,
+                                   "exact rational arithmetic at a random point of the lifted variables where "
+                                   "every rank decision had full rank (so the point is generic)",
+                                   witness=witness, seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+            # a rank below full may be a rank drop of this point only: evidence, not a refutation
+            evidence.append(witness)
+            if len(evidence) >= 3:
+                break
+            continue
+        pts.append(tuple(point))
+        used.append(log2S)
         deg = max((x.num_deg for row in res for x in row), default=0)
         dens = sum(x.den_deg for M in inputs.values() for row in M for x in row)
         p = Fraction(deg + ops.bad, max(S - dens, 1))
         bound *= min(p, Fraction(1))
         # the next sample set: large enough that one more point alone contributes at most 2^-40
         log2S = min(max(log2S, (deg + ops.bad + dens).bit_length() + 41), _MAX_LOG2_SAMPLE)
+    if evidence:
+        ranks = "a rank decision there was below full rank"
+        notes.append(f"probabilistic level: the residual is non-zero at {len(evidence)} random point(s), but at each "
+                     f"{ranks}, so the point may be a rank-drop point where the generic formula does not apply: "
+                     "evidence against the claim, not a refutation")
+        if not pts or len(evidence) >= len(pts):
+            return Certificate(claim.statement, Verdict.UNDECIDED,
+                               "exact rational arithmetic at random points: evidence against the claim",
+                               witness=evidence[0], seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
     if not pts:
         return None
     if bound > PROOF_THRESHOLD:
@@ -448,12 +520,12 @@ def _interval_witness(claim: Claim, pt: dict, dps: int) -> Witness | None:
     try:
         inputs = {k: [[Interval(interval_enclosure(x, point, dps + 10)) for x in row] for row in sp.Matrix(M).tolist()]
                   for k, M in claim.inputs.items()}
-        ops = IntervalOps()
+        ops = _TracedIntervalOps()
         res = claim.compute(ops, inputs)["residual"]
     except Exception:  # no interval rule, a domain error inside an interval, a pivot straddling 0: not certified
         return None
-    if ops.uncertain:
-        return None
+    if ops.uncertain or not ops.all_full:
+        return None  # a rank below full may be this point's rank drop, not the generic rank
     for i, row in enumerate(res):
         for j, x in enumerate(row):
             if x.excludes_zero():

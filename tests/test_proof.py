@@ -137,9 +137,19 @@ WRONG = [("perturbed-inverse", product), ("perturbed-inverse", lambda: softmax(3
 def test_wrong_claims_are_refuted(kind, model_fn, level):
     cert = decide(_claim(kind, model_fn), levels=(level,), seed=5).certificate
     assert cert.witness is not None
-    if level != "numeric":
+    if level == "exact":
         assert cert.verdict is Verdict.REFUTED, cert.summary()
         assert "REFUTED" in cert.summary()
+        return
+    if level == "probabilistic":
+        # refuted only at a point where every rank decision had full rank (then the point is generic); a
+        # non-zero value where a rank is below full may be that point's rank drop: evidence, not a refutation
+        assert cert.holds is not True, cert.summary()
+        if cert.verdict is Verdict.REFUTED:
+            assert cert.witness.certified and "full rank" in cert.method
+        else:
+            assert cert.verdict is Verdict.UNDECIDED and "evidence against the claim" in cert.summary()
+            assert not cert.witness.certified
         return
     # at the numeric level a wrong claim is never supported; it is refuted only with a witness that
     # interval arithmetic certifies, and otherwise undecided with the numeric evidence against it
@@ -309,3 +319,60 @@ def test_true_identities_on_ill_conditioned_models_are_never_refuted(name):
                      sg.check_invariance(M, f, levels=("numeric",), seed=seed).certificate):
             assert cert.verdict is not Verdict.REFUTED, cert.summary()
             assert cert.verdict in (Verdict.NUMERIC, Verdict.UNDECIDED)
+
+
+# -- refutations need a generic point: a rank drop of the sample point is not a counterexample ----------
+
+def _generic_inverse_claim(shift=0):
+    # pinv(A) A = I holds for A = diag(x, y) wherever x y != 0 (generically); at y = 0 the point's own
+    # pseudo-inverse gives diag(1, 0): a rank drop, not a counterexample.  shift=1 plants a wrong claim.
+    x, y = sp.symbols("x y", real=True)
+    A = sp.Matrix([[x, 0], [0, y]])
+
+    def compute(ops, m):
+        P = ops.mul(ops.pinv(m["A"]), m["A"])
+        return {"residual": [[P[i][j] - (ops.one * (1 + shift) if i == j else ops.zero) for j in range(2)]
+                             for i in range(2)]}
+    return Claim("pinv(A) A = I" if not shift else "pinv(A) A = 2 I", {"A": A}, (x, y), compute)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_probabilistic_level_never_refutes_at_a_rank_drop(monkeypatch, seed):
+    import symgrad.proof as proof
+    # sample sets of two values {-1, 0}: most points have x = 0 or y = 0, where the rank drops
+    monkeypatch.setattr(proof, "_FIRST_LOG2_SAMPLE", 1)
+    monkeypatch.setattr(proof, "_MAX_LOG2_SAMPLE", 1)
+    cert = decide(_generic_inverse_claim(), levels=("probabilistic",), seed=seed).certificate
+    assert cert.verdict is not Verdict.REFUTED, cert.summary()
+    assert cert.verdict is not Verdict.PROVED_PROBABILISTIC      # a bound of 1/2 per point is no proof
+    # independent check: at a rank-drop point the residual really is non-zero, at a generic one zero
+    A0 = sp.Matrix([[-1, 0], [0, 0]])
+    assert A0.pinv() * A0 != sp.eye(2)
+    A1 = sp.Matrix([[-1, 0], [0, -1]])
+    assert A1.pinv() * A1 == sp.eye(2)
+
+
+def test_probabilistic_level_refutes_at_a_full_rank_point():
+    cert = decide(_generic_inverse_claim(shift=1), levels=("probabilistic",), seed=0).certificate
+    assert cert.verdict is Verdict.REFUTED and cert.witness.certified and "full rank" in cert.method
+
+
+def test_exact_evidence_is_not_outweighed_by_numeric_agreement(monkeypatch):
+    import symgrad.proof as proof
+    monkeypatch.setattr(proof, "_FIRST_LOG2_SAMPLE", 1)
+    monkeypatch.setattr(proof, "_MAX_LOG2_SAMPLE", 1)
+    for seed in range(4):
+        cert = decide(_generic_inverse_claim(), levels=("probabilistic", "numeric"), seed=seed).certificate
+        assert cert.verdict in (Verdict.UNDECIDED, Verdict.NUMERIC), cert.summary()
+        if any("evidence against" in n for n in cert.notes):
+            assert cert.verdict is Verdict.UNDECIDED
+
+
+def test_the_vacuous_bound_is_never_proved(monkeypatch):
+    import symgrad.proof as proof
+    # one value in the sample set: each point's bound is 1; "error probability at most 1.00e0" is no proof
+    monkeypatch.setattr(proof, "_FIRST_LOG2_SAMPLE", 0)
+    monkeypatch.setattr(proof, "_MAX_LOG2_SAMPLE", 0)
+    cert = decide(_polynomial_claim(), levels=("probabilistic",), seed=0).certificate
+    assert cert.verdict is Verdict.UNDECIDED and "1.00e0" not in cert.summary().split("bound")[0]
+    assert cert.holds is None
