@@ -20,7 +20,7 @@ def derivation() -> sg.Derivation:
     f = sg.Reparametrisation([u + v**3, v], params=[u, v], name="cubic shear")
     return sg.Derivation(
         key="product",
-        title="The product a b",
+        title=r"The product model $z = ab$",
         summary=(r"The map $(a, b) \mapsto ab$ from the plane to the line, with the Euclidean metric: two "
                  r"parameters for a one-dimensional model, so $G = J^{\top} J$ has rank 1 everywhere except at "
                  "the origin, where it vanishes."),

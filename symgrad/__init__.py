@@ -25,6 +25,8 @@ The public names, in the order the data flows (each also lives in its module):
   :func:`branch_gradients`, :func:`counterexample`;
 * derivations: :class:`Derivation`, :class:`Report`, :func:`run_derivation`,
   :func:`load_derivation`, :func:`builtin_derivations`;
+* the appendix: :mod:`render`, callable as ``symgrad.render(...)``
+  (:func:`symgrad.render.render`): derivations, reports or built-in keys to LaTeX and PDF;
 * errors: :class:`SymgradError` (its subclasses are in :mod:`symgrad.exceptions`).
 """
 from __future__ import annotations
@@ -47,6 +49,7 @@ from .gradient import (
 from .reparam import InvarianceProof, check_invariance, damped_invariance, step_comparison
 from .counterexample import branch_gradients, counterexample
 from .derivation import Derivation, Report, builtin_derivations, load_derivation, run_derivation
+from . import render
 
 __version__ = "0.1.0"
 
@@ -59,6 +62,6 @@ __all__ = [
     "check_theorem1", "check_generalised_inverses",
     "check_invariance", "InvarianceProof", "damped_invariance", "step_comparison",
     "singular_points", "classify", "branch_gradients", "counterexample",
-    "Derivation", "Report", "run_derivation", "load_derivation", "builtin_derivations",
+    "Derivation", "Report", "run_derivation", "load_derivation", "builtin_derivations", "render",
     "SymgradError",
 ]

@@ -1,14 +1,15 @@
 r"""The ``symgrad`` command: list, verify and render derivations.
 
 Only argument parsing and printing live here; every computation is a call into
-the library (:func:`symgrad.derivation.run`, :func:`symgrad.render.render_document`,
-:func:`symgrad.render.write_outputs`).
+the library (:func:`symgrad.derivation.run_derivation`, :func:`symgrad.render.write_appendix`,
+:func:`symgrad.render.preamble`).
 
 ::
 
     symgrad list                          the built-in derivations, one line each
     symgrad verify DERIVATION [--json]    every check and its verdict
     symgrad render [DERIVATION ...]       the LaTeX appendix (and its PDF, with TeX)
+    symgrad render --preamble             the preamble lines for \input-ing a --fragment
 
 ``DERIVATION`` is the key of a built-in derivation (``symgrad list``) or the
 path of a ``.py`` file that defines ``derivation()``.
@@ -46,7 +47,7 @@ from ._budget import DEFAULT_BUDGET, Budget, OutOfTime
 from .derivation import Derivation, Report, builtin_derivations, load_derivation, run_derivation
 from .exceptions import SymgradError
 from .proof import Verdict
-from .render import DEFAULT_TITLE, render_document, write_outputs
+from .render import DEFAULT_TITLE, preamble, write_appendix
 from .render.context import derivation_context
 
 __all__ = ["main", "build_parser"]
@@ -160,7 +161,26 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_preamble(args: argparse.Namespace) -> int:
+    """``render --preamble``: the preamble lines a host document needs to ``\\input`` a fragment."""
+    text = preamble(theorems=not args.no_theorems)
+    if args.output_given:
+        out = Path(args.output)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            path = out / f"{args.basename}-preamble.tex"
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"cannot write the preamble to {args.output}: {exc}") from exc
+        print(path)
+    else:
+        print(text, end="")
+    return 0
+
+
 def cmd_render(args: argparse.Namespace) -> int:
+    if args.preamble:
+        return cmd_preamble(args)
     progress = Progress()
     names: Sequence[Any] = args.derivations or [path for _key, path in builtin_derivations()]
     if not names:
@@ -172,18 +192,24 @@ def cmd_render(args: argparse.Namespace) -> int:
         d = _load(str(name))
         reports.append(_run(d, args, progress, f"[{i}/{len(names)}] {d.key}"))
     progress.say("rendering LaTeX")
-    tex = render_document([derivation_context(r).as_dict() for r in reports], fragment=args.fragment,
-                          template_dirs=args.templates, title=args.title or DEFAULT_TITLE)
     pdf = False if (args.fragment or args.pdf is False) else args.pdf
     if pdf is not False:
-        progress.say("compiling the PDF with latexmk")
-    result = write_outputs(tex, args.output, basename=args.basename, pdf=pdf)
+        progress.say("rendering LaTeX and compiling the PDF with latexmk")
+    result = write_appendix([derivation_context(r).as_dict() for r in reports], args.output,
+                            basename=args.basename, fragment=args.fragment, pdf=pdf, template_dirs=args.templates,
+                            title=args.title or DEFAULT_TITLE)
     print(result["tex"])
     if result.get("pdf"):
         print(result["pdf"])
     elif pdf is None and not args.fragment:
         print(f"{PROG}: no PDF written: latexmk is not on PATH", file=sys.stderr)
-    overfull = result.get("overfull") or []
+    sup = result.get("supplement")
+    overfull = list(result.get("overfull") or [])
+    if sup is not None:
+        print(sup["tex"])
+        if sup.get("pdf"):
+            print(sup["pdf"])
+        overfull += sup.get("overfull") or []
     if overfull:
         print(f"{PROG}: warning: {len(overfull)} overfull box(es) in the PDF, the worst "
               f"{max(w for w, _ in overfull):.1f}pt too wide or too high (see {result['log']})", file=sys.stderr)
@@ -253,8 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "is on PATH.")
     p.add_argument("derivations", nargs="*", metavar="DERIVATION",
                    help="built-in keys or paths to .py files (default: all built-in derivations)")
-    p.add_argument("-o", "--output", default="appendix", metavar="DIR",
-                   help="output directory (default: %(default)s)")
+    p.add_argument("-o", "--output", default=None, metavar="DIR",
+                   help="output directory (default: appendix)")
     p.add_argument("--templates", action="append", default=[], metavar="DIR",
                    help="a directory of templates searched before the package's (repeatable)")
     p.add_argument("--fragment", action="store_true",
@@ -265,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--no-pdf", dest="pdf", action="store_false", help="write only the .tex file")
     p.add_argument("--title", default=None, help="the document title")
     p.add_argument("--basename", default="appendix", help="file name without .tex (default: %(default)s)")
+    p.add_argument("--preamble", action="store_true",
+                   help="print the preamble lines a document needs to \\input a --fragment (packages, "
+                        "\\allowdisplaybreaks, theorem environments) and run nothing; with -o, write them to "
+                        "DIR/BASENAME-preamble.tex")
+    p.add_argument("--no-theorems", action="store_true",
+                   help="with --preamble: leave out the \\newtheorem lines (for a document that defines "
+                        "theorem, proposition, definition and remark itself)")
     p.set_defaults(func=cmd_render)
     return parser
 
@@ -280,6 +313,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``symgrad`` console script; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "command", None) == "render":
+        args.output_given = args.output is not None
+        if args.output is None:
+            args.output = "appendix"
+        if args.preamble and args.derivations:
+            parser.error("render --preamble prints the preamble lines and takes no DERIVATION")
     debug = getattr(args, "debug", False)
     timeout = getattr(args, "timeout", None)
     whole = Budget(timeout)

@@ -25,18 +25,22 @@ import sympy as sp
 
 from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .exceptions import DerivationError, LiftError, OutOfBudgetError, SymgradError
-from .gradient import ANY_LOSS, GradientAt, NaturalGradient, check_generalised_inverses, natural_gradient
+from .gradient import (
+    ANY_LOSS, GradientAt, NaturalGradient, check_generalised_inverses, loss_differential, natural_gradient,
+)
 from .inverse import PseudoInverse
 from .model import Model
 from .parametrisation import Reparametrisation
-from .proof import Certificate, Verdict
+from .ops import Ops
+from .proof import Certificate, Claim, Verdict, decide
 from .reparam import (
     DampedInvariance, InvarianceProof, StepComparison, check_invariance, damped_invariance, step_comparison,
 )
 from .counterexample import Counterexample, counterexample
 from .singular import SingularPoints, ensure_nonsingular, singular_points
 
-__all__ = ["Derivation", "Report", "run_derivation", "builtin_derivations", "load_derivation", "derivations_dir"]
+__all__ = ["Derivation", "Report", "Factorisation", "run_derivation", "builtin_derivations", "load_derivation",
+           "derivations_dir", "factorise"]
 
 
 @dataclass
@@ -46,7 +50,7 @@ class Derivation:
     Attributes
     ==========
     key : a short identifier (letters, digits, ``-``), used on the command line
-    title : the section title
+    title : the section title, written like ``summary`` (inline mathematics between dollar signs)
     summary : one or two sentences of text; inline mathematics between dollar signs
         (``$G^{+}$``) goes to LaTeX unchanged, the rest is escaped
     model : the :class:`~symgrad.model.Model`
@@ -86,6 +90,154 @@ class Derivation:
             raise DerivationError(f"derivation key {self.key!r} must be letters, digits, '-' or '_'")
 
 
+def _pad(rows: list, width: int, zero: Any) -> list:
+    return [list(r) + [zero] * (width - len(r)) for r in rows]
+
+
+def _hstack(ops: Ops, *blocks: list) -> list:
+    """The blocks side by side, shorter ones padded with zero rows (a residual must be rectangular)."""
+    height = max(len(b) for b in blocks)
+    width = [len(b[0]) if b else 0 for b in blocks]
+    out: list = [[] for _ in range(height)]
+    for b, w in zip(blocks, width):
+        for i in range(height):
+            out[i] += list(b[i]) if i < len(b) else [ops.zero] * w
+    return out
+
+
+def _factor_xi(ops: Ops, inp: dict) -> dict:
+    r"""``G^+ = J^T K^{-1} g^{-1} K^{-1} J``, ``grad^Xi = J^T K^{-1} w``, ``J G^+ nabla L = w`` with
+    ``K = J J^T`` and ``w = g^{-1} dL``: the residuals of the three identities, side by side."""
+    J, g, dL = inp["J"], inp["g"], inp["dL"]
+    K = ops.mul(J, ops.T(J))
+    Ki, gi = ops.inv(K), ops.inv(g)
+    A = ops.mul(ops.T(J), Ki)
+    w = ops.mul(gi, dL)
+    X = ops.mul(ops.mul(A, gi), ops.mul(Ki, J))
+    res = _hstack(ops, ops.sub(X, inp["G_plus"]), ops.sub(ops.mul(A, w), inp["grad_param"]),
+                  ops.sub(inp["grad_manifold"], w))
+    return {"residual": res, "K": K}
+
+
+def _factor_eta(ops: Ops, inp: dict) -> dict:
+    r"""With ``Jt = J(f(eta)) Df`` and ``Kt = Jt Jt^T``: ``grad^H = Jt^T Kt^{-1} w`` and
+    ``Delta grad = J^T K^{-1} w - Df Jt^T Kt^{-1} w`` at ``xi = f(eta)``, ``w = g^{-1} dL``."""
+    J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
+    Jt = ops.mul(J, Df)
+    K, Kt = ops.mul(J, ops.T(J)), ops.mul(Jt, ops.T(Jt))
+    w = ops.mul(ops.inv(g), dL)
+    grad_xi = ops.mul(ops.mul(ops.T(J), ops.inv(K)), w)
+    grad_eta = ops.mul(ops.mul(ops.T(Jt), ops.inv(Kt)), w)
+    delta = ops.sub(grad_xi, ops.mul(Df, grad_eta))
+    return {"residual": _hstack(ops, ops.sub(grad_eta, inp["grad_eta"]), ops.sub(delta, inp["delta"])),
+            "K": Kt}
+
+
+@dataclass(frozen=True)
+class Factorisation:
+    r"""``G^+`` and the gradients through ``K = J J^T``, when ``J`` has full row rank.
+
+    When the generic rank of ``J`` equals the number ``m`` of ambient
+    coordinates and is smaller than ``d`` (an overparametrised model that fills
+    an open set of ``Z``), ``K = J J^T`` is an invertible ``m x m`` matrix and
+
+    .. math::
+
+        G^+ = J^T K^{-1} g^{-1} K^{-1} J, \qquad
+        \operatorname{grad}^{\Xi} = J^T K^{-1} w, \qquad
+        J G^+ \nabla\mathcal{L} = w = g^{-1}\, d\mathcal{L},
+
+    since ``X = J^T K^{-1} g^{-1} K^{-1} J`` gives ``G X = X G = J^T K^{-1} J``,
+    a symmetric projector, so ``G X G = G`` and ``X G X = X`` (Definition 1 of
+    the paper and the Penrose conditions); eqs. (5) and (4) follow with
+    ``nabla L = J^T dL``.  For the second parametrisation ``Jt = J(f(eta)) Df``
+    has full row rank too, and ``Delta grad`` of eq. (6) is
+    ``J^T K^{-1} w - Df Jt^T Kt^{-1} w`` at ``xi = f(eta)``.  Each identity is
+    decided against the expanded results of the library (elimination), so the
+    short form the appendix prints is proved equal to the long one.
+
+    Attributes
+    ==========
+    K, det_K : ``J J^T`` and its determinant (``G^+`` above holds where ``det K != 0``)
+    euclidean : ``g`` is the identity matrix (then ``G^+ = J^T K^{-2} J``)
+    certificate : the three identities in the parameters ``xi``
+    K_eta, det_K_eta : ``Jt Jt^T`` and its determinant, or None without a reparametrisation
+    eta_certificate : the identities for ``grad^H`` and ``Delta grad``, or None
+    """
+
+    K: sp.ImmutableMatrix
+    det_K: sp.Expr
+    euclidean: bool
+    certificate: Certificate
+    K_eta: sp.ImmutableMatrix | None = None
+    det_K_eta: sp.Expr | None = None
+    eta_certificate: Certificate | None = None
+
+
+def _sympy_K(decision: Any, J: sp.MatrixBase) -> sp.ImmutableMatrix:
+    K = decision.outputs.get("K")
+    if K is None:  # no exact run: the same product in SymPy, for display only
+        K = (J * J.T).applyfunc(lambda e: sp.factor(sp.expand(e)))
+    return sp.ImmutableMatrix(K)
+
+
+def factorise(model: Model, ng: NaturalGradient, invariance: InvarianceProof | None = None, *,
+              budget: float | None = DEFAULT_BUDGET, seed: int | None = 0) -> Factorisation | None:
+    r"""The full-row-rank form of ``G^+`` and of the gradients, proved equal to the expanded ones.
+
+    Returns None unless ``J`` has full row rank and the model is overparametrised
+    (generic rank ``= m < d``) and the expanded results of ``ng`` (and of
+    ``invariance``) are available.  See :class:`Factorisation` for the formulas.
+
+    Examples
+    ========
+    >>> import symgrad as sg
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> M = sg.Model([a * b], params=[a, b])
+    >>> F = factorise(M, sg.natural_gradient(M, (M.z[0] - 1)**2 / 2, seed=0))
+    >>> F.K, F.certificate.holds                   # K = J J^T = a^2 + b^2; G^+ = J^T K^-2 J proved
+    (Matrix([[a**2 + b**2]]), True)
+    """
+    if ng.parameter is None or ng.manifold is None:
+        return None
+    try:
+        if not (model.rank == model.dim_ambient < model.n_params):
+            return None
+        G_plus = model.G_plus.matrix
+    except LiftError:  # no exact rank or G^+: nothing to factorise against
+        return None
+    syms = model.xi + model.constants
+    positive = model.metric.domain(list(model.phi))
+    inputs = {"J": model.J, "g": model.g_phi, "dL": ng.dL, "G_plus": G_plus,
+              "grad_param": ng.parameter, "grad_manifold": ng.manifold}
+    extra = set().union(*[sp.Matrix(v).free_symbols for v in inputs.values()]) - set(syms)
+    claim = Claim("G^+ = J^T K^-1 g^-1 K^-1 J with K = J J^T, grad^Xi = J^T K^-1 g^-1 dL and "
+                  "J G^+ nabla L = g^-1 dL", inputs, syms, _factor_xi, positive=positive,
+                  extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
+    dec = decide(claim, budget=budget, seed=seed, keep=("K",))
+    K = _sympy_K(dec, model.J)
+    euclidean = sp.Matrix(model.g_phi) == sp.eye(model.dim_ambient)
+    out = Factorisation(K=K, det_K=sp.factor(sp.Matrix(K).det()), euclidean=euclidean,
+                        certificate=dec.certificate)
+    if invariance is None or invariance.grad_eta is None or invariance.delta is None:
+        return out
+    f = invariance.f
+    sub = dict(zip(model.xi, f.f))
+    eta_syms = f.eta + tuple(dict.fromkeys(model.constants + f.constants))
+    inputs = {"J": model.J.xreplace(sub), "g": model.g_phi.xreplace(sub),
+              "dL": loss_differential(model, ng.loss).xreplace(sub), "Df": f.Df,
+              "grad_eta": invariance.grad_eta, "delta": invariance.delta}
+    extra = set().union(*[sp.Matrix(v).free_symbols for v in inputs.values()]) - set(eta_syms)
+    claim = Claim("grad^H = Jt^T Kt^-1 g^-1 dL with Jt = J(f(eta)) Df, Kt = Jt Jt^T, and "
+                  "Delta grad = J^T K^-1 g^-1 dL - Df grad^H at xi = f(eta)", inputs, eta_syms, _factor_eta,
+                  positive=tuple(sp.sympify(e).xreplace(sub) for e in positive),
+                  extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
+    dec = decide(claim, budget=budget, seed=seed, keep=("K",))
+    Kt = _sympy_K(dec, inputs["J"] * f.Df)
+    return Factorisation(K=K, det_K=out.det_K, euclidean=euclidean, certificate=out.certificate, K_eta=Kt,
+                         det_K_eta=sp.factor(sp.Matrix(Kt).det()), eta_certificate=dec.certificate)
+
+
 @dataclass
 class Report:
     """Everything :func:`run_derivation` computed for a derivation, with the certificates.
@@ -98,6 +250,8 @@ class Report:
     expected_refutations : names of checks whose refutation the derivation is about
         (``Delta grad``: eq. 5 depends on the parametrisation; the counterexample of Fig. 2)
     pinv : ``G^+`` with its validity condition and Penrose certificate, when ``G`` is exact
+    factorised : ``G^+`` and the gradients through ``K = J J^T`` when ``J`` has full row rank,
+        proved equal to the expanded forms (:class:`Factorisation`), else None
     gradient : eqs. (4), (5), (1) and Theorem 1 (:class:`~symgrad.gradient.NaturalGradient`)
     at_point : the exact vectors at the derivation's point (:class:`~symgrad.gradient.GradientAt`)
     invariance : eq. (6) under the reparametrisation (:class:`~symgrad.reparam.InvarianceProof`)
@@ -116,6 +270,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     expected_refutations: set[str] = field(default_factory=set)
     pinv: PseudoInverse | None = None
+    factorised: Factorisation | None = None
     gradient: NaturalGradient | None = None
     at_point: GradientAt | None = None
     invariance: InvarianceProof | None = None
@@ -285,6 +440,13 @@ def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed
         if d.step:
             rep.step = stages.run("gradient steps", lambda: step_comparison(M, f, loss, budget=None),
                                   undecided_on=(LiftError,))[1]
+    if rep.pinv is not None:
+        done, F = stages.run("factorised G^+", lambda: factorise(M, ng, rep.invariance, budget=budget, seed=seed))
+        if done and F is not None:
+            rep.factorised = F
+            rep.checks.append(("factorised G^+", F.certificate))
+            if F.eta_certificate is not None:
+                rep.checks.append(("factorised Delta grad", F.eta_certificate))
     if d.singular:
         done, S = stages.run("singular points", lambda: singular_points(M, budget=budget))
         rep.singular = S

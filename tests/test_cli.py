@@ -58,7 +58,7 @@ def test_subprocess_smoke(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "symgrad", "verify", "product"], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.splitlines()[0] == "product: The product a b" and proc.stderr == ""
+    assert proc.stdout.splitlines()[0] == "product: The product model $z = ab$" and proc.stderr == ""
 
 
 def one_error_line(proc: subprocess.CompletedProcess) -> str:
@@ -122,10 +122,10 @@ def test_verify_text(tmp_path):
     proc = symgrad("verify", "product", "--seed", "3", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.splitlines()
-    assert out[0] == "product: The product a b"
+    assert out[0] == "product: The product model $z = ab$"
     assert any(line.startswith("  [PROVED] J Delta grad = 0") for line in out)
     assert any(line.startswith("  [REFUTED, as expected] Delta grad") for line in out)  # eq. (5) differs
-    assert out[-1] == "OK: 6 checks, no claim refuted except the 1 the derivation sets out to refute"
+    assert out[-1] == "OK: 8 checks, no claim refuted except the 1 the derivation sets out to refute"
     assert not any(line.count("Theorem 1") > 1 for line in out)  # a check named after its claim says it once
 
 
@@ -321,7 +321,7 @@ def test_render_fragment(tmp_path):
     assert proc.returncode == 0, proc.stderr
     tex = (tmp_path / "frag" / "appendix.tex").read_text()
     assert r"\documentclass" not in tex and r"\begin{document}" not in tex
-    assert "The product a b" in tex and r"\begin{tikzpicture}" in tex
+    assert r"The product model \texorpdfstring{$z = ab$}" in tex and r"\begin{tikzpicture}" in tex
     assert not (tmp_path / "frag" / "appendix.pdf").exists()
 
 

@@ -112,7 +112,7 @@ def test_a_derivation_file_runs_directly():
     proc = subprocess.run([sys.executable, str(ROOT / "derivations" / "product.py")], capture_output=True,
                           text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.startswith("product: The product a b")
+    assert proc.stdout.startswith("product: The product model $z = ab$")
     assert "[PROVED] J Delta grad = 0" in proc.stdout
 
 

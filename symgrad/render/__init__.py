@@ -14,7 +14,12 @@ exporter, one concern per module:
 * :mod:`~symgrad.render.tikz`: figures;
 * :mod:`~symgrad.render.environment`: the Jinja environment and
   :func:`render_document`;
-* :mod:`~symgrad.render.latexmk`: compilation and TeX logs.
+* :mod:`~symgrad.render.latexmk`: compilation and TeX logs;
+* :mod:`~symgrad.render.api`: :func:`render`, the entry point from Python.
+
+The package itself is callable: ``symgrad.render(...)`` is :func:`render`
+(``symgrad.render("product", output="out")`` writes ``out/appendix.tex``
+and, with TeX, its PDF; ``symgrad.render(report).tex`` is the LaTeX alone).
 
 The templates:
 
@@ -37,10 +42,16 @@ Examples
 """
 from __future__ import annotations
 
+import sys
+import types
+from typing import Any
+
 from ..notation import LATEX_NAMES
 from .abbreviate import Abbreviation, abbreviate, where_list
-from .environment import DEFAULT_TITLE, FILTERS, make_environment, preamble, render_document
-from .filters import assignments, condition, escape_latex, label, latex, latex_list, mathtext, point, prose
+from .environment import (
+    DEFAULT_TITLE, FILTERS, MAX_EXPANDED_LINES, make_environment, preamble, render_document, render_supplement,
+)
+from .filters import assignments, condition, escape_latex, heading, label, latex, latex_list, mathtext, point, prose
 from .latexmk import overfull_boxes, tex_errors, write_outputs
 from .layout import (
     FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_matrix, latex_width, matrix_entries,
@@ -49,6 +60,7 @@ from .layout import (
 from .lint import code_text
 from .plaintext import message, witness
 from .tikz import Figure, Panel, tikz_curve_figure, tikz_panels_figure
+from .api import Rendered, render, write_appendix
 
 __all__ = [
     "MAX_WIDTH",
@@ -65,6 +77,7 @@ __all__ = [
     "conditions",
     "escape_latex",
     "prose",
+    "heading",
     "point",
     "message",
     "witness",
@@ -83,6 +96,11 @@ __all__ = [
     "Panel",
     "Figure",
     "render_document",
+    "render_supplement",
+    "MAX_EXPANDED_LINES",
+    "render",
+    "Rendered",
+    "write_appendix",
     "preamble",
     "assignments",
     "with_decimals",
@@ -90,3 +108,14 @@ __all__ = [
     "tex_errors",
     "overfull_boxes",
 ]
+
+
+class _CallableModule(types.ModuleType):
+    """The module ``symgrad.render``, callable as :func:`render`."""
+
+    def __call__(self, *derivations: Any, **options: Any) -> Rendered:
+        return render(*derivations, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule
+

@@ -78,7 +78,8 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
     remain.  The names are ``prefix_1, prefix_2, ...``.  If ``obj`` or
     ``avoid`` already uses the letter (a symbol ``prefix`` or ``prefix_...``),
     the first free letter of ``spare`` is used instead; failing that, numbers
-    already taken are skipped.  Give each display its own ``prefix`` and
+    already taken are skipped.  Names are compared as LaTeX prints them, so a
+    parameter ``c11`` (printed ``c_{11}``) keeps the letter ``c`` from being used.  Give each display its own ``prefix`` and
     ``spare`` so that names never mean two things in one document part.
 
     Parameters
@@ -133,15 +134,22 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
         for s in drop:
             inline[s] = kept.pop(s)
         kept = {s: _resolve(e, inline) for s, e in kept.items()}
+    # Names are compared as printed: the symbol c11 prints as c_{11}, like the name c_11 would.
+    printed = {sp.latex(sp.Symbol(n)) for n in taken}
+
+    def clashes(letter: str) -> bool:
+        head = sp.latex(sp.Symbol(letter))
+        return any(t == head or t.startswith(f"{head}_") for t in printed)
+
     for letter in (prefix, *spare):
-        if not any(n == letter or n.startswith(f"{letter}_") for n in taken):
+        if not clashes(letter):
             prefix = letter
             break
     rename: dict[sp.Symbol, sp.Symbol] = {}
     k = 0
     for sym in kept:
         k += 1
-        while f"{prefix}_{k}" in taken:
+        while sp.latex(sp.Symbol(f"{prefix}_{k}")) in printed:
             k += 1
         rename[sym] = sp.Symbol(f"{prefix}_{k}")
     # Put the small ones back everywhere, then rename the kept ones.

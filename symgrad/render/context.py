@@ -24,7 +24,7 @@ from ..gradient import ANY_LOSS
 from ..proof import Certificate, Verdict
 
 __all__ = [
-    "DerivationContext", "ModelContext", "PinvContext", "PointContext", "ReparamContext", "TikhonovContext",
+    "DerivationContext", "ModelContext", "PinvContext", "FactorisedContext", "PointContext", "ReparamContext", "TikhonovContext",
     "StepContext", "SingularContext", "CounterexampleContext", "derivation_context",
 ]
 
@@ -65,6 +65,20 @@ class PinvContext(_Part):
     condition: sp.Expr
     extra_conditions: list
     penrose_verdict: str
+
+
+@dataclass(frozen=True)
+class FactorisedContext(_Part):
+    """``G^+`` and the gradients through ``K = J J^T`` (``J`` of full row rank), and how their
+    equality with the expanded forms is known."""
+
+    K: sp.ImmutableMatrix
+    det_K: sp.Expr
+    euclidean: bool
+    verdict: str
+    K_eta: sp.ImmutableMatrix | None
+    det_K_eta: sp.Expr | None
+    eta_verdict: str | None
 
 
 @dataclass(frozen=True)
@@ -158,6 +172,7 @@ class DerivationContext(_Part):
     G: sp.ImmutableMatrix
     rank: int | None
     pinv: PinvContext | None
+    factorised: FactorisedContext | None
     loss: sp.Expr | None
     dL: sp.ImmutableMatrix
     nabla: sp.ImmutableMatrix | None
@@ -253,6 +268,10 @@ def derivation_context(rep: Report) -> DerivationContext:
     assert ng is not None, "a report always holds the natural gradient"
     P = rep.pinv
     pinv = None if P is None else PinvContext(P.matrix, P.condition, list(P.extra_conditions), str(P.penrose))
+    F = rep.factorised
+    factorised = None if F is None else FactorisedContext(
+        F.K, F.det_K, F.euclidean, F.certificate.finding(), F.K_eta, F.det_K_eta,
+        None if F.eta_certificate is None else F.eta_certificate.finding())
     gi = _check(rep, "every generalised inverse")
     at = rep.at_point
     damp, st = rep.damped, rep.step
@@ -260,6 +279,7 @@ def derivation_context(rep: Report) -> DerivationContext:
         title=d.title, key=d.key, summary=d.summary, notes=list(d.notes),
         model=ModelContext(M.phi, list(M.xi), list(M.z), M.metric.name, M.g, M.is_fisher, M.name),
         J=M.J, n_params=M.n_params, G=M.G, rank=None if P is None else M.rank, pinv=pinv,
+        factorised=factorised,
         loss=None if d.loss is ANY_LOSS else sp.sympify(d.loss),
         dL=ng.dL, nabla=ng.nabla, grad_param=ng.parameter, grad_manifold=ng.manifold,
         riesz_agrees=ng.theorem1.finding(), generalised_verdict="" if gi is None else gi.finding(),

@@ -28,13 +28,14 @@ import jinja2
 from ..exceptions import RenderError, TemplateError
 from ..notation import LATEX_NAMES, THEOREM_1_LATEX
 from .abbreviate import abbreviate, where_list
-from .filters import assignments, condition, escape_latex, label, latex, latex_list, mathtext, point, prose
-from .layout import FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_matrix, \
-    matrix_entries, numbered, with_decimals
+from .filters import assignments, condition, escape_latex, heading, label, latex, latex_list, mathtext, point, prose
+from .layout import FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_lines, \
+    display_matrix, matrix_entries, nonzero, numbered, with_decimals
 from .plaintext import message, witness
 from .tikz import tikz_curve_figure
 
-__all__ = ["FILTERS", "DEFAULT_TITLE", "make_environment", "render_document", "preamble"]
+__all__ = ["FILTERS", "DEFAULT_TITLE", "FACTORISED_NAMES", "MAX_EXPANDED_LINES", "make_environment",
+           "render_document", "render_supplement", "needs_supplement", "preamble"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -48,6 +49,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "conditions": conditions,
     "escape_latex": escape_latex,
     "prose": prose,
+    "heading": heading,
     "label": label,
     "display_matrix": display_matrix,
     "matrix_entries": matrix_entries,
@@ -61,7 +63,29 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "witness": witness,
     "assignments": assignments,
     "with_decimals": with_decimals,
+    "display_nonzero": nonzero,
+    "display_lines": display_lines,
 })
+
+#: LaTeX of the objects of the full-row-rank form of ``G^+`` (:class:`symgrad.derivation.Factorisation`),
+#: added to :data:`~symgrad.notation.LATEX_NAMES` for the templates' ``names``.
+FACTORISED_NAMES: Mapping[str, str] = types.MappingProxyType({
+    "K_def": r"K = J J^{\top}",
+    "det_K": r"\det K",
+    "G_plus_factor": r"G^{+} = J^{\top} K^{-1} g^{-1} K^{-1} J",
+    "G_plus_factor_euclidean": r"G^{+} = J^{\top} K^{-2} J \qquad (g = I)",
+    "grad_param_factor": r"\operatorname{grad}^{\Xi}_{\xi}\mathcal{L} = G^{+} J^{\top} d\mathcal{L}"
+                         r" = J^{\top} K^{-1} g^{-1} d\mathcal{L} = J^{\top} K^{-1} \operatorname{grad}_{p}\mathcal{L}",
+    "K_eta_def": r"\tilde K = \tilde J \tilde J^{\top}",
+    "det_K_eta": r"\det \tilde K",
+    "grad_eta_factor": r"\operatorname{grad}^{H}_{\eta}\mathcal{L} = \tilde J^{\top} \tilde K^{-1}"
+                       r" \operatorname{grad}_{p}\mathcal{L}",
+    "delta_factor": r"\Delta\operatorname{grad} = \bigl(J^{\top} K^{-1} - Df\, \tilde J^{\top} \tilde K^{-1}\bigr)"
+                    r" \operatorname{grad}_{p}\mathcal{L}",
+})
+
+#: Expansions longer than this many display lines go to the supplementary file, when one is written.
+MAX_EXPANDED_LINES = 12
 
 
 _WIDTH_FILTERS = ("display_matrix", "matrix_entries", "breakable", "where_list", "conditions", "with_decimals")
@@ -278,8 +302,9 @@ def make_environment(extra_dirs: Sequence[PathLike] = (), *,
     env.filters.update(FILTERS)
     for name in _WIDTH_FILTERS:
         env.filters[name] = functools.partial(FILTERS[name], max_width=max_width)
-    env.globals.update(names=LATEX_NAMES, tikz_curve_figure=tikz_curve_figure, theorem1=THEOREM_1_LATEX,
-                       preamble=preamble)
+    env.globals.update(names={**LATEX_NAMES, **FACTORISED_NAMES}, tikz_curve_figure=tikz_curve_figure,
+                       theorem1=THEOREM_1_LATEX, preamble=preamble, supplement=None,
+                       max_expanded_lines=MAX_EXPANDED_LINES)
     return env
 
 
@@ -290,7 +315,8 @@ DEFAULT_TITLE = "Natural gradients on overparametrised models: derivations"
 
 def render_document(derivations: Sequence[Mapping[str, Any]], *, fragment: bool = False,
                     template_dirs: Sequence[PathLike] = (), title: str = DEFAULT_TITLE,
-                    template: str | None = None, max_width: float | None = None) -> str:
+                    template: str | None = None, max_width: float | None = None,
+                    supplement: str | None = None) -> str:
     r"""Render derivations as a LaTeX appendix.
 
     Parameters
@@ -316,6 +342,12 @@ def render_document(derivations: Sequence[Mapping[str, Any]], *, fragment: bool 
     max_width : float, optional
         Line budget of displayed formulas (see :func:`make_environment`);
         default :data:`MAX_WIDTH`, or :data:`FRAGMENT_MAX_WIDTH` for a fragment.
+    supplement : str, optional
+        File name of the supplementary document (:func:`render_supplement`)
+        written beside this one.  Given, an expansion longer than
+        :data:`MAX_EXPANDED_LINES` lines of an object printed in factorised
+        form (``G^+`` and the gradients through ``K = J J^T``) is left to that
+        file and the text names it; by default every expansion is printed.
 
     Returns
     =======
@@ -341,4 +373,24 @@ def render_document(derivations: Sequence[Mapping[str, Any]], *, fragment: bool 
     if max_width is None:
         max_width = FRAGMENT_MAX_WIDTH if fragment else MAX_WIDTH
     env = make_environment(template_dirs, max_width=max_width)
-    return env.get_template(name).render(derivations=list(derivations), title=title)
+    return env.get_template(name).render(derivations=list(derivations), title=title, supplement=supplement)
+
+
+def needs_supplement(derivations: Sequence[Mapping[str, Any]]) -> bool:
+    """True when a derivation has a factorised ``G^+`` (its expansions may go to a supplement)."""
+    return any(d.get("factorised") is not None for d in derivations)
+
+
+def render_supplement(derivations: Sequence[Mapping[str, Any]], *, template_dirs: Sequence[PathLike] = (),
+                      title: str = DEFAULT_TITLE, max_width: float | None = None) -> str:
+    r"""Render the supplementary document: the expansions of the factorised objects.
+
+    For every derivation whose context has ``factorised`` (a model whose
+    Jacobian has full row rank), ``supplement.tex.j2`` writes ``G^+``, the
+    parameter-space gradients and ``Delta grad`` entry by entry: the forms that
+    :func:`render_document` (with ``supplement=``) leaves out when they are long.
+
+    Parameters and errors are those of :func:`render_document`.
+    """
+    env = make_environment(template_dirs, max_width=MAX_WIDTH if max_width is None else max_width)
+    return env.get_template("supplement.tex.j2").render(derivations=list(derivations), title=title)

@@ -22,7 +22,7 @@ import sympy as sp
 from ..exceptions import RenderError
 from ..notation import escape_latex
 
-__all__ = ["escape_latex", "prose", "label", "latex", "mathtext", "latex_list", "condition", "point", "assignments"]
+__all__ = ["escape_latex", "prose", "heading", "label", "latex", "mathtext", "latex_list", "condition", "point", "assignments"]
 
 _MATRIX_ENVIRONMENTS = ("pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")
 
@@ -58,6 +58,25 @@ def prose(text: Any) -> str:
         else:
             pieces = part.split(r"\$")
             out.append(r"\$".join("~".join(escape_latex(y) for y in x.split("~")) for x in pieces))
+    return "".join(out)
+
+
+def heading(text: Any) -> str:
+    r"""A title for ``\section`` or a caption: :func:`prose`, with each inline formula also given a
+    plain form for the PDF's bookmarks (``\texorpdfstring``).
+
+    Examples
+    ========
+    >>> print(heading(r"The product model $\phi(a, b) = ab$"))
+    The product model \texorpdfstring{$\phi(a, b) = ab$}{phi(a, b) = ab}
+    """
+    out = []
+    for k, part in enumerate(re.split(r"(?<!\\)(\$[^$]*(?<!\\)\$)", str(text))):
+        if k % 2:
+            plain = re.sub(r"[{}^_]", "", re.sub(r"\\([A-Za-z]+)", r"\1", part[1:-1]))
+            out.append(rf"\texorpdfstring{{{part}}}{{{escape_latex(plain)}}}")
+        else:
+            out.append(prose(part))
     return "".join(out)
 
 
@@ -139,11 +158,16 @@ def latex(obj: Any, matrix: str = "pmatrix", **settings: Any) -> str:
 def _latex_matrix(M: sp.MatrixBase, env: str, settings: Mapping[str, Any]) -> str:
     """``\\begin{env} ... \\end{env}``; cells holding a fraction are set in display style."""
     cells = [[sp.latex(M[i, j], **settings) for j in range(M.cols)] for i in range(M.rows)]
-    tall = any(r"\frac" in c for row in cells for c in row)
-    if tall:
+    has_frac = [any(r"\frac" in c for c in row) for row in cells]
+    if any(has_frac):
         cells = [[rf"\displaystyle {c}" for c in row] for row in cells]
-    rows = (r"\\[0.6ex]" if tall else r"\\").join(" & ".join(row) for row in cells)
-    return rf"\begin{{{env}}}{rows}\end{{{env}}}"
+    # A display-style fraction reaches far below and above its row: rows that meet one get extra
+    # space (an array's \\[len] adds to the row's strut, so it must exceed a fraction's depth).
+    out = " & ".join(cells[0]) if cells else ""
+    for i in range(1, len(cells)):
+        gap = {2: "[2.2ex]", 1: "[1.1ex]", 0: ""}[has_frac[i - 1] + has_frac[i]]
+        out += "\\\\" + gap + " & ".join(cells[i])
+    return rf"\begin{{{env}}}{out}\end{{{env}}}"
 
 
 def point(obj: Any) -> str:

@@ -25,7 +25,7 @@ from .plaintext import decimal
 
 __all__ = [
     "MAX_WIDTH", "FRAGMENT_MAX_WIDTH", "latex_width", "breakable", "matrix_entries", "display_matrix",
-    "conditions", "numbered", "display", "with_decimals",
+    "conditions", "numbered", "display", "with_decimals", "nonzero", "display_lines",
 ]
 
 #: Width budget of one displayed line, in the units of :func:`latex_width`
@@ -426,7 +426,7 @@ def with_decimals(M: Any, name: str, *, max_width: float = MAX_WIDTH, digits: in
     ========
     >>> import sympy as sp
     >>> print(with_decimals(sp.Matrix([sp.Rational(1, 5), sp.sqrt(2)]), "v"))
-    v = \begin{pmatrix}\displaystyle \frac{1}{5}\\[0.6ex]\displaystyle \sqrt{2}\end{pmatrix} \approx \begin{pmatrix}\frac{1}{5}\\1.414213562\end{pmatrix}
+    v = \begin{pmatrix}\displaystyle \frac{1}{5}\\[1.1ex]\displaystyle \sqrt{2}\end{pmatrix} \approx \begin{pmatrix}\frac{1}{5}\\1.414213562\end{pmatrix}
     >>> with_decimals(sp.Matrix([1, 2]), "w")
     'w = \\begin{pmatrix}1\\\\2\\end{pmatrix}'
     """
@@ -535,3 +535,34 @@ def display(tex: str) -> str:
     if rows is None:
         return "\\[\n" + tex.strip() + "\n\\]"
     return "\\begin{align*}\n" + "\\\\\n".join(rows) + "\n\\end{align*}"
+
+
+def nonzero(tex: str) -> str:
+    r"""``tex \neq 0``: a display (one line or an ``aligned`` block) stated to be non-zero.
+
+    Examples
+    ========
+    >>> nonzero(r"\det K = a^{2} + b^{2}")
+    '\\det K = a^{2} + b^{2} \\neq 0'
+    >>> nonzero(r"\begin{aligned}s &= a\\ &\quad + b\end{aligned}")
+    '\\begin{aligned}s &= a\\\\ &\\quad + b \\neq 0\\end{aligned}'
+    """
+    end = r"\end{aligned}"
+    if tex.rstrip().endswith(end):
+        body = tex.rstrip()[:-len(end)]
+        return body + r" \neq 0" + end
+    return tex.rstrip() + r" \neq 0"
+
+
+def display_lines(tex: str) -> int:
+    r"""How many lines a display takes: one more than its line breaks (matrix rows count).
+
+    Used to decide whether an expansion is short enough for the main document.
+
+    Examples
+    ========
+    >>> display_lines("x = 1"), display_lines(r"\begin{aligned}a &= 1\\b &= 2\end{aligned}")
+    (1, 2)
+    """
+    return str(tex).count("\\\\") + 1
+

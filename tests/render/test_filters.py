@@ -97,7 +97,7 @@ LATEX_EXAMPLES = {
     "pmatrix": ((sp.Matrix([[a, b]]),), {}, r"\begin{pmatrix}a & b\end{pmatrix}"),
     "bmatrix column": ((sp.Matrix([a, 1]),), {"matrix": "bmatrix"}, r"\begin{bmatrix}a\\1\end{bmatrix}"),
     "fraction cells in display style": ((sp.Matrix([a / 2, b]),), {},
-                                        r"\begin{pmatrix}\displaystyle \frac{a}{2}\\[0.6ex]\displaystyle b\end{pmatrix}"),
+                                        r"\begin{pmatrix}\displaystyle \frac{a}{2}\\[1.1ex]\displaystyle b\end{pmatrix}"),
     "tuple": (((a, b),), {}, r"\left( a, \  b\right)"),
 }
 
