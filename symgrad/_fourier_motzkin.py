@@ -206,7 +206,7 @@ def solve_strict(system: Sequence[Inequality], n: int, *, preferred: Sequence[Fr
     x: list[Fraction | None] = [None] * n
     for j, lower, upper in reversed(history):
         def rest(r: _Row) -> Fraction:
-            return sum((v * x[k] for k, v in r.a.items() if k != j), r.c)  # type: ignore[operator,misc]
+            return sum((v * x[k] for k, v in r.a.items() if k != j), r.c)  # type: ignore[operator]
         lo = max((-rest(r) / r.a[j] for r in lower), default=None)
         hi = min((-rest(r) / r.a[j] for r in upper), default=None)
         x[j] = _pick(lo, hi, pref[j])

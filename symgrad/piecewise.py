@@ -65,7 +65,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterator, Mapping, Sequence
 
 import sympy as sp
@@ -124,7 +124,8 @@ class SignCondition:
         return f"{self.h} {'>' if self.sign > 0 else '<'} 0"
 
 
-def _canonical(d: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[sp.Expr, int] | int:
+@lru_cache(maxsize=8192)
+def _canonical(d: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, int] | int:
     """``(h, s)`` with ``d = s k h`` for a positive constant ``k`` and ``h`` canonical; or the sign of ``d``
     (``1, -1, 0``) when ``d`` is a number."""
     d = sp.sympify(d)
@@ -141,7 +142,14 @@ def _canonical(d: sp.Expr, variables: Sequence[sp.Symbol]) -> tuple[sp.Expr, int
         s = 1 if p.LC() > 0 else -1
         _, q = (p * s).clear_denoms(convert=True)
         _, q = q.primitive()
-        return q.as_expr(), s
+        h = q.as_expr()
+        if any(v.is_positive for v in h.free_symbols):
+            # drop factors that are positive by the symbols' assumptions (c*w with c > 0 has the sign of w)
+            coeff, factors = sp.factor_list(h)
+            kept = [(fac, e) for fac, e in factors if fac.is_positive is not True]
+            if len(kept) < len(factors):
+                return _canonical(sp.Mul(*[fac**e for fac, e in kept]), variables) if kept else 1
+        return h, s
     c, rest = d.as_coeff_Mul()
     if c.is_Rational and c != 1:
         return _canonical_sign(rest, 1 if c > 0 else -1)
@@ -211,6 +219,11 @@ def _splittable(k: sp.Expr) -> bool:
 
 
 def _next_kink(exprs: Sequence[sp.Expr]) -> sp.Expr | None:
+    return _next_kink_cached(tuple(exprs))
+
+
+@lru_cache(maxsize=4096)
+def _next_kink_cached(exprs: tuple[sp.Expr, ...]) -> sp.Expr | None:
     """The kink to split next: one whose decision expressions are kink-free, and not inside another such
     kink (a ``Piecewise`` piece is split only when that piece applies); the order depends on the
     expressions alone, so :meth:`Regions.locate` walks the same tree."""
@@ -222,7 +235,7 @@ def _next_kink(exprs: Sequence[sp.Expr]) -> sp.Expr | None:
     return min(outer or ready, key=sp.default_sort_key) if ready else None
 
 
-def _condition(d: sp.Expr, s: int, variables: Sequence[sp.Symbol]) -> SignCondition | bool:
+def _condition(d: sp.Expr, s: int, variables: tuple[sp.Symbol, ...]) -> SignCondition | bool:
     """``s d > 0`` as a canonical condition, or its truth value when ``d`` is a number."""
     c = _canonical(d, variables)
     if isinstance(c, int):
@@ -246,7 +259,8 @@ def _conj(parts: Sequence[SignCondition | bool]) -> tuple[SignCondition, ...] | 
     return tuple(SignCondition(h, s) for h, s in out.items())
 
 
-def _branches(k: sp.Expr, variables: Sequence[sp.Symbol]) -> list[_Branch]:
+@lru_cache(maxsize=4096)
+def _branches(k: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[_Branch, ...]:
     """Every branch of the kink ``k``: the strict conditions under which it applies, and its value."""
     out: list[_Branch] = []
 
@@ -276,10 +290,10 @@ def _branches(k: sp.Expr, variables: Sequence[sp.Symbol]) -> list[_Branch]:
             add(conds, value)
     else:  # pragma: no cover - _next_kink returns only KINKS
         raise PiecewiseError(f"no rule to split {k}")
-    return out
+    return tuple(out)
 
 
-def _truth(rel: Relational, assigned: Mapping[sp.Expr, int], variables: Sequence[sp.Symbol]) -> bool | None:
+def _truth(rel: Relational, assigned: Mapping[sp.Expr, int], variables: tuple[sp.Symbol, ...]) -> bool | None:
     """The value of ``rel`` on the open cells where the canonical form of ``lhs - rhs`` has the assigned sign."""
     c = _canonical(rel.lhs - rel.rhs, variables)
     if isinstance(c, int):
@@ -298,7 +312,7 @@ def _truth(rel: Relational, assigned: Mapping[sp.Expr, int], variables: Sequence
     return sgn < 0
 
 
-def _piecewise_tree(k: sp.Piecewise, variables: Sequence[sp.Symbol], assigned: tuple[SignCondition, ...]
+def _piecewise_tree(k: sp.Piecewise, variables: tuple[sp.Symbol, ...], assigned: tuple[SignCondition, ...]
                     ) -> list[tuple[tuple[SignCondition, ...], sp.Expr | None]]:
     """The branches of a ``Piecewise``, splitting on one relation at a time and only as far as needed."""
     signs = {c.h: c.sign for c in assigned}
@@ -466,6 +480,7 @@ def _search(conds: Sequence[SignCondition], variables: tuple[sp.Symbol, ...], st
         if isinstance(res, Feasible):
             pt = dict(vals)
             pt.update({s: sp.Rational(v.numerator, v.denominator) for s, v in zip(free, res.point)})
+            pt = {s: pt[s] for s in variables}
             if _holds(full, pt):
                 return _Search("witness", pt, f"{sorted(map(str, fixed))} fixed at rationals, the rest solved "
                                               "exactly by Fourier-Motzkin")
@@ -514,12 +529,14 @@ def _linearising_set(conds: Sequence[SignCondition], variables: tuple[sp.Symbol,
 
 
 def _farkas_text(conds: Sequence[SignCondition], lam: Sequence[Fraction]) -> str:
-    terms = [f"{sp.Rational(l.numerator, l.denominator)}*({'' if c.sign > 0 else '-'}({c.h}))"
-             for c, l in zip(conds, lam) if l]
-    total = sp.expand(sum((sp.Rational(l.numerator, l.denominator) * c.sign * c.h for c, l in zip(conds, lam)),
-                          sp.S.Zero))
-    return (f"proved empty (Fourier-Motzkin, Farkas certificate): {' + '.join(terms)} = {total}, which is not "
-            "positive, although every term is positive on the pattern")
+    terms, total = [], sp.S.Zero
+    for c, l in zip(conds, lam):
+        if l:
+            q = sp.Rational(l.numerator, l.denominator)
+            terms.append(("" if q == 1 else f"{q}*") + f"({c.sign * c.h})")
+            total += q * c.sign * c.h
+    return (f"proved empty (Fourier-Motzkin, Farkas certificate): {' + '.join(terms)} = {sp.expand(total)} <= 0, "
+            "although every term is positive on the pattern")
 
 
 # ---------------------------------------------------------------------------
