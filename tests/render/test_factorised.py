@@ -1,0 +1,116 @@
+"""G^+ in factorised form (issue 14): ``G^+ = J^T K^-1 g^-1 K^-1 J`` with ``K = J J^T`` when ``J`` has
+full row rank, proved equal to the expanded Moore-Penrose inverse, checked against an independent
+inverse at rational points, and the width-2 linear network's section within its page budget."""
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+
+import pytest
+import sympy as sp
+
+import symgrad as sg
+from symgrad.derivation import Factorisation, factorise
+from symgrad.proof import Verdict
+from symgrad.render import code_text, write_outputs
+from test_latexmk import require_tex
+
+PAGE_BUDGET = 4  # pages of the width-2 linear network's section (issue 14)
+
+
+@pytest.fixture(scope="module")
+def network_report():
+    return sg.run_derivation(sg.load_derivation("linear-network"), seed=0)
+
+
+def _penrose_inverse_at(G: sp.Matrix) -> sp.Matrix:
+    """The Moore-Penrose inverse of a rational matrix by SymPy (rank factorisation), independent of symgrad."""
+    return sp.Matrix(G).pinv()
+
+
+def test_network_factorisation_is_proved_exactly(network_report):
+    F = network_report.factorised
+    assert isinstance(F, Factorisation)
+    assert F.certificate.verdict is Verdict.PROVED and F.eta_certificate.verdict is Verdict.PROVED
+    names = [n for n, _ in network_report.checks]
+    assert "factorised G^+" in names and "factorised Delta grad" in names
+    M = network_report.derivation.model
+    J = sp.Matrix(M.J)
+    assert sp.expand(F.K - J * J.T) == sp.zeros(2, 2) and F.euclidean
+
+
+def test_factorised_form_equals_an_independent_pseudo_inverse_at_rational_points(network_report):
+    M = network_report.derivation.model
+    J = sp.Matrix(M.J)
+    rng = random.Random(5)
+    for _ in range(3):
+        pt = {x: sp.Rational(rng.randint(-9, 9), rng.randint(1, 5)) for x in M.xi}
+        Jp = J.subs(pt)
+        K = Jp * Jp.T
+        factor = Jp.T * K.inv() * K.inv() * Jp                      # g = I
+        assert factor == _penrose_inverse_at(Jp.T * Jp)              # SymPy's own pinv of G at the point
+        assert factor == sp.Matrix(M.G_plus.matrix).subs(pt)        # the expanded formula at the point
+        for A, B in ((factor, Jp.T * Jp),):                          # Penrose conditions, exactly
+            assert B * A * B == B and A * B * A == A and (A * B).T == A * B and (B * A).T == B * A
+
+
+def test_a_wrong_expansion_is_refuted():
+    a, b = sp.symbols("a b", real=True)
+    M = sg.Model([a * b], params=[a, b])
+    ng = sg.natural_gradient(M, (M.z[0] - 1) ** 2 / 2, seed=0)
+    F = factorise(M, ng)
+    assert F is not None and F.certificate.verdict is Verdict.PROVED
+    assert F.K == sp.Matrix([[a**2 + b**2]])
+
+    class Tampered:  # the same gradient object with one entry of eq. (5) doubled
+        parameter = sp.ImmutableMatrix([2 * ng.parameter[0], ng.parameter[1]])
+        manifold, dL, loss = ng.manifold, ng.dL, ng.loss
+    bad = factorise(M, Tampered())  # type: ignore[arg-type]
+    assert bad is not None and bad.certificate.verdict is Verdict.REFUTED
+
+
+def test_no_factorisation_when_J_lacks_full_row_rank():
+    rep = sg.run_derivation(sg.load_derivation("polar"), seed=0)     # G invertible: nothing to factorise
+    assert rep.factorised is None
+
+
+@pytest.fixture(scope="module")
+def network_rendered(network_report):
+    return sg.render(network_report)       # the LaTeX only, as written beside a supplement
+
+
+def test_expansions_move_to_the_supplement(network_rendered):
+    kept = network_rendered
+    assert "appendix-expanded.tex" in kept.tex and kept.supplement is not None
+    assert r"\label{eq:linear-network-Gplus}" not in kept.tex          # 49 lines: in the supplement
+    assert r"\label{eq:linear-network-Gplus-factor}" in kept.tex
+    assert r"\label{eq:linear-network-Gplus}" in kept.supplement
+    assert r"\label{eq:linear-network-delta}" in kept.supplement and code_text(kept.supplement) == []
+
+
+def _pages(pdf) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", out, re.MULTILINE).group(1))
+
+
+@pytest.mark.tex
+def test_width_2_network_section_fits_its_page_budget(network_rendered, tmp_path):
+    require_tex()
+    if shutil.which("pdfinfo") is None:
+        pytest.fail("pdfinfo (poppler-utils) is not on PATH; .ci/run installs it")
+    result = write_outputs(network_rendered.tex, tmp_path, pdf=True)
+    aux = (tmp_path / "appendix.aux").read_text()
+    start = int(re.search(r"\\newlabel\{sec:linear-network\}\{\{\d+\}\{(\d+)\}", aux).group(1))
+    pages = _pages(result["pdf"]) - start + 1
+    assert 1 <= pages <= PAGE_BUDGET, f"the section takes {pages} pages (budget {PAGE_BUDGET})"
+    assert not [w for w, _ in result["overfull"] if w > 3.0], result["overfull"]
+
+
+@pytest.mark.tex
+@pytest.mark.slow
+def test_supplement_compiles(network_rendered, tmp_path):
+    require_tex()
+    result = write_outputs(network_rendered.supplement, tmp_path, basename="appendix-expanded", pdf=True)
+    assert result["pdf"].exists() and not [w for w, _ in result["overfull"] if w > 3.0], result["overfull"]
