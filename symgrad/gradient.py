@@ -48,7 +48,7 @@ from .singular import ensure_nonsingular
 __all__ = [
     "ANY_LOSS", "AnyLoss", "loss_differential", "coordinate_derivatives", "recipe", "GradientAt",
     "FieldOf", "gradient_at", "NaturalGradient", "natural_gradient", "check_theorem1", "check_generalised_inverses",
-    "riesz_gradient_claim", "theorem1_residual",
+    "riesz_gradient_claim", "theorem1_residual", "riesz_gradient",
 ]
 
 
@@ -324,6 +324,32 @@ def gradient_at(model: Model, L: Any, point: Mapping[Any, Any], *, exact_field: 
 # Theorem 1 as a claim
 # ---------------------------------------------------------------------------
 
+def riesz_gradient(ops: Ops, J: list, g: list, dL: list) -> list:
+    r"""The Riesz gradient of eq. (1), ``B (B^T g B)^{-1} B^T dL``, with no inverse of ``G``.
+
+    ``B`` holds pivot columns of ``J`` (a basis of ``T_p M``, found at the level of ``ops``);
+    the vector is the ``g``-orthogonal projection of ``g^{-1} dL`` onto their span.  The one
+    place it is written: Theorem 1 compares it with eq. (4), and :mod:`symgrad.reparam` uses
+    it for ``J G^- nabla L``, which it equals for every generalised inverse ``G^-`` (the
+    lemma in :func:`symgrad.reparam.invariance_residual`).
+
+    Examples
+    ========
+    >>> from fractions import Fraction as F
+    >>> from symgrad.ops import ValueOps
+    >>> ops = ValueOps(F(0), F(1))
+    >>> J, g, dL = [[F(1)], [F(1)]], [[F(1), F(0)], [F(0), F(1)]], [[F(2)], [F(0)]]
+    >>> riesz_gradient(ops, J, g, dL) == [[1], [1]]         # (2, 0) projected onto the diagonal
+    True
+    """
+    r, _rows, cols = ops.rank_profile(J)
+    if not r:
+        return linalg.zeros(len(J), 1, ops.zero)
+    B = linalg.submatrix(J, range(len(J)), cols)
+    Bt = ops.T(B)
+    return ops.mul(B, ops.solve(ops.mul(ops.mul(Bt, g), B), ops.mul(Bt, dL)))
+
+
 def theorem1_residual(ops: Ops, inp: dict) -> dict:
     """Theorem 1 at the level of ``ops``: eqs. (4), (5), the Riesz gradient (1) and their difference."""
     J, g, dL = inp["J"], inp["g"], inp["dL"]
@@ -331,14 +357,7 @@ def theorem1_residual(ops: Ops, inp: dict) -> dict:
     Jt = ops.T(J)
     manifold, nabla = out["manifold"], out["nabla"]
     # Riesz (eq. 1): basis of the column space from pivot columns of J, Gram system of that basis
-    r, _rows, cols = ops.rank_profile(J)
-    B = linalg.submatrix(J, range(len(J)), cols)
-    Bt = ops.T(B)
-    if r:
-        coeff = ops.mul(ops.inv(ops.mul(ops.mul(Bt, g), B)), ops.mul(Bt, dL))
-        riesz = ops.mul(B, coeff)
-    else:
-        riesz = linalg.zeros(len(J), 1, ops.zero)
+    riesz = riesz_gradient(ops, J, g, dL)
     # the defining property (1) of the manifold vector: g(grad, d_i) = dL(d_i) for all i
     defining = ops.sub(ops.mul(ops.mul(Jt, g), manifold), nabla)
     residual = ops.sub(manifold, riesz) + defining

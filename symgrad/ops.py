@@ -59,6 +59,10 @@ class Ops:
     def inv(self, A):
         return linalg.inverse(A, self.pivot_zero, self.cost)
 
+    def solve(self, A, B):
+        """``A^{-1} B`` (Gauss-Jordan on ``[A | B]``)."""
+        return linalg.solve(A, B, self.pivot_zero, self.cost)
+
     def rank_profile(self, A):
         return linalg.rank_profile(A, self.pivot_zero, self.cost)
 
@@ -124,12 +128,21 @@ class PointOps(Ops):
     def __init__(self) -> None:
         self.bad = 0
 
-    def pinv(self, A, psd: bool = False):
-        k = min(len(A), len(A[0]))
-        a = max(x.num_deg for row in A for x in row)
-        b = max(x.den_deg for row in A for x in row)
-        self.bad += k * a + k * k * b
-        return super().pinv(A, psd)
+    def rank_profile(self, A):
+        """The rank at the point, with the chance that it is below the generic rank added to :attr:`bad`.
+
+        Every rank decision of a claim (a pseudo-inverse, a basis of pivot columns) goes through
+        here.  The point sees a lower rank only where every ``r x r`` minor of the generic rank
+        ``r`` vanishes, in particular a fixed non-zero one, whose numerator has degree at most
+        ``k a + k^2 b`` (``k`` the smaller dimension, ``a`` and ``b`` the largest numerator and
+        denominator degrees of the entries).
+        """
+        if A and A[0]:
+            k = min(len(A), len(A[0]))
+            a = max(x.num_deg for row in A for x in row)
+            b = max(x.den_deg for row in A for x in row)
+            self.bad += k * a + k * k * b
+        return super().rank_profile(A)
 
     def pivot_zero(self, x: DegreeTracked) -> bool:
         return x.vanishes()

@@ -31,34 +31,68 @@ import sympy as sp
 from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .exact import dense as linalg
 from .exact.lifting import Lifting
-from .exceptions import LiftError
-from .gradient import ANY_LOSS, loss_differential, recipe
+from .exceptions import LiftError, RankError
+from .exact.point import PointField
+from .gradient import ANY_LOSS, loss_differential, recipe, riesz_gradient
 from .inverse import damped_inverse, lambda_variable, limit_at_zero
 from .notation import latex_text
 from .model import Model, as_reparametrisation
 from .parametrisation import Reparametrisation
-from .ops import ExactOps, Ops
-from .proof import Certificate, Claim, Decision, Verdict, Witness, decide, exact_witness
+from .ops import ExactOps, Ops, ValueOps
+from ._sampling import sample_point
+from .proof import Certificate, Claim, Verdict, Witness, _in_domain, decide, exact_witness
 
 __all__ = [
-    "InvarianceProof", "check_invariance", "invariance_residual",
+    "InvarianceProof", "check_invariance", "invariance_residual", "parameter_gradients",
     "DampedInvariance", "damped_invariance", "StepComparison", "step_comparison",
 ]
 
 
 def invariance_residual(ops: Ops, inp: dict) -> dict:
-    """eq. (6) at the level of ``ops``: both gradients at ``xi = f(eta)`` (eq. 5 for ``phi`` and for
-    ``phi o f``, whose Jacobian is ``J Df``), their difference, and ``J`` times it."""
+    r"""``J(f(eta)) Delta grad`` of eq. (6) at the level of ``ops``, without any pseudo-inverse.
+
+    **Lemma.** Let ``G = J^T g J`` with ``g`` symmetric and invertible, and let the
+    columns of ``B`` be a basis of the column space of ``J`` with ``H = B^T g B``
+    invertible.  Then ``J G^- J^T = B H^{-1} B^T`` for *every* generalised inverse
+    ``G^-`` (paper, Def. 1), the Moore-Penrose inverse included.
+
+    *Proof.* Write ``J = B R``; ``R`` has full row rank because ``B`` is a basis
+    of the column space.  Then ``G = R^T H R`` and ``G G^- G = G`` reads
+    ``R^T H R G^- R^T H R = R^T H R``.  Multiplying by ``(R R^T)^{-1} R`` on the
+    left and by ``R^T (R R^T)^{-1}`` on the right leaves ``H (R G^- R^T) H = H``,
+    so ``R G^- R^T = H^{-1}`` and ``J G^- J^T = B R G^- R^T B^T = B H^{-1} B^T``.
+
+    With ``nabla L = J^T dL`` this gives ``J G_xi^+ nabla_xi L = B H^{-1} B^T dL``
+    and, for ``phi o f`` with Jacobian ``J Df``, ``J Df G_eta^+ nabla_eta L =
+    B' H'^{-1} B'^T dL``; so ``J Delta grad`` is their difference, computed from two
+    ``r x r`` systems (:func:`symgrad.gradient.riesz_gradient`) instead of two
+    ``n x n`` pseudo-inverses.  Over the lifted field the pivot columns found by
+    exact elimination are such a basis, so the residual is exactly ``J Delta grad``
+    as a rational function; at a random point the rank decisions are counted
+    among the bad events of the Schwartz-Zippel bound
+    (:meth:`symgrad.ops.PointOps.rank_profile`).  Where ``H`` is singular (a degenerate
+    ``g``, such as an empirical Fisher matrix) the residual is computed as written, with both
+    pseudo-inverses.
+    """
+    J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
+    try:
+        on_xi = riesz_gradient(ops, J, g, dL)
+        on_eta = riesz_gradient(ops, ops.mul(J, Df), g, dL)
+    except RankError:
+        # H singular: g is degenerate on the tangent space (an empirical Fisher metric, say), so the
+        # lemma does not apply; eq. (6) as written, with both pseudo-inverses
+        return {"residual": ops.mul(J, parameter_gradients(ops, inp)["delta"])}
+    return {"manifold_xi": on_xi, "manifold_eta": on_eta, "residual": ops.sub(on_xi, on_eta)}
+
+
+def parameter_gradients(ops: Ops, inp: dict) -> dict:
+    """Both gradients of eq. (5) at ``xi = f(eta)`` (for ``phi`` and for ``phi o f``, whose Jacobian
+    is ``J Df``), and ``Delta grad`` of eq. (6), at the level of ``ops``."""
     J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
     grad_xi = recipe(ops, J, g, dL)["parameter"]
     grad_eta = recipe(ops, ops.mul(J, Df), g, dL)["parameter"]
     delta = ops.sub(grad_xi, ops.mul(Df, grad_eta))
-    return {"grad_xi": grad_xi, "grad_eta": grad_eta, "delta": delta, "residual": ops.mul(J, delta)}
-
-
-def _delta_only(ops: Ops, inp: dict) -> dict:
-    out = invariance_residual(ops, inp)
-    return {"residual": out["delta"]}
+    return {"grad_xi": grad_xi, "grad_eta": grad_eta, "delta": delta, "residual": delta}
 
 
 @dataclass(eq=False)
@@ -84,13 +118,30 @@ class InvarianceProof:
     delta_certificate: Certificate | None
     lifting: Lifting | None = field(default=None, repr=False)
     lifted: dict = field(default_factory=dict, repr=False)   # exact outputs, in the field of ``lifting``
+    claim: Claim | None = field(default=None, repr=False)
 
     def _sympy(self, name: str) -> sp.ImmutableMatrix | None:
-        """An exact output as SymPy (factored), converted on first request and remembered."""
+        """An exact output as SymPy (factored), computed and converted on first request, then remembered.
+
+        The gradients of eq. (5) are not needed for the verdict; they are computed here, in
+        the lifted field and within the model's budget, only when asked for (``None`` when
+        the inputs have no exact lift)."""
         cache = self.__dict__.setdefault("_converted", {})
-        if name not in cache:
-            M = self.lifted.get(name)
-            cache[name] = None if M is None or self.lifting is None else self.lifting.matrix_to_sympy(M, factor=True)
+        if name in cache:
+            return cache[name]
+        if name not in self.lifted and self.claim is not None:
+            try:
+                with self.model._bounded("the parameter-space gradients of eq. (5)"):
+                    if self.lifting is None:
+                        self.lifting = _lift_claim(self.claim)
+                    L = self.lifting
+                    out = parameter_gradients(ExactOps(L), {k: L.lift_matrix(sp.Matrix(M))
+                                                            for k, M in self.claim.inputs.items()})
+                self.lifted.update({k: out[k] for k in ("grad_xi", "grad_eta", "delta")})
+            except LiftError:
+                self.claim = None
+        M = self.lifted.get(name)
+        cache[name] = None if M is None or self.lifting is None else self.lifting.matrix_to_sympy(M, factor=True)
         return cache[name]
 
     @property
@@ -186,41 +237,103 @@ def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *,
     # no keep=: the exact outputs stay in the lifted field and become SymPy only when asked for
     d = decide(claim, budget=whole.sub(0.6), seed=seed, levels=levels)
     delta_cert = None
-    if d.exact_outputs and d.lifting is not None:
-        delta_cert = _delta_certificate(claim, d, whole)
-    elif d.certificate.verdict is not Verdict.REFUTED:
-        delta_claim = Claim(f"Delta grad = 0 for {f.name} on {model.name}", inputs, syms, _delta_only,
-                            positive=positive, extra_symbols=claim.extra_symbols)
-        delta_cert = decide(delta_claim, budget=whole, seed=seed, levels=levels).certificate
-    kept = {k: d.exact_outputs[k] for k in ("grad_xi", "grad_eta", "delta") if k in d.exact_outputs}
-    return InvarianceProof(model, f, L, d.certificate, delta_cert, d.lifting, kept)
+    exact_delta: dict = {}
+    lifting = d.lifting
+    if d.certificate.verdict is not Verdict.REFUTED:
+        if "exact" in levels and lifting is None:
+            try:
+                with whole.limit():
+                    lifting = _lift_claim(claim)
+            except LiftError:
+                lifting = None
+            except OutOfTime as exc:
+                if not whole.owns(exc):
+                    raise
+                lifting = None
+        if "exact" in levels and lifting is not None:
+            delta_cert, exact_delta = _delta_certificate(claim, lifting, d.certificate.seed, whole)
+        else:
+            delta_claim = Claim(f"Delta grad = 0 for {f.name} on {model.name}", inputs, syms, _delta_only,
+                                positive=positive, extra_symbols=claim.extra_symbols)
+            delta_cert = decide(delta_claim, budget=whole, seed=seed, levels=levels).certificate
+    return InvarianceProof(model, f, L, d.certificate, delta_cert, lifting, exact_delta, claim)
 
 
-def _delta_certificate(claim: Claim, d: Decision, budget: Budget) -> Certificate:
-    """Decide ``Delta grad = 0`` from the exact run's output (no recomputation).
+def _delta_only(ops: Ops, inp: dict) -> dict:
+    return {"residual": parameter_gradients(ops, inp)["delta"]}
 
-    A non-zero exact normal form refutes the claim; the witness point is a
-    courtesy, searched for only within what is left of ``budget``.
+
+def _lift_claim(claim: Claim) -> Lifting:
+    return Lifting.build([e for M in claim.inputs.values() for e in M],
+                         tuple(claim.symbols) + tuple(claim.extra_symbols))
+
+
+#: rational points tried for a witness of ``Delta grad != 0`` before the exact normal form is computed
+_WITNESS_POINTS = 6
+
+
+def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None,
+                       budget: Budget) -> tuple[Certificate, dict]:
+    r"""Decide ``Delta grad = 0``: a witness point first, the exact normal form only if none is found.
+
+    At a rational point of the parameters (and of ``dL``) every input takes an exact value in
+    the field of the lifted kernels there (:class:`~symgrad.exact.point.PointField`); the
+    Moore-Penrose inverses of ``G`` and of ``Df^T G Df`` are computed at the point with the rank
+    decided exactly, so the value of eq. (5) there is the true one.  A non-zero ``Delta grad``
+    at a point where ``Df`` is invertible and ``J``, ``J Df`` have the same rank refutes the
+    identity ``Delta grad = 0`` with that point as exact witness.  Only when no point within
+    :data:`_WITNESS_POINTS` tries gives one is ``Delta grad`` computed exactly in the lifted
+    field (proved zero, or refuted by its non-zero normal form).  Either way within ``budget``.
+    Returns the certificate and the exact outputs computed on the way (``grad_xi``, ``grad_eta``,
+    ``delta``; empty when a witness point decided it).
     """
-    assert d.lifting is not None
-    delta = d.exact_outputs["delta"]
     statement = "Delta grad = 0"
-    method = d.certificate.method
-    if linalg.is_zero_matrix(delta):
-        return Certificate(statement, Verdict.PROVED, method,
-                           residual=sp.ImmutableMatrix(sp.zeros(len(delta), 1)))
-    witness = None
-    notes: tuple[str, ...] = ()
+    rng = random.Random(seed)
+    lifted = None
     try:
         with budget.limit():
-            witness = exact_witness(claim, d.lifting, delta, random.Random(d.certificate.seed))
+            lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
+            for _ in range(4 * _WITNESS_POINTS):
+                pt = sample_point(lifting.symbols, rng, kind="grid")
+                if not _in_domain(claim, pt):
+                    continue
+                point = {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()}
+                try:
+                    F = PointField(lifting, point)
+                    vals = {k: [[F.value(x) for x in row] for row in M] for k, M in lifted.items()}
+                except (LiftError, ZeroDivisionError):
+                    continue
+                ops = ValueOps(F.value(lifting.zero), F.value(lifting.one))
+                J, Df = vals["J"], vals["Df"]
+                n = len(Df)
+                r = ops.rank_profile(J)[0]
+                if ops.rank_profile(Df)[0] < n or ops.rank_profile(ops.mul(J, Df))[0] != r:
+                    continue
+                delta = parameter_gradients(ops, vals)["delta"]
+                nz = [i for i, row in enumerate(delta) if not row[0].is_zero()]
+                if nz:
+                    v = F.to_sympy(delta[nz[0]][0])
+                    w = Witness(point, {"entry": (nz[0] + 1, 1), "value": v}, numeric=sp.N(v, 15), exact=True)
+                    return Certificate(statement, Verdict.REFUTED,
+                                       "exact arithmetic at a rational point: the Moore-Penrose inverses of "
+                                       f"both Gram matrices there (rank {r} for both), eq. (5) evaluated exactly",
+                                       witness=w), {}
+                break  # a generic point where Delta grad vanishes: decide it exactly instead
+            out = parameter_gradients(ExactOps(lifting), lifted)
+            method = "exact rational-function arithmetic in the lifted field (both pseudo-inverses of eq. 5)"
+            if linalg.is_zero_matrix(out["delta"]):
+                cert = Certificate(statement, Verdict.PROVED, method,
+                                   residual=sp.ImmutableMatrix(sp.zeros(len(out["delta"]), 1)))
+            else:
+                witness = exact_witness(claim, lifting, out["delta"], rng)
+                cert = Certificate(statement, Verdict.REFUTED, method, witness=witness,
+                                   notes=("the exact normal form of Delta grad is InvarianceProof.delta",))
+            return cert, {k: out[k] for k in ("grad_xi", "grad_eta", "delta")}
     except OutOfTime as exc:
         if not budget.owns(exc):
             raise
-        notes = ("the exact normal form of Delta grad is not zero; no witness point was evaluated within "
-                 "the budget",)
-    notes += ("the exact normal form of Delta grad is InvarianceProof.delta",)
-    return Certificate(statement, Verdict.REFUTED, method, witness=witness, notes=notes)
+    return Certificate(statement, Verdict.UNDECIDED, "no witness point and no exact normal form within the budget",
+                       notes=("Delta grad = 0 was not decided within the budget",)), {}
 
 
 # ---------------------------------------------------------------------------

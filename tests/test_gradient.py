@@ -134,3 +134,29 @@ def test_a_model_on_the_boundary_of_the_metric_is_refused():
     M = sg.Model([a, 1 - a, 0], [a], metric=sg.Metric.simplex_fisher(sp.symbols("p1:4", positive=True)))
     with pytest.raises(DomainError, match="boundary"):
         M.G
+
+
+@pytest.mark.parametrize("name", ["softmax3", "linear-network-2", "gaussian", "polar"])
+def test_riesz_route_equals_J_Gplus_nabla_by_mpmath_svd(name):
+    """The lemma behind the projector route of eq. (6): ``J G^+ J^T dL = B (B^T g B)^{-1} B^T dL``.
+    The left side from an mpmath SVD pseudo-inverse at 50 digits, the right side by symgrad's
+    :func:`riesz_gradient` exactly at the point (in the lifted field there)."""
+    from symgrad.exact.lifting import Lifting
+    from symgrad.exact.point import PointField
+    from symgrad.gradient import riesz_gradient
+    from symgrad.ops import ValueOps
+    M, _ = ACCEPTANCE[name]()
+    rng = random.Random(11)
+    dL = sp.Matrix([sp.Rational(rng.randint(-9, 9), rng.randint(1, 5)) for _ in range(M.dim_ambient)])
+    L = Lifting.build(list(M.J) + list(M.g_phi), M.xi)
+    for _ in range(2):
+        pt = {s: sp.Rational(rng.randint(1, 15), 7) for s in M.xi}
+        F = PointField(L, pt)
+        val = lambda A: [[F.value(L.lift(x)) for x in row] for row in sp.Matrix(A).tolist()]  # noqa: E731
+        right = riesz_gradient(ValueOps(F.value(L.zero), F.value(L.one)), val(M.J), val(M.g_phi), val(dL))
+        right_m = sp.Matrix([[F.to_sympy(x) for x in row] for row in right])
+        with mpmath.workdps(50):
+            Jn, gn = evaluate_matrix(M.J, pt, 50), evaluate_matrix(M.g_phi, pt, 50)
+            X = numeric_pinv(Jn.T * gn * Jn, 50)[0]
+            left = Jn * X * Jn.T * evaluate_matrix(dL, {}, 50)
+            assert max(abs(x) for x in left - evaluate_matrix(right_m, {}, 50)) < mpmath.mpf(10) ** -40
