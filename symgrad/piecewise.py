@@ -420,13 +420,16 @@ _POOL = [sp.Rational(p, q) for q in (1, 2, 3, 4) for p in range(-6, 7) if p != 0
 
 
 def _search(conds: Sequence[SignCondition], variables: tuple[sp.Symbol, ...], start: Mapping | None,
-            rng: random.Random, trials: int = 24) -> _Search:
-    """A rational point where every condition holds, a Farkas proof that none exists, or the search described."""
+            rng: random.Random, trials: int = 24, prefer: Mapping[sp.Symbol, int] | None = None) -> _Search:
+    """A rational point where every condition holds, a Farkas proof that none exists, or the search described.
+
+    Free variables take the value ``prefer[s]`` where allowed (default ``1, 2, 3, 1, ...`` in order)."""
     full = list(conds) + _assumption_conditions(variables)
     if start is not None and _holds(full, start):
         return _Search("witness", dict(start), "the enclosing pattern's witness")
     index = {s: i for i, s in enumerate(variables)}
-    preferred = [Fraction(1 + i % 3) for i in range(len(variables))]
+    prefer = prefer or {}
+    preferred = [Fraction(prefer.get(s, 1 + i % 3)) for i, s in enumerate(variables)]
     rows = [_affine(c, index) for c in full]
     if all(r is not None for r in rows):
         try:
@@ -707,11 +710,21 @@ class Region:
             notes.append(f"f^-1({self.label}) is empty (a condition becomes false or two contradict): the claim "
                          "is vacuous there")
         else:
-            s = _search(pre, variables, None, random.Random(seed))
+            # a constant of f (a scale c, say) is preferred at 2: at c = 1 many f are the identity
+            s = _search(pre, variables, None, random.Random(seed), prefer={k: 2 for k in f.constants})
             if s.status == "witness":
                 wit = s.point
             else:
                 notes.append(f"f^-1({self.label}): {s.how}")
+        if proof.delta is not None and proof.delta_is_zero is False:
+            if wit is not None and (d := proof.delta.xreplace(wit)) and all(x.is_Rational for x in d) \
+                    and any(x != 0 for x in d):
+                notes.append(f"Delta grad != 0 at the point {_fmt_point(wit)} of f^-1({self.label}): Delta grad = "
+                             f"{list(d)} there (exact), so eq. (5) depends on the parametrisation on this region")
+            else:
+                notes.append(f"Delta grad is a non-zero rational function, so it is non-zero on a dense open set, "
+                             f"which meets the open set f^-1({self.label}) (a witness point of the smooth model "
+                             "phi_R need not lie in it)")
         return OnRegion(self, "J Delta grad = 0", proof, preimage=pre, preimage_witness=wit, notes=tuple(notes))
 
     def gradient_at(self, point: Mapping[Any, Any], loss: Any, *,

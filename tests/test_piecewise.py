@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from pathlib import Path
 
 import mpmath
 import pytest
@@ -288,6 +289,18 @@ def test_budget_and_region_cap_are_reported():
 def test_smooth_model_is_one_region():
     R = regions([w * b, w + b], [w, b])
     assert len(R) == 1 and R[0].conditions == () and R[0].rank == 2
+
+
+def test_relu_derivation_verifies():
+    """The ReLU derivation (one region of the network, with the positive rescaling) runs and verifies."""
+    root = Path(__file__).resolve().parent.parent / "derivations"
+    path = next(p for p in (root / "relu_network.py", root / "_relu_network.py") if p.exists())
+    rep = sg.run_derivation(sg.load_derivation(path), seed=0)
+    assert rep.ok(), "\n".join(rep.summary_lines())
+    checks = dict(rep.checks)
+    assert checks["J Delta grad = 0"].verdict is sg.Verdict.PROVED
+    assert checks["Delta grad"].verdict is sg.Verdict.REFUTED
+    assert all(cert.verdict is not sg.Verdict.UNDECIDED for _, cert in rep.checks)
 
 
 # ---------------------------------------------------------------------------
