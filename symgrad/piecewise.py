@@ -675,6 +675,33 @@ class Region:
         self._need_witness("the rank")
         return self.model.rank
 
+    @cached_property
+    def irredundant_conditions(self) -> tuple[SignCondition, ...]:
+        """A subset of :attr:`conditions` defining the same region, each one needed.
+
+        A condition is dropped when the others (with the parameters' sign
+        assumptions) and its reverse have no common point, proved by
+        Fourier-Motzkin; that is exact for conditions affine in the
+        parameters, since an open set on which an affine ``h`` is never
+        negative lies in ``h > 0``.  Non-affine conditions are all kept.
+        """
+        xi = self.owner.xi
+        index = {s: i for i, s in enumerate(xi)}
+        context = _assumption_conditions(xi)
+        kept = list(self.conditions)
+        for cond in list(kept):
+            others = [c for c in kept if c is not cond]
+            rows = [_affine(c, index) for c in others + context + [SignCondition(cond.h, -cond.sign)]]
+            if any(r is None for r in rows):
+                continue
+            try:
+                res = solve_strict([r for r in rows if r is not None], len(xi))
+            except TooLarge:
+                continue
+            if not isinstance(res, Feasible):
+                kept = others
+        return tuple(kept)
+
     def rank_claim(self) -> OnRegion:
         """:attr:`rank` with the region and the argument stated."""
         r = self.rank
@@ -891,6 +918,15 @@ class Regions(Sequence[Region]):
                     budget: Budget | float | None = DEFAULT_BUDGET) -> GradientAt:
         """eqs. (5) and (4) at an exact point, in its region; :class:`BoundaryPointError` on a boundary."""
         return self.region_of(point).gradient_at(point, loss, budget=budget)
+
+    # -- claims on every region ----------------------------------------------------------
+    def check_invariance(self, f: Reparametrisation, loss: Any = ANY_LOSS, **kw: Any) -> list[OnRegion]:
+        """:meth:`Region.check_invariance` on every region that has a witness (eq. 6, region by region)."""
+        return [r.check_invariance(f, loss, **kw) for r in self.with_witness]
+
+    def ranks(self) -> dict[str, int]:
+        """The rank of ``J`` on each region that has a witness, by label."""
+        return {r.label: r.rank for r in self.with_witness}
 
     # -- display ----------------------------------------------------------------------------
     def headline(self) -> str:

@@ -286,6 +286,43 @@ def test_budget_and_region_cap_are_reported():
     assert len(capped) == 3 and not capped.complete and "max_regions" in capped.reached
 
 
+def test_irredundant_conditions_define_the_same_region():
+    phi = [sp.Abs(sp.Abs(w) - 1), sp.Max(0, w + b) + sp.Max(0, 2 * w + b) + sp.Max(0, 3 * w + b)]
+    R = regions(phi, [w, b])
+    grid = [sp.Rational(i, 4) for i in range(-24, 25)]
+    points = [{w: x, b: y} for x in grid for y in grid]
+
+    def holds(conds, pt):
+        return all((cd.h.xreplace(pt) > 0) if cd.sign > 0 else (cd.h.xreplace(pt) < 0) for cd in conds)
+
+    shrunk = 0
+    for region in R:
+        full, small = region.conditions, region.irredundant_conditions
+        assert set(small) <= set(full)
+        shrunk += len(small) < len(full)
+        for pt in points[::5]:
+            assert holds(full, pt) == holds(small, pt)
+        for cd in small:          # each kept condition is needed: a grid point meets the others but not it
+            others = [o for o in small if o is not cd]
+            assert any(holds(others, pt) and not holds([cd], pt) for pt in points)
+    assert shrunk > 0
+
+
+def test_outside_patterns_and_transcendental_kink_arguments():
+    R = regions([sp.Piecewise((w, w > 1), (0, w < -1)), v], [w, v])
+    assert len(R) == 2 and len(R.outside) == 1 and "outside the domain" in str(R)
+    with pytest.raises(DomainError, match="no branch"):
+        R.locate({w: 0, v: 1})
+    phi = [sp.Max(0, sp.exp(w) - 2) * v, b]
+    R = regions(phi, [w, v, b])
+    assert len(R) == 2 and not R.no_point_found
+    for region in R:              # exp(w) - 2 at the rational witness: its sign by a 50-digit evaluation
+        (cd,) = region.conditions
+        with mpmath.workdps(50):
+            val = mpmath.exp(mpmath.mpf(region.witness[w].p) / region.witness[w].q) - 2
+        assert (val > 0) == (cd.sign > 0) and abs(val) > mpmath.mpf(10) ** -5
+
+
 def test_smooth_model_is_one_region():
     R = regions([w * b, w + b], [w, b])
     assert len(R) == 1 and R[0].conditions == () and R[0].rank == 2
