@@ -148,7 +148,11 @@ def _canonical(d: sp.Expr, variables: tuple[sp.Symbol, ...]) -> tuple[sp.Expr, i
             coeff, factors = sp.factor_list(h)
             kept = [(fac, e) for fac, e in factors if fac.is_positive is not True]
             if len(kept) < len(factors):
-                return _canonical(sp.Mul(*[fac**e for fac, e in kept]), variables) if kept else 1
+                t = s * (1 if coeff > 0 else -1)
+                if not kept:
+                    return t
+                r = _canonical(sp.Mul(*[fac**e for fac, e in kept]), variables)
+                return r * t if isinstance(r, int) else (r[0], r[1] * t)
         return h, s
     c, rest = d.as_coeff_Mul()
     if c.is_Rational and c != 1:

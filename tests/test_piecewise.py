@@ -180,6 +180,19 @@ def test_invariance_per_region_under_positive_rescaling(relu):
         assert max(abs(x) for x in delta) > mpmath.mpf(10) ** -10       # Delta itself is not zero
 
 
+def test_preimage_of_a_region_under_a_sign_flip(relu):
+    """w -> -c w, b -> -c b (c > 0) reverses every pre-activation: f^-1(R) is R with every sign reversed."""
+    f = sg.Reparametrisation([u1, u2, -c * v1, -c * v2, -c * c1, -c * c2], [u1, u2, v1, v2, c1, c2],
+                             constants=[c], name="flip")
+    rename = dict(zip(RELU_PARAMS, [u1, u2, v1, v2, c1, c2]))
+    region = relu[1]
+    out = region.check_invariance(f, seed=0)
+    assert out.verdict is sg.Verdict.PROVED
+    assert {(cd.h, cd.sign) for cd in out.preimage} == {(cd.h.xreplace(rename), -cd.sign) for cd in region.conditions}
+    xi = {s: fs.xreplace(out.preimage_witness) for s, fs in zip(RELU_PARAMS, f.f)}
+    assert region.contains(xi)
+
+
 def test_gradient_inside_a_region_and_refused_on_a_boundary(relu):
     L = (sp.Symbol("z1") - 1) ** 2
     region = relu[-1]
