@@ -54,6 +54,19 @@ rank meaningful: the generic rank of ``J_R`` is reached on a dense open subset
 of parameter space, which meets every non-empty open set, so it is the largest
 rank of ``J`` on ``R``.
 
+Using it
+--------
+``R = regions(phi, params)`` returns a :class:`Regions`, a sequence of
+:class:`Region`; ``print(R)`` gives one line per region.  A region carries
+its ``conditions`` (also as SymPy relations, ``relationals`` and
+``condition``), ``phi`` (``phi_R``), ``witness``, ``model`` (a
+:class:`symgrad.Model`), and the claims ``rank``, ``check_theorem1``,
+``natural_gradient``, ``check_invariance(f)`` and ``gradient_at(point, loss)``,
+each delegated to symgrad on ``model`` and returned with the region stated
+(:class:`OnRegion`).  ``R.locate(point)`` says where an exact point lies
+(:class:`Location`); ``R.empty`` lists the patterns proved empty with their
+certificates, ``R.complete`` and ``R.reached`` what the budget allowed.
+
 What this module does not do: the singular points of ``M = phi(Xi)`` (§3,
 Fig. 2) involve every preimage of a model point, in all regions at once, while
 the region's model :attr:`Region.model` extends ``phi_R`` to all of ``Xi``;
@@ -564,13 +577,16 @@ def _fmt_conds(conds: Sequence[SignCondition]) -> str:
 class EmptyPattern:
     """A sign pattern proved to contain no parameter point, with its proof (a Farkas certificate).
 
-    ``lambdas`` pairs with ``conditions + parameter sign assumptions``; ``sum lambda_k s_k h_k`` is a
-    constant ``<= 0``.
+    ``system`` is ``conditions`` followed by the parameters' sign assumptions
+    (``p > 0`` for a positive symbol); ``lambdas`` pairs with it, and
+    ``sum lambda_k s_k h_k`` over ``system`` is a constant ``<= 0``, although
+    every term would be positive at a point of the pattern.
     """
 
     conditions: tuple[SignCondition, ...]
     proof: str
     lambdas: tuple[Fraction, ...]
+    system: tuple[SignCondition, ...] = ()
 
     def __str__(self) -> str:
         return f"{_fmt_conds(self.conditions)}: {self.proof}"
@@ -613,8 +629,9 @@ class OnRegion:
     def __str__(self) -> str:
         head = f"on {self.region.label} = {_fmt_conds(self.region.conditions)}"
         if self.preimage is not None:
-            head += (f", for eta in f^-1({self.region.label}) = {_fmt_conds(self.preimage)} "
-                     f"(a point: {_fmt_point(self.preimage_witness)})")
+            where = ("no point found" if self.preimage_witness is None
+                     else f"a point: {_fmt_point(self.preimage_witness)}")
+            head += f", for eta in f^-1({self.region.label}) = {_fmt_conds(self.preimage)} ({where})"
         c = self.certificate
         body = c.summary() if c is not None else f"{self.what} = {self.result}"
         lines = [f"{head}: {body}"] + [f"  note: {n}" for n in self.notes]
@@ -1036,7 +1053,8 @@ def regions(phi: Any, params: Sequence[sp.Symbol], coords: Sequence[sp.Symbol] |
                         continue      # contradicts a condition already imposed: empty by inspection
                     s = _search(merged, xi, wit, rng)
                     if s.status == "empty":
-                        out.empty.append(EmptyPattern(merged, s.how, s.lambdas))
+                        out.empty.append(EmptyPattern(merged, s.how, s.lambdas,
+                                                      merged + tuple(_assumption_conditions(xi))))
                         continue
                     if br.value is None:
                         out.outside.append(merged)

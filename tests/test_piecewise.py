@@ -227,7 +227,8 @@ def test_abs_and_heaviside_with_a_proof_of_emptiness():
     # w - 1 > 0 and w < 0 cannot hold together: proved, and the proof is checked here by multiplying it out
     assert len(R.empty) == 1
     e = R.empty[0]
-    conds = list(e.conditions) + []                   # v, w carry no sign assumptions
+    conds = e.system
+    assert conds == e.conditions                      # v, w carry no sign assumptions
     assert all(l >= 0 for l in e.lambdas) and any(l > 0 for l in e.lambdas)
     combo = sp.expand(sum(sp.Rational(l.numerator, l.denominator) * cd.sign * cd.h for cd, l in zip(conds, e.lambdas)))
     assert combo.is_number and combo <= 0
