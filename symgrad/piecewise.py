@@ -634,7 +634,12 @@ class OnRegion:
             head += f", for eta in f^-1({self.region.label}) = {_fmt_conds(self.preimage)} ({where})"
         c = self.certificate
         body = c.summary() if c is not None else f"{self.what} = {self.result}"
-        lines = [f"{head}: {body}"] + [f"  note: {n}" for n in self.notes]
+        lines = [f"{head}: {body}"]
+        r = self.result
+        if isinstance(r, NaturalGradient):
+            lines += [f"  parameter space (eq. 5): {None if r.parameter is None else list(r.parameter)}",
+                      f"  on the model (eq. 4):    {None if r.manifold is None else list(r.manifold)}"]
+        lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
 

@@ -199,6 +199,10 @@ def test_gradient_inside_a_region_and_refused_on_a_boundary(relu):
     g = relu.gradient_at(region.witness, L)
     direct = sg.natural_gradient(region.model, L).at(region.witness)
     assert g.manifold == direct.manifold and g.parameter == direct.parameter
+    # independently: J has full row rank 2 there, so the Riesz gradient (eq. 1, Euclidean) is dL itself
+    p = sp.Matrix(relu_phi()).xreplace(region.witness)
+    assert sp.Matrix(region.model.J.xreplace(region.witness)).rank() == 2
+    assert g.manifold == sp.Matrix([2 * (p[0] - 1), 0])
     on_edge = dict(region.witness)
     on_edge[b1] = -on_edge[w1]                         # w1*1 + b1 = 0: the kink of the first unit at x = 1
     loc = relu.locate(on_edge)
