@@ -138,7 +138,9 @@ def test_nodal_cubic_branch_vectors():
     assert vectors == {(3 * half, 3 * half), (-half, half)}
     assert tuple(ce["point"]) == (0, 0)
     fig = context(rep)["figure"]
-    assert "++(-0.5, 0.5)" in fig and "++(1.5, 1.5)" in fig
+    assert "++(-0.5, 0.5)" in fig and "++(1.5, 1.5)" in fig            # the two vectors of eq. (4)
+    assert fig.count(r"\draw[dotted") == 2 and "++(1, 2)" in fig       # projections of g^-1 dL = (1, 2)
+    assert r"\xi_1 = 1$ (blue)" in fig.caption and r"\bigl(\frac{3}{2}, \frac{3}{2}\bigr)$ (blue)" in fig.caption
 
 
 def test_product_gradient_and_damping():

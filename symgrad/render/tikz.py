@@ -14,7 +14,7 @@ from typing import Any, Sequence
 
 from ..exceptions import RenderError
 
-__all__ = ["tikz_curve_figure", "tikz_panels_figure", "Panel", "Figure"]
+__all__ = ["tikz_curve_figure", "tikz_panels_figure", "tikz_branches_figure", "Branch", "Panel", "Figure"]
 
 # -- figures ----------------------------------------------------------------------
 
@@ -105,6 +105,243 @@ def tikz_curve_figure(points_xy: Sequence[tuple[float, float]], base_point: Sequ
     return "\n".join(out)
 
 
+@dataclass(frozen=True)
+class Branch:
+    r"""One branch through the singular point of :func:`tikz_branches_figure`.
+
+    Attributes
+    ==========
+    span : (dx, dy), a vector spanning the branch's tangent line ``span d_i(xi)`` at the point
+    vector : (dx, dy), the right-hand side of eq. (4) evaluated on this branch
+    colour : an xcolor colour (``blue``, ``red!70!black``)
+    vector_label, span_label : LaTeX math at the arrow's tip and at the end of the line
+    parameter : the preimage on the parameter line (a number), or None
+    parameter_label : LaTeX math under the preimage's mark
+    """
+
+    span: tuple[float, float]
+    vector: tuple[float, float]
+    colour: str
+    vector_label: str = ""
+    span_label: str = ""
+    parameter: float | None = None
+    parameter_label: str = ""
+
+
+def _colour(colour: str) -> str:
+    if not re.fullmatch(r"[A-Za-z]+(![0-9.]+(![A-Za-z]+)?)*", str(colour)):
+        raise RenderError(f"{colour!r} is not an xcolor colour such as 'blue' or 'red!70!black'")
+    return str(colour)
+
+
+def _side(angle: float, turn: float) -> int:
+    """A TikZ anchor angle that puts a label on the side ``turn`` degrees from the direction ``angle``."""
+    return round(angle + 180 + turn) % 360
+
+
+def _segment_samples(a: tuple[float, float], b: tuple[float, float], k: int = 12) -> list[tuple[float, float]]:
+    return [(a[0] + (b[0] - a[0]) * i / k, a[1] + (b[1] - a[1]) * i / k) for i in range(k + 1)]
+
+
+def _label_half_width(text: str) -> float:
+    """A rough half-width in cm of a math label at the normal size (about 0.2 cm per visible character)."""
+    visible = re.sub(r"\\(?:operatorname|overline|mathcal|mathrm|text)\b|\\[A-Za-z]+|[{}^_\s\\]", "x", text)
+    visible = re.sub(r"x+", "x", re.sub(r"\\[A-Za-z]+", "x", text))  # a command name counts as one glyph
+    visible = re.sub(r"[{}^_\s]", "", visible)
+    return 0.1 * max(1, len(visible)) + 0.05
+
+
+_COMPASS = {  # direction of the label from its point -> (unit offsets, the TikZ anchor that puts it there)
+    0: ((1, 0), "west"), 45: ((1, 1), "south west"), 90: ((0, 1), "south"), 135: ((-1, 1), "south east"),
+    180: ((-1, 0), "east"), 225: ((-1, -1), "north east"), 270: ((0, -1), "north"), 315: ((1, -1), "north west"),
+}
+
+
+class _Labels:
+    """Places labels near points, each where it is farthest from the drawing and the labels so far.
+
+    Distances are in centimetres on the page.  A label is a box of the estimated half-width and a
+    fixed half-height, set beside its point in one of the eight compass directions (a corner or
+    side anchor of the box on the point); its score is the least distance from points of the box
+    to the obstacles and to the boxes already placed.  Directions nearer the preferred one win ties.
+    """
+
+    HALF_HEIGHT = 0.2
+    GAP = 0.08
+
+    def __init__(self, obstacles: list[tuple[float, float]], scale: float):
+        self.obstacles = [(x * scale, y * scale) for x, y in obstacles]
+        self.scale = scale
+        self.placed: list[tuple[float, float]] = []
+
+    def _box(self, cx: float, cy: float, ux: int, uy: int, w: float, g: float) -> list[tuple[float, float]]:
+        h = self.HALF_HEIGHT
+        bx, by = cx + ux * (w + g), cy + uy * (h + g)
+        return [(bx + fx * w, by + fy * h) for fx in (-1, -0.5, 0, 0.5, 1) for fy in (-1, 0, 1)]
+
+    def place(self, x: float, y: float, prefer: float, text: str = "") -> str:
+        """TikZ options placing a label at data point (x, y), preferably in the direction ``prefer``
+        (degrees) and close to the point: an anchor and an ``inner sep`` that sets the gap."""
+        cx, cy = x * self.scale, y * self.scale
+        w = _label_half_width(text)
+        order = sorted(_COMPASS, key=lambda a: abs((a - prefer + 180) % 360 - 180))
+        best, best_box, best_score = (order[0], self.GAP), None, -math.inf
+        i = 0
+        for g in (self.GAP, 0.2, 0.32):
+            for a in order:
+                (ux, uy), _ = _COMPASS[a]
+                box = self._box(cx, cy, ux, uy, w, g)
+                near = min((math.hypot(bx - ox, by - oy) for bx, by in box
+                            for ox, oy in self.obstacles + self.placed), default=math.inf)
+                score = min(near, 0.22) - 0.001 * i  # clear enough is enough; then near and preferred win
+                i += 1
+                if score > best_score:
+                    best, best_box, best_score = (a, g), box, score
+        self.placed += best_box or []
+        a, g = best
+        return f"anchor={_COMPASS[a][1]}, inner sep={_num(g * 28.45, 1)}pt"
+
+
+def tikz_branches_figure(points_xy: Sequence[tuple[float, float]], point: Sequence[float],
+                         branches: Sequence[Branch], *, ambient: tuple[Sequence[float], str] | None = None,
+                         parameter_range: tuple[float, float] | None = None, parameter_name: str = r"\Xi",
+                         map_label: str = r"\phi", width_cm: float = 5.5, max_height_cm: float = 6.0,
+                         decimals: int = 3) -> str:
+    r"""The paper's Figure 2: a curve through a singular point, each branch's span and its vector.
+
+    At the point, each :class:`Branch` contributes its tangent line (the span
+    of its pushforwards, drawn across the picture, thin, in its colour) and the
+    vector eq. (4) gives on it (a thick arrow in the same colour).  With
+    ``ambient = (vector, label)`` the ambient gradient ``g^{-1} dL`` is drawn
+    dashed, with dotted lines from its tip to the tips of the branch vectors:
+    each branch vector is its projection onto that branch's line.  With
+    ``parameter_range = (lo, hi)`` the parameter line is drawn on the left,
+    with the branches' preimages marked in their colours and a map arrow
+    (``map_label``) to the curve.  Each label goes, among a few directions
+    around its point, to the one farthest from the curve, the arrows, the lines
+    and the labels placed before it.
+
+    Examples
+    ========
+    >>> tex = tikz_branches_figure([(-1, -1), (1, 1)], (0, 0), [Branch((1, 1), (1, 1), "blue", "v", "S")],
+    ...                            ambient=((1, 2), "w"), parameter_range=(-1, 1))
+    >>> tex.count(r"\draw[->, very thick, blue]"), r"{$w$}" in tex, r"{$\phi$}" in tex
+    (1, True, True)
+    """
+    pts = [_pair(p, "a curve point") for p in points_xy]
+    if len(pts) < 2:
+        raise RenderError(f"a curve needs at least 2 sample points, got {len(pts)}")
+    px, py = _pair(point, "the singular point")
+    items = [(_pair(b.span, "a span"), _pair(b.vector, "a branch vector"), _colour(b.colour), b) for b in branches]
+    tips = [(px + v[0], py + v[1]) for _, v, _, _ in items]
+    amb = None if ambient is None else (_pair(ambient[0], "the ambient gradient"), str(ambient[1]))
+    if amb is not None:
+        tips.append((px + amb[0][0], py + amb[0][1]))
+    xs = [x for x, _ in pts] + [px] + [x for x, _ in tips]
+    ys = [y for _, y in pts] + [py] + [y for _, y in tips]
+    for v in xs + ys:
+        _num(v, decimals)
+    pad = 0.08 * max(max(xs) - min(xs), max(ys) - min(ys))
+    lo_x, hi_x, lo_y, hi_y = min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
+    span_x, span_y = hi_x - lo_x, hi_y - lo_y
+    scale = min(width_cm / span_x if span_x > 0 else math.inf, max_height_cm / span_y if span_y > 0 else math.inf)
+    if not math.isfinite(scale):
+        scale = 1.0
+
+    def n(v: float) -> str:
+        return _num(v, decimals)
+
+    base_xy = (px, py)
+    obstacles = list(pts) + [base_xy]
+    lines = []
+    for (sx, sy), (vx, vy), colour, b in items:
+        norm = math.hypot(sx, sy)
+        if norm == 0:
+            raise RenderError("a branch's span vector is zero: give a vector spanning its tangent line")
+
+        def leave(dx: float, dy: float) -> float:  # how far along (dx, dy) the line stays in the picture
+            return min([(hi_x - px) / dx if dx > 0 else (lo_x - px) / dx if dx < 0 else math.inf,
+                        (hi_y - py) / dy if dy > 0 else (lo_y - py) / dy if dy < 0 else math.inf])
+
+        a, c = leave(-sx, -sy), leave(sx, sy)
+        end_neg, end_pos = (px - sx * a, py - sy * a), (px + sx * c, py + sy * c)
+        lines.append((end_neg, end_pos, colour, b))
+        obstacles += _segment_samples(end_neg, end_pos, 24) + _segment_samples(base_xy, (px + vx, py + vy))
+    if amb is not None:
+        (ax, ay), _ = amb
+        obstacles += _segment_samples(base_xy, (px + ax, py + ay))
+        for _, (vx, vy), _, _ in items:
+            obstacles += _segment_samples((px + ax, py + ay), (px + vx, py + vy), 6)
+    labels = _Labels(obstacles, scale)
+
+    out = [rf"\begin{{tikzpicture}}[x={_num(scale, 4)}cm, y={_num(scale, 4)}cm, >=stealth]"]
+    for end_neg, end_pos, colour, _ in lines:
+        out.append(rf"  \draw[{colour}!55, thin] ({n(end_neg[0])}, {n(end_neg[1])}) -- "
+                   rf"({n(end_pos[0])}, {n(end_pos[1])});")
+    out.append(r"  \begin{scope}")
+    out.append(rf"    \clip ({n(lo_x)}, {n(lo_y)}) rectangle ({n(hi_x)}, {n(hi_y)});")
+    out.append(r"    \draw[thick, black!70] " + " -- ".join(f"({n(x)}, {n(y)})" for x, y in pts) + ";")
+    out.append(r"  \end{scope}")
+    base = f"({n(px)}, {n(py)})"
+    if amb is not None:
+        (ax, ay), text = amb
+        out.append(rf"  \draw[->, thick, dashed, black!60] {base} -- ++({n(ax)}, {n(ay)});")
+        for _, (vx, vy), colour, _ in items:
+            out.append(rf"  \draw[dotted, {colour}] ({n(px + ax)}, {n(py + ay)}) -- ({n(px + vx)}, {n(py + vy)});")
+    for _, (vx, vy), colour, b in items:
+        if vx == 0 and vy == 0:
+            out.append(f"  % zero vector ({colour}) left out")
+            continue
+        out.append(rf"  \draw[->, very thick, {colour}] {base} -- ++({n(vx)}, {n(vy)});")
+    out.append(rf"  \fill {base} circle[radius=1.6pt];")
+    # labels: the point, the vectors at their tips, the lines at one of their ends
+    out.append(rf"  \node[{labels.place(px, py, 270.0, 'p')}] "
+               rf"at {base} {{$p$}};")
+    if amb is not None and amb[1]:
+        (ax, ay), text = amb
+        d = math.degrees(math.atan2(ay, ax))
+        out.append(rf"  \node[{labels.place(px + ax, py + ay, d, text)}, "
+                   rf"black!70] at ({n(px + ax)}, {n(py + ay)}) {{${text}$}};")
+    for _, (vx, vy), colour, b in items:
+        if b.vector_label and (vx or vy):
+            d = math.degrees(math.atan2(vy, vx))
+            out.append(rf"  \node[{labels.place(px + vx, py + vy, d, b.vector_label)}, "
+                       rf"{colour}] at ({n(px + vx)}, {n(py + vy)}) {{${b.vector_label}$}};")
+    for end_neg, end_pos, colour, b in lines:
+        if not b.span_label:
+            continue
+        # the end of the line farther from everything drawn near it
+        best = max((end_pos, end_neg), key=lambda e: min(math.hypot(e[0] - ox, e[1] - oy)
+                                                         for ox, oy in tips + [base_xy]))
+        d = math.degrees(math.atan2(best[1] - py, best[0] - px))
+        out.append(rf"  \node[{labels.place(best[0], best[1], d, b.span_label)}, {colour}, "
+                   rf"font=\small] at ({n(best[0])}, {n(best[1])}) {{${b.span_label}$}};")
+    if parameter_range is not None:
+        lo, hi = (float(v) for v in parameter_range)
+        if not hi > lo:
+            raise RenderError(f"the parameter range must be (lo, hi) with lo < hi, got {parameter_range!r}")
+        length = 3.0 / scale                       # 3 cm, in the picture's units
+        right = lo_x - 1.5 / scale
+        left, mid = right - length, (lo_y + hi_y) / 2
+
+        def at(value: float) -> float:
+            return left + (value - lo) / (hi - lo) * length
+
+        out.append(rf"  \draw[black!70] ({n(left)}, {n(mid)}) -- ({n(right)}, {n(mid)});")
+        out.append(rf"  \node[anchor=south west, black!70] at ({n(left)}, {n(mid)}) {{${parameter_name}$}};")
+        for _, _, colour, b in items:
+            if b.parameter is None:
+                continue
+            x = at(float(b.parameter))
+            out.append(rf"  \fill[{colour}] ({n(x)}, {n(mid)}) circle[radius=1.6pt]"
+                       + (rf" node[anchor=north, {colour}, inner sep=4pt] {{${b.parameter_label}$}}"
+                          if b.parameter_label else "") + ";")
+        out.append(rf"  \draw[->, black!70] ({n(right + 0.3 / scale)}, {n(mid)}) -- ({n(lo_x - 0.3 / scale)}, {n(mid)}) "
+                   rf"node[midway, above] {{${map_label}$}};")
+    out.append(r"\end{tikzpicture}")
+    return "\n".join(out)
+
+
 class Figure(str):
     """TikZ code with the caption that says what it draws (a ``str``, so it goes wherever TikZ goes).
 
@@ -162,7 +399,7 @@ def tikz_panels_figure(panels: Sequence[Panel], maps: Sequence[tuple[int, int, s
     ========
     >>> tex = tikz_panels_figure([Panel("$A$", (0, 0), "a", [((1, 0), "blue", "v", False)]),
     ...                           Panel("$B$", (1, 1), arrows=[((0, 2), "red", "w", True)])], [(0, 1, "f")])
-    >>> tex.count(r"\draw[->, thick"), r"node[midway, above] {$f$}" in tex
+    >>> tex.count(r"\draw[->, thick"), r"node[midway, below] {$f$}" in tex
     (2, True)
     """
     if not panels:
@@ -234,7 +471,7 @@ def tikz_panels_figure(panels: Sequence[Panel], maps: Sequence[tuple[int, int, s
         if abs(a - b) == 1:  # low in the gap, away from the labels near the centre
             low = 0.25 * panel_cm
             out.append(rf"  \draw[->, black!70] ({_num(xa, decimals)}, {_num(low, decimals)}) -- "
-                       rf"({_num(xb, decimals)}, {_num(low, decimals)}) node[midway, above] {{${text}$}};")
+                       rf"({_num(xb, decimals)}, {_num(low, decimals)}) node[midway, below] {{${text}$}};")
         else:
             ca = a * (panel_cm + gap_cm) + half
             cb = b * (panel_cm + gap_cm) + half
