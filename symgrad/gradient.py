@@ -324,10 +324,11 @@ def gradient_at(model: Model, L: Any, point: Mapping[Any, Any], *, exact_field: 
 # Theorem 1 as a claim
 # ---------------------------------------------------------------------------
 
-def riesz_gradient(ops: Ops, J: list, g: list, dL: list) -> list:
+def riesz_gradient(ops: Ops, J: list, g: list, dL: list, basis: list | None = None) -> list:
     r"""The Riesz gradient of eq. (1), ``B (B^T g B)^{-1} B^T dL``, with no inverse of ``G``.
 
-    ``B`` holds pivot columns of ``J`` (a basis of ``T_p M``, found at the level of ``ops``);
+    ``B`` is ``basis`` (any basis of the column space of ``J``) or else the pivot columns of
+    ``J`` found at the level of ``ops`` (a basis of ``T_p M``);
     the vector is the ``g``-orthogonal projection of ``g^{-1} dL`` onto their span.  The one
     place it is written: Theorem 1 compares it with eq. (4), and :mod:`symgrad.reparam` uses
     it for ``J G^- nabla L``, which it equals for every generalised inverse ``G^-`` (the
@@ -342,10 +343,12 @@ def riesz_gradient(ops: Ops, J: list, g: list, dL: list) -> list:
     >>> riesz_gradient(ops, J, g, dL) == [[1], [1]]         # (2, 0) projected onto the diagonal
     True
     """
-    r, _rows, cols = ops.rank_profile(J)
-    if not r:
-        return linalg.zeros(len(J), 1, ops.zero)
-    B = linalg.submatrix(J, range(len(J)), cols)
+    if basis is None:
+        r, _rows, cols = ops.rank_profile(J)
+        if not r:
+            return linalg.zeros(len(J), 1, ops.zero)
+        basis = linalg.submatrix(J, range(len(J)), cols)
+    B = basis
     Bt = ops.T(B)
     return ops.mul(B, ops.solve(ops.mul(ops.mul(Bt, g), B), ops.mul(Bt, dL)))
 

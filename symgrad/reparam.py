@@ -23,8 +23,9 @@ computed exactly).
 from __future__ import annotations
 
 import random
+from fractions import Fraction
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import sympy as sp
 
@@ -33,6 +34,7 @@ from .exact import dense as linalg
 from .exact.lifting import Lifting
 from .exceptions import LiftError, RankError
 from .exact.point import PointField
+from .exact.ratfunc import RF
 from .gradient import ANY_LOSS, loss_differential, recipe, riesz_gradient
 from .inverse import damped_inverse, lambda_variable, limit_at_zero
 from .notation import latex_text
@@ -43,7 +45,7 @@ from ._sampling import sample_point
 from .proof import Certificate, Claim, Verdict, Witness, _in_domain, decide, exact_witness
 
 __all__ = [
-    "InvarianceProof", "check_invariance", "invariance_residual", "parameter_gradients",
+    "InvarianceProof", "check_invariance", "invariance_residual", "parameter_gradients", "canonical_basis",
     "DampedInvariance", "damped_invariance", "StepComparison", "step_comparison",
 ]
 
@@ -51,10 +53,10 @@ __all__ = [
 def invariance_residual(ops: Ops, inp: dict) -> dict:
     r"""``J(f(eta)) Delta grad`` of eq. (6) at the level of ``ops``, without any pseudo-inverse.
 
-    **Lemma.** Let ``G = J^T g J`` with ``g`` symmetric and invertible, and let the
-    columns of ``B`` be a basis of the column space of ``J`` with ``H = B^T g B``
-    invertible.  Then ``J G^- J^T = B H^{-1} B^T`` for *every* generalised inverse
-    ``G^-`` (paper, Def. 1), the Moore-Penrose inverse included.
+    **Lemma.** Let ``G = J^T g J`` with ``g`` symmetric, and let the columns of
+    ``B`` be a basis of the column space of ``J`` with ``H = B^T g B`` invertible.
+    Then ``J G^- J^T = B H^{-1} B^T`` for *every* generalised inverse ``G^-``
+    (paper, Def. 1), the Moore-Penrose inverse included.
 
     *Proof.* Write ``J = B R``; ``R`` has full row rank because ``B`` is a basis
     of the column space.  Then ``G = R^T H R`` and ``G G^- G = G`` reads
@@ -64,25 +66,86 @@ def invariance_residual(ops: Ops, inp: dict) -> dict:
 
     With ``nabla L = J^T dL`` this gives ``J G_xi^+ nabla_xi L = B H^{-1} B^T dL``
     and, for ``phi o f`` with Jacobian ``J Df``, ``J Df G_eta^+ nabla_eta L =
-    B' H'^{-1} B'^T dL``; so ``J Delta grad`` is their difference, computed from two
-    ``r x r`` systems (:func:`symgrad.gradient.riesz_gradient`) instead of two
-    ``n x n`` pseudo-inverses.  Over the lifted field the pivot columns found by
-    exact elimination are such a basis, so the residual is exactly ``J Delta grad``
-    as a rational function; at a random point the rank decisions are counted
-    among the bad events of the Schwartz-Zippel bound
-    (:meth:`symgrad.ops.PointOps.rank_profile`).  Where ``H`` is singular (a degenerate
-    ``g``, such as an empirical Fisher matrix) the residual is computed as written, with both
-    pseudo-inverses.
+    B' H'^{-1} B'^T dL`` for a basis ``B'`` of the column space of ``J Df``; so
+    ``J Delta grad`` is the difference of two ``g``-orthogonal projections of
+    ``g^{-1} dL``, each from an ``r x r`` system
+    (:func:`symgrad.gradient.riesz_gradient`) instead of an ``n x n`` pseudo-inverse.
+
+    Over the lifted field the bases are the canonical ones, the reduced row echelon
+    forms of ``J^T`` and of ``(J Df)^T`` (:func:`canonical_basis`).  When the two are
+    equal (the same column space, as for a local diffeomorphism ``f``), both
+    projections are the same function of the same basis, so ``J Delta grad = 0``
+    exactly once ``H`` is shown invertible: its determinant is non-zero at one exact
+    point of the lifted variables (evaluation is a ring homomorphism, so a rational
+    function that is non-zero at a point is not the zero function;
+    :func:`_invertible_at_a_point`).  Otherwise both projections are computed and
+    subtracted.  At a random point (the probabilistic level) the bases are pivot columns
+    of ``J`` and ``J Df`` and every rank decision is counted among the bad events of the
+    Schwartz-Zippel bound (:meth:`symgrad.ops.PointOps.rank_profile`).  Where ``H`` is
+    singular (a degenerate ``g``, such as an empirical Fisher form) the residual is eq. (6)
+    as written, with both pseudo-inverses.
     """
     J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
+    Jt = ops.mul(J, Df)
     try:
-        on_xi = riesz_gradient(ops, J, g, dL)
-        on_eta = riesz_gradient(ops, ops.mul(J, Df), g, dL)
+        if isinstance(ops, ExactOps):
+            C, Ct = canonical_basis(ops, J), canonical_basis(ops, Jt)
+            if _same(C, Ct) and _invertible_at_a_point(ops, ops.mul(ops.mul(ops.T(C), g), C)):
+                zero = linalg.zeros(len(J), 1, ops.zero)
+                return {"residual": zero, "route": "equal canonical bases of the column spaces of J and J Df "
+                        "(reduced row echelon forms), B^T g B invertible: both projections of eq. (6) coincide"}
+            on_xi = riesz_gradient(ops, J, g, dL, basis=C)
+            on_eta = riesz_gradient(ops, Jt, g, dL, basis=Ct)
+        else:
+            on_xi = riesz_gradient(ops, J, g, dL)
+            on_eta = riesz_gradient(ops, Jt, g, dL)
     except RankError:
         # H singular: g is degenerate on the tangent space (an empirical Fisher metric, say), so the
         # lemma does not apply; eq. (6) as written, with both pseudo-inverses
-        return {"residual": ops.mul(J, parameter_gradients(ops, inp)["delta"])}
-    return {"manifold_xi": on_xi, "manifold_eta": on_eta, "residual": ops.sub(on_xi, on_eta)}
+        return {"residual": ops.mul(J, parameter_gradients(ops, inp)["delta"]),
+                "route": "eq. (6) as written (g degenerate on the tangent space)"}
+    return {"manifold_xi": on_xi, "manifold_eta": on_eta, "residual": ops.sub(on_xi, on_eta),
+            "route": "projector route: J G^+ J^T = B (B^T g B)^{-1} B^T for both parametrisations"}
+
+
+def canonical_basis(ops: Ops, J: list) -> list:
+    """The canonical basis of the column space of ``J``: the reduced row echelon form of ``J^T``,
+    as the columns of an ``m x r`` matrix (equal column spaces give equal matrices)."""
+    R, _pivots = linalg.rref(ops.T(J), ops.pivot_zero, ops.cost)
+    if not R:
+        raise RankError("J is zero: its column space has no basis")
+    return ops.T(R)
+
+
+def _same(A: list, B: list) -> bool:
+    return linalg.shape(A) == linalg.shape(B) and all(a == b for ra, rb in zip(A, B) for a, b in zip(ra, rb))
+
+
+#: the kinds of lifted variables between which the field has no relations (evaluation at any
+#: point of them is a ring homomorphism)
+_FREE_KINDS = frozenset({"symbol", "root", "exp", "tan", "log", "one"})
+
+
+def _invertible_at_a_point(ops: ExactOps, H: list, tries: int = 4) -> bool:
+    """True when ``det H`` is shown non-zero by its exact value at one integer point of the lifted variables.
+
+    Only for fields of free variables (:data:`_FREE_KINDS`): there evaluation is a ring
+    homomorphism wherever the denominators do not vanish, so ``det H(p) != 0`` proves
+    ``det H != 0``.  False means "not shown" (the caller then computes without the shortcut).
+    """
+    L = ops.lifting
+    if any(v.kind not in _FREE_KINDS for v in L.variables) or getattr(L, "faithful", True) is False:
+        return False
+    rng = random.Random(len(H))
+    for _ in range(tries):
+        point = [rng.randrange(1, 2**20) for _ in L.variables]
+        try:
+            H0 = [[Fraction(x.evaluate(point)) for x in row] for row in H]
+        except ZeroDivisionError:
+            continue
+        if linalg.rank_profile(H0)[0] == len(H0):
+            return True
+    return False
 
 
 def parameter_gradients(ops: Ops, inp: dict) -> dict:
@@ -268,6 +331,27 @@ def _lift_claim(claim: Claim) -> Lifting:
                          tuple(claim.symbols) + tuple(claim.extra_symbols))
 
 
+def _point_evaluator(F: PointField) -> Callable[[RF], RF]:
+    """``F.value``, or the same value by one polynomial composition in python-flint when every image
+    of a lifted variable is a polynomial in free constants (``exp(1/D)``, ``tan(1/(2D'))``: no
+    relations to reduce by), which avoids a field operation per term."""
+    images = getattr(F, "images", None)
+    consts = getattr(F, "constants", None)
+    if (images is None or consts is None or not all(isinstance(i, RF) and i.den.is_one() for i in images)
+            or any(v.kind not in _FREE_KINDS for v in consts.variables)):
+        return F.value
+    polys = [i.num for i in images]
+    ctx = F.ctx
+
+    def value(rf: RF) -> RF:
+        num, den = rf.num.compose(*polys, ctx=ctx), rf.den.compose(*polys, ctx=ctx)
+        if den.is_zero():
+            raise ZeroDivisionError("the denominator vanishes at this point")
+        return RF(num, den)
+
+    return value
+
+
 #: rational points tried for a witness of ``Delta grad != 0`` before the exact normal form is computed
 _WITNESS_POINTS = 6
 
@@ -294,13 +378,17 @@ def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None,
         with budget.limit():
             lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
             for _ in range(4 * _WITNESS_POINTS):
-                pt = sample_point(lifting.symbols, rng, kind="grid")
+                # small positive integers first (the values of the kernels are then polynomials in
+                # exp(1) and tan(1/2), evaluated by one composition), grid points after
+                pt = (sample_point(lifting.symbols, rng, kind="small", max_den=1, positive=lifting.symbols)
+                      if _ < _WITNESS_POINTS else sample_point(lifting.symbols, rng, kind="grid"))
                 if not _in_domain(claim, pt):
                     continue
                 point = {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()}
                 try:
                     F = PointField(lifting, point)
-                    vals = {k: [[F.value(x) for x in row] for row in M] for k, M in lifted.items()}
+                    value = _point_evaluator(F)
+                    vals = {k: [[value(x) for x in row] for row in M] for k, M in lifted.items()}
                 except (LiftError, ZeroDivisionError):
                     continue
                 ops = ValueOps(F.value(lifting.zero), F.value(lifting.one))

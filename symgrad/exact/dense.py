@@ -65,11 +65,59 @@ def shape(A: Matrix) -> tuple[int, int]:
     return (len(A), len(A[0]) if A else 0)
 
 
+def _common_denominator(xs: Sequence[RF]) -> tuple[Any, list[Any]]:
+    """``(d, [num_i])`` with ``x_i = num_i / d`` for the least common denominator ``d`` of the ``x_i``."""
+    d = None
+    for x in xs:
+        if x.num.is_zero() or x.den.is_one():
+            continue
+        if d is None:
+            d = x.den
+        elif d != x.den:
+            d = d * (x.den / d.gcd(x.den))
+    if d is None:
+        return None, [x.num for x in xs]
+    return d, [x.num if x.num.is_zero() else x.num * (d / x.den) for x in xs]
+
+
+def _matmul_rf(A: Matrix, B: Matrix) -> Matrix:
+    r"""``A B`` for rational-function matrices over one common denominator per row of ``A`` and per
+    column of ``B``: ``(A B)_{ij} = (\sum_t a_{it} b_{tj}) / (d_i e_j)`` with polynomial numerators,
+    reduced once per entry (one gcd), instead of reducing every product and every partial sum."""
+    rows = [_common_denominator(r) for r in A]
+    cols = [_common_denominator(c) for c in zip(*B)]
+    ctx = A[0][0].num.context()
+    zero_p = ctx.constant(0)
+    out = []
+    for d, na in rows:
+        nz = [(t, a) for t, a in enumerate(na) if not a.is_zero()]
+        row = []
+        for e, nb in cols:
+            acc = zero_p
+            for t, a in nz:
+                b = nb[t]
+                if not b.is_zero():
+                    acc = acc + a * b
+            if acc.is_zero():
+                row.append(RF(zero_p))
+            elif d is None and e is None:
+                row.append(RF(acc))
+            else:
+                den = d if e is None else (e if d is None else d * e)
+                row.append(RF(acc, den))
+        out.append(row)
+    return out
+
+
 def matmul(A: Matrix, B: Matrix, zero: Any = None) -> Matrix:
+    """``A B`` for matrices over any field (a common-denominator product for rational functions)."""
     m, k = shape(A)
     k2, n = shape(B)
     if k != k2:
         raise ShapeError(f"cannot multiply a {m}x{k} matrix by a {k2}x{n} matrix")
+    if m and k and n and type(A[0][0]) is RF and type(B[0][0]) is RF and (m > 1 or n > 1 or k > 2):
+        if all(type(x) is RF for row in A for x in row) and all(type(x) is RF for row in B for x in row):
+            return _matmul_rf(A, B)
     out = []
     for i in range(m):
         row = []
