@@ -37,6 +37,7 @@ from .reparam import (
     DampedInvariance, InvarianceProof, StepComparison, check_invariance, damped_invariance, step_comparison,
 )
 from .counterexample import Counterexample, counterexample
+from .factored import FactoredForm, factored
 from .singular import SingularPoints, ensure_nonsingular, singular_points
 
 __all__ = ["Derivation", "Report", "Factorisation", "run_derivation", "builtin_derivations", "load_derivation",
@@ -258,6 +259,8 @@ class Report:
     reparametrised : the model ``phi o f``
     damped : Tikhonov damping (:class:`~symgrad.reparam.DampedInvariance`)
     step : the gradient steps to second order (:class:`~symgrad.reparam.StepComparison`)
+    step_form : the second-order term as a common factor times a short vector, proved equal
+        (:class:`~symgrad.factored.FactoredForm`), or None
     singular : the singular-point search (:class:`~symgrad.singular.SingularPoints`)
     counterexample : eq. (4) on two branches of a singular point (Fig. 2), with its certificate
     figure : TikZ code of the figure
@@ -277,6 +280,7 @@ class Report:
     reparametrised: Model | None = None
     damped: DampedInvariance | None = None
     step: StepComparison | None = None
+    step_form: FactoredForm | None = None
     singular: SingularPoints | None = None
     counterexample: Counterexample | None = None
     figure: str | None = None
@@ -440,6 +444,13 @@ def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed
         if d.step:
             rep.step = stages.run("gradient steps", lambda: step_comparison(M, f, loss, budget=None),
                                   undecided_on=(LiftError,))[1]
+            step = rep.step
+            if step is not None and not step.second_order_is_zero:
+                rep.step_form = stages.run("the step term, factored", lambda: factored(
+                    step.second_order, budget=budget, seed=seed,
+                    statement="the second-order step term equals its factored form"))[1]
+                if rep.step_form is not None:
+                    rep.checks.append(("step term, factored", rep.step_form.certificate))
     if rep.pinv is not None:
         done, F = stages.run("factorised G^+", lambda: factorise(M, ng, rep.invariance, budget=budget, seed=seed))
         if done and F is not None:

@@ -13,6 +13,7 @@ nothing here decides anything.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -22,6 +23,7 @@ from ..derivation import Report
 from ..exceptions import SymgradError
 from ..gradient import ANY_LOSS
 from ..proof import Certificate, Verdict
+from ..singular.scope import describe
 
 __all__ = [
     "DerivationContext", "ModelContext", "PinvContext", "FactorisedContext", "PointContext", "ReparamContext", "TikhonovContext",
@@ -129,6 +131,9 @@ class StepContext(_Part):
     second_order: sp.ImmutableMatrix
     is_zero: bool
     first_order_equal: bool
+    factored_scalar: sp.Expr | None = None
+    factored_vector: sp.ImmutableMatrix | None = None
+    factored_verdict: str | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +230,26 @@ def _reparam(rep: Report) -> ReparamContext | None:
         phi_tilde=Mt.phi, G_tilde=G_tilde)
 
 
+_END_WORDS = {"+oo": "{t} -> +oo", "-oo": "{t} -> -oo", "0+": "{t} -> 0 from above", "0-": "{t} -> 0 from below"}
+
+
+def _scope_sentence(step: Any) -> str:
+    """One step of a singular-point search in words; the ends of a parameter line as limits
+    (``t -> +oo and t -> -oo``), not as a pair that reads like an interval."""
+    text = describe(step)
+    f = step.facts
+    if step.stage == "ends" and step.outcome == "examined" and not f.get("ends") and f.get("all_ends"):
+        limits = " and as ".join(_END_WORDS.get(e, "{t} -> " + str(e)).format(t=f["t"]) for e in f["all_ends"])
+        text = re.sub(r"phi is unbounded at every end \([^)]*\)", lambda m: f"phi is unbounded as {limits}", text)
+    return text
+
+
+def scope_text(steps: Any) -> str:
+    """The scope paragraph of a singular-point search, from its steps (as
+    :func:`symgrad.singular.scope.scope_text`, with the ends phrased as limits)."""
+    return ". ".join(s[:1].upper() + s[1:].rstrip(".") for s in map(_scope_sentence, steps)) + "."
+
+
 def _singular(rep: Report) -> SingularContext | None:
     S = rep.singular
     if S is None:
@@ -248,7 +273,8 @@ def _singular(rep: Report) -> SingularContext | None:
         crossings=[(dt.crossing.xi1, dt.crossing.xi2, dt.crossing.p, f"{dt.kind} ({dt.method})") for dt in S.details],
         loci=[f"xi1 = {c.xi1}, xi2 = {c.xi2}, p = {c.p} ({', '.join(map(str, free))} free)"
               for c, free in S.crossing_loci],
-        limit_points=[str(C).splitlines()[0] for C in S.limit_points], scope=S.scope, counterexample=ce)
+        limit_points=[str(C).splitlines()[0] for C in S.limit_points],
+        scope=scope_text(S.steps) if getattr(S, "steps", None) else S.scope, counterexample=ce)
 
 
 def derivation_context(rep: Report) -> DerivationContext:
@@ -288,5 +314,8 @@ def derivation_context(rep: Report) -> DerivationContext:
         tikhonov=None if damp is None else TikhonovContext(damp.lam, damp.residual, damp.residual_is_zero,
                                                            damp.damped_xi, damp.damped_limit,
                                                            damp.limit_certificate.finding()),
-        step=None if st is None else StepContext(st.second_order, st.second_order_is_zero, st.first_order_equal),
+        step=None if st is None else StepContext(
+            st.second_order, st.second_order_is_zero, st.first_order_equal,
+            *((None, None, None) if rep.step_form is None else
+              (rep.step_form.scalar, rep.step_form.short, rep.step_form.certificate.finding()))),
         singular=_singular(rep), figure=rep.figure, extra=dict(rep.extra))

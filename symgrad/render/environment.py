@@ -28,9 +28,11 @@ import jinja2
 from ..exceptions import RenderError, TemplateError
 from ..notation import LATEX_NAMES, THEOREM_1_LATEX
 from .abbreviate import abbreviate, where_list
-from .filters import assignments, condition, escape_latex, heading, label, latex, latex_list, mathtext, point, prose
+from .filters import (
+    assignments, condition, escape_latex, heading, label, latex, latex_list, mathtext, never_zero, point, prose,
+)
 from .layout import FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_lines, \
-    display_matrix, matrix_entries, nonzero, numbered, with_decimals
+    display_matrix, display_scaled, matrix_entries, nonzero, numbered, with_decimals
 from .plaintext import message, witness
 from .tikz import tikz_curve_figure
 
@@ -50,6 +52,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "escape_latex": escape_latex,
     "prose": prose,
     "heading": heading,
+    "never_zero": never_zero,
     "label": label,
     "display_matrix": display_matrix,
     "matrix_entries": matrix_entries,
@@ -65,6 +68,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "with_decimals": with_decimals,
     "display_nonzero": nonzero,
     "display_lines": display_lines,
+    "display_scaled": display_scaled,
 })
 
 #: LaTeX of the objects of the full-row-rank form of ``G^+`` (:class:`symgrad.derivation.Factorisation`),
@@ -88,7 +92,8 @@ FACTORISED_NAMES: Mapping[str, str] = types.MappingProxyType({
 MAX_EXPANDED_LINES = 12
 
 
-_WIDTH_FILTERS = ("display_matrix", "matrix_entries", "breakable", "where_list", "conditions", "with_decimals")
+_WIDTH_FILTERS = ("display_matrix", "matrix_entries", "breakable", "where_list", "conditions", "with_decimals",
+                  "display_scaled")
 
 
 def _template_location(exc: BaseException) -> str:

@@ -22,7 +22,7 @@ import sympy as sp
 from ..exceptions import RenderError
 from ..notation import escape_latex
 
-__all__ = ["escape_latex", "prose", "heading", "label", "latex", "mathtext", "latex_list", "condition", "point", "assignments"]
+__all__ = ["escape_latex", "prose", "heading", "never_zero", "label", "latex", "mathtext", "latex_list", "condition", "point", "assignments"]
 
 _MATRIX_ENVIRONMENTS = ("pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")
 
@@ -78,6 +78,31 @@ def heading(text: Any) -> str:
         else:
             out.append(prose(part))
     return "".join(out)
+
+
+def never_zero(expr: Any) -> str:
+    r"""``> 0``, ``< 0`` or ``\neq 0`` when ``expr`` is non-zero at every point, else ``""``.
+
+    Only what is evident is used: a non-zero number, or SymPy's sign deduction from the
+    symbols' declared assumptions (``2 e^{2 tau}`` with ``tau`` real is positive); a sum of
+    squares that can vanish gives ``""``.  Used so that a condition that always holds is not
+    presented as a restriction.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> tau, a = sp.symbols("tau a", real=True)
+    >>> never_zero(2 * sp.exp(2 * tau)), never_zero(-3), never_zero(a**2 + 1), never_zero(a**2)
+    ('> 0', '< 0', '> 0', '')
+    """
+    e = sp.sympify(expr)
+    if e.is_positive is True:
+        return "> 0"
+    if e.is_negative is True:
+        return "< 0"
+    if e.is_number and e.is_zero is False:
+        return r"\neq 0"
+    return ""
 
 
 def label(name: Any, prefix: str | None = None) -> str:

@@ -25,7 +25,7 @@ from .plaintext import decimal
 
 __all__ = [
     "MAX_WIDTH", "FRAGMENT_MAX_WIDTH", "latex_width", "breakable", "matrix_entries", "display_matrix",
-    "conditions", "numbered", "display", "with_decimals", "nonzero", "display_lines",
+    "conditions", "numbered", "display", "with_decimals", "nonzero", "display_lines", "display_scaled",
 ]
 
 #: Width budget of one displayed line, in the units of :func:`latex_width`
@@ -565,4 +565,26 @@ def display_lines(tex: str) -> int:
     (1, 2)
     """
     return str(tex).count("\\\\") + 1
+
+
+def display_scaled(M: Any, name: str, scalar: Any, *, matrix: str = "pmatrix", max_width: float = MAX_WIDTH) -> str:
+    r"""Display ``name = scalar M``: a common factor in front of a matrix (or vector).
+
+    The factor is wrapped in parentheses when it is a sum; when the line would be too wide, the
+    factor goes on the first line and the matrix on the second.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> t = sp.Symbol("t")
+    >>> display_scaled(sp.Matrix([sp.cos(t), sp.sin(t)]), r"\delta", -sp.exp(-t) / 8)
+    '\\delta = - \\frac{e^{- t}}{8}\\, \\begin{pmatrix}\\cos{\\left(t \\right)}\\\\\\sin{\\left(t \\right)}\\end{pmatrix}'
+    """
+    s = latex(scalar)
+    if isinstance(sp.sympify(scalar), sp.Add):
+        s = rf"\left({s}\right)"
+    body = latex(M, matrix=matrix) if isinstance(M, sp.MatrixBase) else latex(M)
+    if latex_width(f"{name} = {s}") + 2.0 + latex_width(body) <= max_width:
+        return rf"{name} = {s}\, {body}"
+    return rf"\begin{{aligned}}{name} &= {s}\\ &\quad \times {body}\end{{aligned}}"
 
