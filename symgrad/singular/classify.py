@@ -31,7 +31,8 @@ from ._model import RationalParametrisation, free_of, in_domain, rank_at_point, 
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
 from .angles import compact_fibre_smooth, half_angle_form
-from .smoothness import crossings_accumulate, half_branches, implicit_smooth, order_at, valuation
+from .smoothness import crossings_accumulate, graph_not_smooth, half_branches, implicit_smooth, order_at, \
+    valuation
 from .rank_drops import rank_drop_system
 from .results import Branch, Classification, Method, Preimage, Status, fmt_point
 from .scope import Step
@@ -421,6 +422,12 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
         if half is not None:
             kinds.append("half-branches")
             reasons.append(half)
+        elif len(pres) == 1 and not limits and orders and orders[0] is not None:
+            # the only preimage, an arc of odd order: is M the graph of a smooth function there?
+            graph = graph_not_smooth(model, pres[0].xi, p, *orders[0])
+            if graph is not None:
+                kinds.append("not a smooth graph")
+                reasons.append(graph)
     smooth: str
     why = ""
     m = model.phi.rows

@@ -413,7 +413,7 @@ class Classification:
     smooth_reason : why, in one sentence
     dimension : the dimension of ``M`` at ``p`` when ``p`` is non-singular, else ``None``
     reasons : the reasons for ``"singular"``, as sentences
-    kinds : the reasons as keywords: ``"branches"``, ``"tangency"``, ``"half-branches"``,
+    kinds : the reasons as keywords: ``"branches"``, ``"tangency"``, ``"half-branches"``, ``"not a smooth graph"``,
         ``"limit of singular points"``
     preimages : the :class:`Preimage` components of ``phi^{-1}(p)``
     branches : the :class:`Branch` es of full rank

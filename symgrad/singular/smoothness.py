@@ -7,6 +7,7 @@ directions (:func:`half_branches`), and ``p`` a limit of self-crossings (:func:`
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from typing import Mapping, Sequence
 
 import sympy as sp
@@ -18,7 +19,7 @@ from ..model import Model
 from ._model import RationalParametrisation, rank_lower_bound, span_exact
 from .crossings import crossings_exact
 
-__all__ = ["valuation", "order_at", "half_branches", "implicit_smooth", "crossings_accumulate"]
+__all__ = ["valuation", "order_at", "half_branches", "implicit_smooth", "crossings_accumulate", "graph_not_smooth"]
 
 
 def valuation(e: sp.Expr, s: sp.Symbol) -> tuple[int, sp.Expr] | None:
@@ -156,3 +157,133 @@ def crossings_accumulate(model: Model, A: RationalParametrisation, p: tuple, B: 
                     f"phi{tuple(c.xi1)} = phi{tuple(c.xi2)} = {tuple(c.p)} reaches p as {s} -> {s0}, and "
                     "Smooth(M) is open")
     return None
+
+
+#: Terms of the series of a one-parameter curve examined for a non-integer exponent.
+GRAPH_ORDER = 24
+
+
+def graph_not_smooth(model: Model, xi_map: Mapping, p: tuple, k: int, direction: Sequence[sp.Expr]) -> str | None:
+    """For a one-parameter rational model passing through ``p`` only at ``t0``, as an arc of odd order ``k``
+    (``phi(t0 + s) - p = a s^k + O(s^(k+1))``): the reason why ``M`` is not a smooth curve at ``p``, or ``None``.
+
+    Near ``p``, ``M`` is the image of a neighbourhood of ``t0``.  With ``x`` a coordinate in which ``a`` is
+    not zero, ``x - p_x = c s^k (1 + O(s))`` is strictly monotone in ``s`` near 0 (``k`` odd), so ``M`` is the
+    graph of a continuous function ``y(x)`` of the other coordinates.  If ``M`` were a smooth curve at ``p``,
+    its tangent line would contain the limit of the secants, ``a``, so it would not be perpendicular to the
+    ``x`` axis and ``M`` would be the graph of a smooth function of ``x``: the same ``y(x)``.  Writing
+    ``x - p_x = c w^k``, ``y`` is a power series in ``w = ((x - p_x)/c)^(1/k)``; a non-zero coefficient at
+    ``w^j`` with ``k`` not dividing ``j``, after only multiples of ``k`` below it, gives
+    ``y = P(x) + b x^(j/k) + o(x^(j/k))`` with ``P`` a polynomial: not ``C^ceil(j/k)`` at ``p``.  Every
+    coefficient is computed in QQ (rational ``t0`` only).
+    """
+    t = model.xi[0]
+    t0 = sp.sympify(xi_map.get(t))
+    if t0 is None or not t0.is_Rational or k % 2 == 0 or k < 2:
+        return None
+    i = next((j for j, a in enumerate(direction) if a != 0), None)
+    if i is None:
+        return None
+    N = GRAPH_ORDER
+    ser = [_series_at(e, t, t0, pk, N) for e, pk in zip(model.phi, p)]
+    if any(q is None for q in ser):
+        return None
+    X = ser[i]
+    assert X is not None
+    c = X[k]
+    if c == 0 or any(X[:k]):
+        return None
+    # x - p_x = c s^k u(s), u(0) = 1; w = s u(s)^(1/k) (so x - p_x = c w^k), inverted to s(w)
+    u = [x / c for x in X[k:]] + [Fraction(0)] * k
+    w_of_s = [Fraction(0)] + _power(u[:N], Fraction(1, k), N)[:N - 1]
+    s_of_w = _revert(w_of_s, N)
+    polys = []
+    for j, Y in enumerate(ser):
+        if j == i:
+            continue
+        assert Y is not None
+        polys.append((j, _compose(Y, s_of_w, N)))
+    valid = N - k  # u is known to N - k terms, so w(s), s(w) and y(w) are exact below w^(N - k + 1)
+    for j, y in polys:
+        for e, coeff in enumerate(y[:valid + 1]):
+            if coeff == 0:
+                continue
+            if e % k:
+                z = model.z
+                xs = sp.Symbol(z[i].name) - p[i]
+                base = xs / sp.Rational(c.numerator, c.denominator)
+                term = sp.Rational(coeff.numerator, coeff.denominator) * sp.Pow(base, sp.Rational(e, k),
+                                                                                    evaluate=False)
+                return (f"near p, M is the graph over {z[i]} of a function whose expansion has the term "
+                        f"{term} in {z[j]} "
+                        f"(phi passes through p only at {t} = {t0}, as an arc of order {k}); a smooth curve with the "
+                        f"tangent {tuple(direction)} would be the graph of a smooth function, so M is not a smooth "
+                        f"curve at p (not C^{sp.ceiling(sp.Rational(e, k))} there)")
+    return None
+
+
+def _series_at(e: sp.Expr, t: sp.Symbol, t0: sp.Expr, pk: sp.Expr, N: int) -> list[Fraction] | None:
+    """Coefficients of ``e(t0 + s) - pk`` in ``s`` up to ``s^(N-1)``, in QQ (``None`` when not rational)."""
+    s = sp.Dummy("s")
+    num, den = sp.fraction(sp.cancel(sp.together(sp.sympify(e).xreplace({t: t0 + s}) - pk)))
+    try:
+        P, Q = sp.Poly(num, s), sp.Poly(den, s)
+    except sp.PolynomialError:
+        return None
+    if P.domain not in (sp.ZZ, sp.QQ) or Q.domain not in (sp.ZZ, sp.QQ):
+        return None
+
+    def coeffs(R: sp.Poly) -> list[Fraction]:
+        out = [Fraction(0)] * N
+        for (d,), cf in R.terms():
+            if d < N:
+                q = sp.Rational(cf)
+                out[d] = Fraction(int(q.p), int(q.q))
+        return out
+    a, b = coeffs(P), coeffs(Q)
+    if b[0] == 0:
+        return None
+    out: list[Fraction] = []
+    for n in range(N):
+        out.append((a[n] - sum((b[j] * out[n - j] for j in range(1, n + 1)), Fraction(0))) / b[0])
+    return out
+
+
+def _mul(a: Sequence[Fraction], b: Sequence[Fraction], N: int) -> list[Fraction]:
+    out = [Fraction(0)] * N
+    for i, x in enumerate(a[:N]):
+        if x:
+            for j, y in enumerate(b[:N - i]):
+                out[i + j] += x * y
+    return out
+
+
+def _power(u: Sequence[Fraction], alpha: Fraction, N: int) -> list[Fraction]:
+    """``u^alpha`` for a series with ``u[0] = 1`` (J. C. P. Miller's recurrence), ``N`` terms."""
+    u = list(u) + [Fraction(0)] * max(0, N - len(u))
+    f = [Fraction(1)] + [Fraction(0)] * (N - 1)
+    for n in range(1, N):
+        f[n] = sum(((alpha + 1) * j - n) * u[j] * f[n - j] for j in range(1, n + 1)) / n
+    return f
+
+
+def _compose(y: Sequence[Fraction], s: Sequence[Fraction], N: int) -> list[Fraction]:
+    """``y(s(w))`` for ``s(0) = 0``, ``N`` terms (Horner)."""
+    out = [Fraction(0)] * N
+    for c in reversed(list(y[:N])):
+        out = _mul(out, s, N)
+        out[0] += c
+    return out
+
+
+def _revert(w: Sequence[Fraction], N: int) -> list[Fraction]:
+    """The inverse series ``s(w)`` of ``w(s) = s + O(s^2)``, ``N`` terms (fixed point ``s = w - (w(s) - s)``)."""
+    ident = [Fraction(0), Fraction(1)] + [Fraction(0)] * (N - 2)
+    higher = [Fraction(0), Fraction(0)] + list(w[2:N]) + [Fraction(0)] * max(0, N - len(w))
+    s = list(ident)
+    for m in range(2, N + 1):  # after the step with m terms, s is exact below w^m
+        h = _compose(higher[:m], s[:m], m) + [Fraction(0)] * (N - m)
+        s = [a - b for a, b in zip(ident, h)]
+    return s
+
+

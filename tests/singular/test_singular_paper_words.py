@@ -197,3 +197,42 @@ def test_polar_origin_is_non_singular_with_non_proper_preimages():
     assert num_rank_at(M, {r: 0, th: sp.Rational(7, 10)}) == 1
     S = singular_points(M, budget=10)
     assert S.crossings == ()            # no fake numeric crossing at the origin
+
+
+# -- cusps of odd order: the image is a C^1 graph that is not smooth --------------------------------
+
+@pytest.mark.parametrize("phi, exponent, taylor", [((t**3, t**5), sp.Rational(5, 3), 0),
+                                                   ((t**3, t**4), sp.Rational(4, 3), 0),
+                                                   ((t**3 + t**4, t**6), sp.Rational(7, 3), 2)],
+                         ids=["(t^3, t^5)", "(t^3, t^4)", "(t^3 + t^4, t^6)"])
+def test_odd_order_cusps_are_singular(phi, exponent, taylor):
+    M = Model(list(phi), [t])
+    C = classify(M, (0, 0))
+    assert C.status == "singular" and C.method == "exact" and C.kinds == ("not a smooth graph",)
+    assert C.certificate.holds is False and str(exponent) in C.reasons[0]
+    with pytest.raises(SingularPointError, match="not a smooth curve"):
+        ensure_nonsingular(M, {t: 0})
+    # independent numerics: M is the graph y(x) over x = phi_1 (a monotone function of t); if y were C^k,
+    # k = ceil(exponent), its Taylor polynomial x^taylor would leave a remainder bounded by C x^k; the
+    # remainder over x^k grows like x^(exponent - k) instead
+    f = sp.lambdify(t, list(M.phi), "mpmath")
+    k = int(sp.ceiling(exponent))
+    with mpmath.workdps(DPS):
+        ratios = []
+        for e in (3, 4, 5):
+            s = mpmath.mpf(10) ** -e
+            x, y = f(s)
+            ratios.append(abs(y - x**taylor if taylor else y) / x**k)
+        assert ratios[0] < ratios[1] < ratios[2] and ratios[2] > 10
+
+
+def test_a_smooth_image_of_an_odd_order_arc_is_not_called_singular():
+    # (t^3 + t^4, (t^3 + t^4)^2) is the parabola y = x^2 traced with a rank drop at t = 0
+    M = Model([t**3 + t**4, (t**3 + t**4) ** 2], [t])
+    C = classify(M, (0, 0))
+    assert C.status == "non-singular" and {t: 0} in [dict(q) for q in C.not_proper]
+    f = sp.lambdify(t, list(M.phi), "mpmath")
+    with mpmath.workdps(DPS):
+        for s in (mpmath.mpf("1e-5"), mpmath.mpf("-1e-7")):
+            x, y = f(s)
+            assert abs(y - x**2) < TOL
