@@ -2,12 +2,16 @@
 scan of every rendered .tex of the built-in derivations (standalone and fragment)."""
 from __future__ import annotations
 
+import functools
+
 import pytest
 import sympy as sp
 
-from symgrad.render import code_text, message, render_document, witness
+import symgrad as sg
+from symgrad.render import code_text, message, render_document, render_supplement, witness
 from symgrad.proof import Witness
 from symgrad.render.lint import split_math
+from symgrad.render.context import derivation_context
 from render_contexts import builtin_contexts
 
 # -- the scanner ------------------------------------------------------------------
@@ -107,3 +111,42 @@ def test_builtin_appendix_has_no_code_text(fragment):
     tex = render_document(builtin_contexts(), fragment=fragment)
     found = code_text(tex)
     assert not found, "programmer text in the rendered appendix:\n" + "\n".join(found[:40])
+
+
+@pytest.mark.slow
+def test_builtin_supplement_has_no_code_text():
+    found = code_text(render_supplement(builtin_contexts()))
+    assert not found, "programmer text in the supplement:\n" + "\n".join(found[:40])
+
+
+@functools.lru_cache(maxsize=None)
+def _corpus_contexts() -> tuple:
+    """The acceptance models of the invariance tests (tests/models.py) as derivations, every loss at once."""
+    from models import ACCEPTANCE
+    out = []
+    for key, build in ACCEPTANCE.items():
+        M, f = build()
+        d = sg.Derivation(key=f"corpus-{key}", title=f"The corpus model {key}", summary="", model=M,
+                          reparametrisation=f)
+        out.append(derivation_context(sg.run_derivation(d, seed=0)).as_dict())
+    return tuple(out)
+
+
+@pytest.mark.slow
+def test_corpus_appendix_has_no_code_text():
+    contexts = _corpus_contexts()
+    for tex in (render_document(contexts), render_document(contexts, fragment=True), render_supplement(contexts)):
+        found = code_text(tex)
+        assert not found, "programmer text in the corpus appendix:\n" + "\n".join(found[:40])
+
+
+@pytest.mark.tex
+@pytest.mark.slow
+def test_corpus_appendix_compiles_with_no_overfull_box(tmp_path):
+    from test_latexmk import require_tex
+    from symgrad.render import write_appendix
+    require_tex()
+    res = write_appendix(list(_corpus_contexts()), tmp_path, pdf=True)
+    boxes = list(res["overfull"]) + list(res["supplement"]["overfull"] if res["supplement"] else [])
+    assert res["pdf"].exists() and not [w for w, _ in boxes if w > 3.0], boxes
+
