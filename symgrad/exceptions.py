@@ -12,6 +12,7 @@ __all__ = [
     "MetricError",
     "DomainError",
     "RankError",
+    "UndecidedError",
     "LiftError",
     "SingularPointError",
     "ReparametrisationError",
@@ -52,9 +53,19 @@ class RankError(SymgradError, ValueError):
 class LiftError(SymgradError, ValueError):
     """An expression that cannot be written exactly as a rational function.
 
-    Raised by the exact layer when a function (``sqrt(1 + x**2)``, ``exp(sin(x))``)
-    has no faithful lift to independent variables; callers fall back to
-    probabilistic or numeric checks and say so.
+    Raised by the exact layer when a function (``Abs(x)``, an undefined ``f(x)``, a
+    float) has no lift into the exact field; callers fall back to probabilistic or
+    numeric checks and say so.
+    """
+
+
+class UndecidedError(LiftError):
+    """A zero test the exact field cannot decide.
+
+    The kernels of the expression are not known to be algebraically independent,
+    the element is not zero modulo the known relations, and no ball enclosure at
+    the points tried excluded zero (:mod:`symgrad.exact.certify`).  Nothing is
+    claimed; callers fall back to numeric evidence and say so.
     """
 
 

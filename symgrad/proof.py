@@ -315,6 +315,9 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
                 field_desc = ", ".join(f"{v.meaning}" for v in lifting.variables[:8])
                 more = "" if len(lifting.variables) <= 8 else f", ... ({len(lifting.variables)} variables)"
                 method = f"exact rational-function arithmetic in Q({field_desc}{more})"
+                if not lifting.faithful:
+                    method += ("; the kernels are not known to be independent: zeros follow from the field and "
+                               "the relations of the roots, non-zeros are certified by ball arithmetic at a point")
                 outputs = {}
                 for k in keep:
                     if k in out:
@@ -335,8 +338,13 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
             if not (stage.owns(exc) or whole.owns(exc)):
                 raise
             spent("exact", stage)
+        except LiftError as exc:   # an undecided zero test in a field of kernels of unknown independence
+            notes.append(f"exact level undecided: {exc}")
     against: Certificate | None = None  # evidence against the claim from the probabilistic level
-    if "probabilistic" in levels and lifted is not None and lifting is not None:
+    if lifting is not None and not lifting.faithful and "probabilistic" in levels:
+        # random values of the lifted variables ignore the relations between kernels: no conclusion
+        notes.append("probabilistic level skipped: the lifted kernels are not known to be independent")
+    elif "probabilistic" in levels and lifted is not None and lifting is not None:
         stage = whole.sub(_SHARES["probabilistic"])
         try:
             with stage.limit():

@@ -52,6 +52,13 @@ def test_unliftable_falls_back_to_numeric_and_says_why():
     x = sp.Symbol("x", positive=True)
     A = sp.Matrix([[sp.atan(x) + sp.atan(1 / x) - sp.pi / 2]])
     cert = decide(Claim("atan identity", {"A": A}, (x,), lambda o, i: {"residual": i["A"]}), seed=1).certificate
+    # atan(x), atan(1/x) and pi lift to variables of unknown independence: the field cannot decide the
+    # residual (not zero as a rational function, zero as a function), and says so; numerics support it
+    assert cert.verdict is Verdict.NUMERIC
+    assert any("exact level undecided" in n for n in cert.notes)
+    assert any("probabilistic level skipped" in n for n in cert.notes)
+    B = sp.Matrix([[sp.gamma(x + 1) - x * sp.gamma(x)]])      # gamma has no lift at all
+    cert = decide(Claim("gamma recursion", {"B": B}, (x,), lambda o, i: {"residual": i["B"]}), seed=1).certificate
     assert cert.verdict is Verdict.NUMERIC
     assert any("no exact lift" in n for n in cert.notes)
 

@@ -1,22 +1,28 @@
 r"""The lifted field at a point: exact values of the kernels, through public accessors only.
 
-At a point where every symbol takes a rational value, the kernels take the
-values ``exp(q)`` and ``tan(q/2)`` for rationals ``q``.  All the exponential
-values are powers of one number ``T_e = exp(1/D)`` and all the tangents are
-rational functions of one number ``T_u = tan(1/(2D'))``.  By the
-Lindemann-Weierstrass theorem ``exp(1/D)`` and ``exp(i/D')`` are
-algebraically independent, and so are ``T_e`` and ``T_u``: computing in
-``Q(T_e, T_u)`` with ``T_e, T_u`` as indeterminates decides zero and rank at
-the point exactly.  Logarithms at the point, and roots of non-powers, are
-refused (no such theorem is at hand).
+At a point whose coordinates are exact real numbers (rationals, ``sqrt(2)``,
+``log(3/2)``, ``pi/3``, ...), every variable of a
+:class:`~symgrad.exact.lifting.Lifting` takes a value that is a real constant
+expression: ``exp(2/3)``, ``tan(1/4)``, ``log 3``, ``sqrt(2)``, ``exp(exp(1/2))``.
+These constants are lifted in turn, into a field of their own (a
+:class:`~symgrad.exact.lifting.Lifting` with no symbols), and a rational function
+of the model's field is evaluated by composing it with their images.
+
+At a rational point this is the classical picture: all the exponential values
+are powers of one number ``exp(1/D)`` and all the tangents are rational
+functions of one ``tan(1/(2D'))``; by the Lindemann-Weierstrass theorem the two
+are algebraically independent, so the constant field decides zero and rank at
+the point exactly.  Other constants (``pi``, logarithms, roots) are decided by
+the certified zero test of :mod:`symgrad.exact.certify`: zeros by the relations
+of the roots (``sqrt(2)**2 - 2``), non-zeros by a rigorous ball enclosure; what
+neither decides raises :class:`~symgrad.exceptions.UndecidedError`.
 """
 from __future__ import annotations
 
-import math
 from typing import Any, Mapping
 
 import sympy as sp
-from flint import fmpz_mpoly, fmpz_mpoly_ctx
+from flint import fmpz_mpoly
 
 from ..exceptions import LiftError
 from .lifting import Lifting, poly_to_sympy
@@ -25,8 +31,17 @@ from .ratfunc import RF
 __all__ = ["PointField"]
 
 
+def _exact_real(s: sp.Symbol, value: Any) -> sp.Expr:
+    v = sp.nsimplify(value) if isinstance(value, float) else sp.sympify(value)
+    if not getattr(v, "is_number", False) or v.is_Float or v.has(sp.Float):
+        raise LiftError(f"the value {value} of {s} is not an exact number; give rationals or exact constants")
+    if v.has(sp.I, sp.zoo, sp.oo, sp.nan) or v.is_extended_real is False:
+        raise LiftError(f"the value {value} of {s} is not a finite real number")
+    return v
+
+
 class PointField:
-    r"""The variables of a :class:`~symgrad.exact.lifting.Lifting` at a rational point, exactly.
+    r"""The variables of a :class:`~symgrad.exact.lifting.Lifting` at an exact real point.
 
     Examples
     ========
@@ -35,77 +50,33 @@ class PointField:
     >>> F = PointField(L, {x: 2})
     >>> F.to_sympy(F.value(L.lift(sp.exp(x)))) == sp.exp(2)
     True
+    >>> F = PointField(Lifting.build([x**2 - 2]), {x: sp.sqrt(2)})
+    >>> F.value(F.lifting.lift(x**2 - 2)).is_zero()
+    True
     """
 
     def __init__(self, lifting: Lifting, values: Mapping[sp.Symbol, Any]):
         self.lifting = lifting
-        vals: dict[sp.Symbol, sp.Rational] = {}
+        vals: dict[sp.Symbol, sp.Expr] = {}
         for s in lifting.symbols:
             if s not in values:
                 raise LiftError(f"no value given for the symbol {s}")
-            v = sp.nsimplify(values[s]) if isinstance(values[s], float) else sp.sympify(values[s])
-            if not v.is_Rational:
-                raise LiftError(f"the value {values[s]} of {s} is not rational")
-            vals[s] = v
-        # the exponents and half angles at the point
-        args = {i: v.meaning.args[0].subs(vals) for i, v in enumerate(lifting.variables) if v.kind in ("exp", "tan")}
-        De = math.lcm(1, *[int(a.q) for i, a in args.items() if lifting.variables[i].kind == "exp"])
-        Du = math.lcm(1, *[int(a.q) for i, a in args.items() if lifting.variables[i].kind == "tan"])
-        names: list[str] = []
-        te = tu = None
-        if any(a != 0 for i, a in args.items() if lifting.variables[i].kind == "exp"):
-            te = len(names)
-            names.append("Te")
-        if any(a != 0 for i, a in args.items() if lifting.variables[i].kind == "tan"):
-            tu = len(names)
-            names.append("Tu")
-        self.meanings: list[sp.Expr] = []
-        if te is not None:
-            self.meanings.append(sp.exp(sp.Rational(1, De)))
-        if tu is not None:
-            self.meanings.append(sp.tan(sp.Rational(1, Du)))
-        self.ctx = ctx = fmpz_mpoly_ctx.get(tuple(names) or ("_one",), "degrevlex")
-        gens = [RF(g) for g in ctx.gens()]
-        one = RF.const(ctx, 1)
-        zero = RF.const(ctx, 0)
-        images: list[RF] = []
-        for i, var in enumerate(lifting.variables):
-            if var.kind == "one":
-                images.append(one)
-            elif var.kind == "symbol":
-                images.append(RF.const(ctx, vals[var.meaning]))
-            elif var.kind == "root":
-                s, L = var.meaning.base, int(1 / var.meaning.exp)
-                v = vals[s]
-                root = sp.root(v, L) if v >= 0 else None
-                if root is None or not root.is_Rational:
-                    raise LiftError(f"{s} = {v} is not a perfect {L}-th power; the lifted root is not rational there")
-                images.append(RF.const(ctx, root))
-            elif var.kind == "exp":
-                k = args[i] * De
-                images.append(gens[te] ** int(k) if k != 0 and te is not None else one)
-            elif var.kind == "tan":
-                k = int(args[i] * Du)
-                if k == 0 or tu is None:
-                    images.append(zero)
-                    continue
-                T = gens[tu]
-                re, im = one, zero
-                for _ in range(abs(k)):
-                    re, im = re - im * T, re * T + im
-                images.append(im / re if k > 0 else -(im / re))
-            elif var.kind == "log":
-                s = var.meaning.args[0]
-                if vals[s] != 1:
-                    raise LiftError(f"log({s}) at {s} = {vals[s]} is not handled exactly")
-                images.append(zero)
-            else:  # pragma: no cover - every kind is handled above
-                raise LiftError(f"no value at a point for a variable of kind {var.kind}")
-        self.images = images
-        self.transcendental = bool(names)
+            vals[s] = _exact_real(s, values[s])
+        at = []
+        for v in lifting.variables:
+            m = v.meaning.xreplace(vals)
+            if m.has(sp.zoo, sp.oo, sp.nan, sp.I):
+                raise LiftError(f"{v.meaning} has no finite real value at this point")
+            at.append(m)
+        #: the field of the values: a lifting of constants (no symbols)
+        self.constants = Lifting.build(at)
+        self.ctx = self.constants.ctx
+        self.images = [self.constants.lift(m) for m in at]
+        #: whether the values involve numbers that are not rational
+        self.transcendental = not self.constants._dummy
 
     def value(self, rf: RF) -> RF:
-        """The exact value of ``rf`` at the point, in ``Q(T_e, T_u)``; ``ZeroDivisionError`` at a pole."""
+        """The exact value of ``rf`` at the point, in the constant field; ``ZeroDivisionError`` at a pole."""
         num = self._compose(rf.num)
         den = self._compose(rf.den)
         if den.is_zero():
@@ -123,5 +94,6 @@ class PointField:
         return out
 
     def to_sympy(self, rf: RF) -> sp.Expr:
-        """The value as a SymPy number (``T_e``, ``T_u`` put back)."""
-        return poly_to_sympy(rf.num, self.meanings) / poly_to_sympy(rf.den, self.meanings)
+        """The value as a SymPy number (the constants put back as they are, with no rewriting)."""
+        gens = [v.meaning for v in self.constants.variables]
+        return poly_to_sympy(rf.num, gens) / poly_to_sympy(rf.den, gens)

@@ -8,14 +8,24 @@ denominators), so the zero test is a test of the numerator, and it meets the
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import sympy as sp
 from flint import fmpz, fmpz_mpoly, fmpz_mpoly_ctx
 
 from .field import register_sum
 
-__all__ = ["RF"]
+__all__ = ["RF", "register_zero_test"]
+
+#: zero tests of fields whose variables are not known to be independent (see
+#: :mod:`symgrad.exact.certify`), by flint context; a context not listed is a field of
+#: independent variables, where an element is zero exactly when its numerator is.
+_ZERO_TESTS: dict[fmpz_mpoly_ctx, Callable[[fmpz_mpoly], bool]] = {}
+
+
+def register_zero_test(ctx: fmpz_mpoly_ctx, test: Callable[[fmpz_mpoly], bool]) -> None:
+    """Make ``test`` (a function of a numerator) the zero test of the elements of ``ctx``."""
+    _ZERO_TESTS[ctx] = test
 
 
 class RF:
@@ -156,7 +166,7 @@ class RF:
     __rmul__ = __mul__
 
     def inverse(self) -> RF:
-        if self.num.is_zero():
+        if self.is_zero():
             raise ZeroDivisionError("inverse of the zero rational function")
         num, den = self.den, self.num
         if den.leading_coefficient() < 0:
@@ -187,7 +197,13 @@ class RF:
         return hash((str(self.num), str(self.den)))
 
     def is_zero(self) -> bool:
-        return self.num.is_zero()
+        """Whether this is the zero function: the numerator is zero, or the field's registered
+        zero test (kernels of unknown independence) says so; may raise
+        :class:`~symgrad.exceptions.UndecidedError`."""
+        if self.num.is_zero():
+            return True
+        test = _ZERO_TESTS.get(self.num.context())
+        return False if test is None else test(self.num)
 
     # -- inspection ----------------------------------------------------------
     def size(self) -> int:

@@ -112,14 +112,12 @@ def test_to_sympy_round_trip():
 UNLIFTABLE = {
     "float": (R(1, 2) * a + sp.Float("0.5") * b, "float"),
     "abs": (sp.Abs(a), "Abs"),
-    "exp_of_sin": (sp.exp(sp.sin(a)), "exp(sin(a))"),
-    "root_of_sum": (sp.sqrt(1 + a**2), "fractional powers"),
-    "pi": (sp.pi * a, "pi"),
-    "constant_in_exp": (sp.exp(a + 1), "constants such as pi or 1"),
-    "log_of_sum": (sp.log(1 + x), "logarithms of symbols"),
-    "imaginary_unit": (sp.I * a, "I"),
+    "max": (sp.Max(0, a * b), "piecewise"),
+    "imaginary_unit": (sp.I * a, "not real"),
+    "log_of_negative": (sp.log(-2) * a, "not real"),
+    "root_of_negative": ((-2) ** R(1, 3) * a, "not real"),
     "undefined_function": (sp.Function("f")(a), "f(a)"),
-    "symbolic_power": (a**b, "power"),
+    "gamma_function": (sp.gamma(a), "gamma"),
 }
 
 

@@ -48,8 +48,8 @@ def test_point_field_pole():
 
 @pytest.mark.parametrize(
     "values, words",
-    [({x: sp.sqrt(2)}, "not rational"), ({x: 2}, "perfect"), ({}, "no value")],
-    ids=["irrational_value", "root_of_non_power", "missing_symbol"],
+    [({x: sp.Float(1.5)}, "not an exact number"), ({x: sp.I}, "real"), ({}, "no value")],
+    ids=["float_value", "complex_value", "missing_symbol"],
 )
 def test_point_field_errors(values, words):
     L = Lifting.build([sp.sqrt(x)])
@@ -57,8 +57,25 @@ def test_point_field_errors(values, words):
         PointField(L, values)
 
 
-def test_point_field_refuses_logarithms():
-    L = Lifting.build([sp.log(x)])
-    assert PointField(L, {x: 1}).value(L.lift(sp.log(x))).is_zero()
-    with pytest.raises(LiftError, match="log"):
-        PointField(L, {x: 2})
+@pytest.mark.parametrize(
+    "expr, value",
+    [(sp.sqrt(x), 2), (sp.log(x), R(3, 2)), (sp.exp(x) + sp.log(x), sp.log(R(3, 2))),
+     (sp.cos(x) * x, sp.pi / 3), (sp.exp(sp.exp(x)), R(1, 2)), (x**2 - 2, sp.sqrt(2))],
+    ids=["root_of_non_power", "logarithm", "log_point", "pi_point", "nested_exp", "algebraic_point"],
+)
+def test_point_field_at_exact_irrational_values(expr, value):
+    """Values at points with roots, logarithms, pi: exact, and equal to SymPy's at 50 digits."""
+    L, (r,) = lift([expr])
+    F = PointField(L, {x: value})
+    exact = F.to_sympy(F.value(r))
+    assert not exact.has(x)
+    assert abs(sp.N(exact - expr.subs(x, value), 50)) < sp.Float(10) ** -45
+
+
+def test_point_field_zero_at_an_algebraic_point():
+    """x**2 - 2 vanishes at sqrt(2): decided exactly, by the relation of the root (not by a float)."""
+    L, (r,) = lift([x**2 - 2])
+    F = PointField(L, {x: sp.sqrt(2)})
+    assert F.value(r).is_zero()
+    L3, (r3,) = lift([x**2 - 3])
+    assert not PointField(L3, {x: sp.sqrt(2)}).value(r3).is_zero()
