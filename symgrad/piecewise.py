@@ -87,7 +87,7 @@ from sympy.core.relational import Relational
 from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from ._fourier_motzkin import Feasible, Inequality, TooLarge, solve_strict
 from ._inputs import as_column, as_symbols, check_finite_exprs, check_real_values, point as read_point
-from .exceptions import DomainError, SymbolError, SymgradError
+from .exceptions import ArgumentError, DomainError, SymbolError, SymgradError
 from .gradient import ANY_LOSS, GradientAt, NaturalGradient, check_theorem1, natural_gradient
 from .metric import Metric
 from .model import Model
@@ -677,6 +677,17 @@ class Region:
     def has_witness(self) -> bool:
         return self.witness is not None
 
+    @property
+    def witness_check(self) -> str:
+        """How the witness was checked: exactly (every condition a rational number there) or, for a
+        transcendental kink argument, by certified interval enclosures."""
+        if self.witness is None:
+            return "no witness"
+        vals = [c.h.xreplace(self.witness) for c in self.conditions]
+        if all(v.is_Rational for v in vals):
+            return "every condition substituted in exact rational arithmetic"
+        return "every condition substituted; the signs of irrational values certified by interval arithmetic"
+
     @cached_property
     def model(self) -> Model:
         """The smooth :class:`~symgrad.model.Model` of ``phi_R`` (same coordinates, metric, constants)."""
@@ -1023,7 +1034,7 @@ def regions(phi: Any, params: Sequence[sp.Symbol], coords: Sequence[sp.Symbol] |
         raise SymbolError(f"phi uses {sorted(map(str, unknown))}, which are neither parameters {list(xi)} nor "
                           "constants; add them to params=[...] or constants=[...] (data points must be numbers)")
     if not isinstance(max_regions, int) or isinstance(max_regions, bool) or max_regions < 1:
-        raise SymbolError(f"max_regions must be a positive integer; got {max_regions!r}")
+        raise ArgumentError(f"max_regions must be a positive integer; got {max_regions!r}")
     as_budget(model_budget)
     out = Regions(col, xi, coords, metric, consts, name or "phi", model_budget)
     b = as_budget(budget)

@@ -19,7 +19,7 @@ import sympy as sp
 
 import symgrad as sg
 from symgrad._fourier_motzkin import Feasible, Inequality, Infeasible, simplest_between, solve_strict
-from symgrad.exceptions import DomainError, SymbolError, SymgradError
+from symgrad.exceptions import ArgumentError, DomainError, SymbolError, SymgradError
 from symgrad.numeric import evaluate_matrix, numeric_pinv
 from symgrad.piecewise import BoundaryPointError, PiecewiseError, regions
 
@@ -49,7 +49,7 @@ def check_witness(region, phi):
     """The witness satisfies each condition strictly (exact rationals), and phi_R equals phi there,
     phi evaluated by SymPy's own Max/Abs/Heaviside/Piecewise at the rational point."""
     pt = region.witness
-    assert pt is not None
+    assert pt is not None and "exact rational" in region.witness_check
     assert all(isinstance(x, sp.Rational) for x in pt.values())
     for cond in region.conditions:
         val = cond.h.xreplace(pt)
@@ -335,6 +335,7 @@ def test_outside_patterns_and_transcendental_kink_arguments():
     R = regions(phi, [w, v, b])
     assert len(R) == 2 and not R.no_point_found
     for region in R:              # exp(w) - 2 at the rational witness: its sign by a 50-digit evaluation
+        assert "interval" in region.witness_check
         (cd,) = region.conditions
         with mpmath.workdps(50):
             val = mpmath.exp(mpmath.mpf(region.witness[w].p) / region.witness[w].q) - 2
@@ -382,6 +383,10 @@ def test_kink_in_a_symbol_that_is_not_a_parameter_is_refused():
 def test_unsupported_functions_are_refused():
     with pytest.raises(PiecewiseError, match="floor"):
         regions([sp.floor(w) * b], [w, b])
+    with pytest.raises(SymbolError, match="neither parameters"):
+        regions([w * sp.Symbol("t")], [w])
+    with pytest.raises(ArgumentError, match="max_regions"):
+        regions([sp.Max(0, w)], [w], max_regions=0)
 
 
 # ---------------------------------------------------------------------------
