@@ -393,3 +393,36 @@ def test_main_in_process(capsys):
     assert main(["verify", "no-such-derivation"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("symgrad: error: no derivation named 'no-such-derivation'") and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------------------
+# render --preamble, and the supplement of a factorised G^+
+# ---------------------------------------------------------------------------
+
+def test_render_preamble_prints_the_lines_a_host_document_needs(tmp_path):
+    proc = symgrad("render", "--preamble", cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stderr == ""
+    assert proc.stdout == sg.render.preamble()
+    assert r"\allowdisplaybreaks" in proc.stdout and r"\newtheorem{remark}" in proc.stdout
+    assert not any(tmp_path.iterdir())                                   # nothing written, nothing run
+    bare = symgrad("render", "--preamble", "--no-theorems", cwd=tmp_path)
+    assert bare.returncode == 0 and r"\newtheorem" not in bare.stdout and r"\usepackage{tikz}" in bare.stdout
+
+
+def test_render_preamble_to_a_file_and_refused_with_a_derivation(tmp_path):
+    proc = symgrad("render", "--preamble", "-o", "paper", cwd=tmp_path)
+    path = tmp_path / "paper" / "appendix-preamble.tex"
+    assert proc.returncode == 0 and proc.stdout.strip() == str(Path("paper") / "appendix-preamble.tex")
+    assert path.read_text() == sg.render.preamble()
+    bad = symgrad("render", "--preamble", "product", cwd=tmp_path)
+    assert bad.returncode == 2 and "takes no DERIVATION" in bad.stderr
+
+
+def test_render_writes_the_supplement_it_names(tmp_path):
+    proc = symgrad("render", "linear-network", "--no-pdf", "-o", "out", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    main_tex = (tmp_path / "out" / "appendix.tex").read_text()
+    sup = (tmp_path / "out" / "appendix-expanded.tex").read_text()
+    assert str(Path("out") / "appendix-expanded.tex") in proc.stdout.splitlines()
+    assert r"\texttt{appendix-expanded.tex}" in main_tex and r"\label{eq:linear-network-Gplus}" in sup
+    assert r"G^{+} = J^{\top} K^{-2} J" in main_tex
