@@ -158,9 +158,9 @@ def zero_exact(e: Any) -> bool | None:
     if e.free_symbols:
         try:
             _, (lifted,) = lift([e])
-        except LiftError:
+            return lifted.is_zero()  # the lift is faithful: zero there exactly when e is the zero function
+        except LiftError:  # no lift, or a zero test the field cannot decide
             return None
-        return lifted.is_zero()  # the lift is faithful: zero there exactly when e is the zero function
     return False if interval_nonzero(e) else None
 
 

@@ -24,8 +24,9 @@ import sympy as sp
 
 from .._budget import Budget
 from ..exact.domain import field_of
-from ..exact.ideals import components, is_unit, saturate, solve_component, split_real
+from ..exact.ideals import components, is_unit, saturate, solve_component
 from ..model import Model
+from ._reals import split_real
 from ._model import RationalParametrisation, in_domain
 from .rank_drops import rank_drops_exact
 

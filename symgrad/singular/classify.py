@@ -22,10 +22,11 @@ from ..exact import dense
 from ..exact.domain import field_of
 from ..exact.lifting import lift
 from ..exact.ideals import (
-    TooLarge, components, dimension, is_unit, saturate, solve_component, split_real,
+    TooLarge, components, dimension, is_unit, saturate, solve_component,
 )
 from ..exceptions import DomainError, LiftError, NotProperError, SingularPointError
 from ..model import Model
+from ._reals import split_real
 from ._model import RationalParametrisation, free_of, in_domain, rank_at_point, rename_free, representative, \
     span_exact, zero_exact
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
@@ -210,10 +211,10 @@ def _family_rank(model: Model, vals: Mapping) -> int | None:
     Jf = model.J.xreplace(dict(vals))
     try:
         L, ents = lift(list(Jf), model.xi)
-    except LiftError:
+        rows = [ents[i * Jf.cols:(i + 1) * Jf.cols] for i in range(Jf.rows)]
+        return dense.rank_profile(rows, iszero=lambda x: x.is_zero())[0]
+    except LiftError:  # no lift, or a zero test the field cannot decide
         return None
-    rows = [ents[i * Jf.cols:(i + 1) * Jf.cols] for i in range(Jf.rows)]
-    return dense.rank_profile(rows, iszero=lambda x: x.is_zero())[0]
 
 
 def _decided_by_preimage(model: Model, A: RationalParametrisation | None, p: tuple, point: Mapping

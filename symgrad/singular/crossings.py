@@ -22,8 +22,9 @@ import mpmath
 import sympy as sp
 
 from .._budget import Budget, OutOfTime
-from ..exact.ideals import TooLarge, components, dimension, has_gens, is_unit, real_verdict, saturate, solve_component
+from ..exact.ideals import TooLarge, components, dimension, has_gens, is_unit, saturate, solve_component
 from ..model import Model
+from ._reals import real_verdict
 from ._model import RationalParametrisation, sort_key, span_exact
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_rank, numeric_span, \
     same_sheet_numeric

@@ -22,9 +22,10 @@ from ..exact.domain import field_of
 from ..exact.lifting import lift, poly_to_sympy
 from ..exceptions import LiftError
 from ..exact.ideals import (
-    TooLarge, components, dimension, has_gens, is_unit, saturate, solve_component, split_real, squarefree,
+    TooLarge, components, dimension, has_gens, is_unit, saturate, solve_component, squarefree,
 )
 from ..model import Model
+from ._reals import split_real
 from ._model import in_domain, zero_exact
 from .results import RankDropLocus, RankDropPoint
 from .scope import Step
@@ -245,8 +246,8 @@ def _rank_drops_on(model: Model, fixed: Mapping[sp.Symbol, sp.Expr], r: int
     points: list[RankDropPoint] = []
     unsolved = undecided = 0
     G = saturate(polys, h, pgens)
-    for C in (components(G, pgens) if not is_unit(G) else []):
-        solved = solve_component(C, pgens)
+    for comp in (components(G, pgens) if not is_unit(G) else []):
+        solved = solve_component(comp, pgens)
         if solved is None or solved.unverified:
             unsolved += 1
             continue

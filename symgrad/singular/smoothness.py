@@ -263,7 +263,7 @@ def _power(u: Sequence[Fraction], alpha: Fraction, N: int) -> list[Fraction]:
     u = list(u) + [Fraction(0)] * max(0, N - len(u))
     f = [Fraction(1)] + [Fraction(0)] * (N - 1)
     for n in range(1, N):
-        f[n] = sum(((alpha + 1) * j - n) * u[j] * f[n - j] for j in range(1, n + 1)) / n
+        f[n] = sum((((alpha + 1) * j - n) * u[j] * f[n - j] for j in range(1, n + 1)), Fraction(0)) / Fraction(n)
     return f
 
 
