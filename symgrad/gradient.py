@@ -161,11 +161,13 @@ def coordinate_derivatives(model: Model, L: Any) -> sp.ImmutableMatrix:
 # ---------------------------------------------------------------------------
 
 def recipe(ops: Ops, J: list, g: list, dL: list,
-           inverse: Callable[[list], list] | None = None) -> dict[str, list]:
+           inverse: Callable[[list], list] | None = None) -> dict[str, Any]:
     r"""The recipe of eqs. (4) and (5) at the level of ``ops``.
 
-    Returns ``G = J^T g J``, ``nabla = J^T dL``, ``G_plus`` (the inverse used),
-    ``parameter = G^+ nabla`` (eq. 5) and ``manifold = J G^+ nabla`` (eq. 4).
+    Returns ``G = J^T g J``, ``nabla = J^T dL``, ``G_plus`` (the inverse used, kept as a
+    :class:`~symgrad.exact.dense.Factored` product of small factors chosen from the rank
+    profile of ``J``; ``.expand()`` forms it), ``parameter = G^+ nabla`` (eq. 5, the factors
+    applied to the vector one by one) and ``manifold = J G^+ nabla`` (eq. 4).
     ``inverse`` replaces ``G^+`` by another inverse of ``G`` (a generalised
     inverse, or the Tikhonov-damped ``(G + lambda I)^{-1}``).
 
@@ -183,8 +185,8 @@ def recipe(ops: Ops, J: list, g: list, dL: list,
     """
     G = gram(ops, J, g)
     nabla = ops.mul(ops.T(J), dL)
-    X = ops.pinv(G, psd=True) if inverse is None else inverse(G)
-    parameter = ops.mul(X, nabla)
+    X = ops.gram_pinv(J, g) if inverse is None else linalg.Factored([inverse(G)])
+    parameter = X.apply(nabla)
     manifold = ops.mul(J, parameter)
     return {"G": G, "nabla": nabla, "G_plus": X, "parameter": parameter, "manifold": manifold}
 
@@ -477,7 +479,7 @@ def check_theorem1(model: Model, L: Any = ANY_LOSS, **kw: Any) -> Certificate:
 def _all_inverses(ops: Ops, inp: dict) -> dict:
     J, g, dL = inp["J"], inp["g"], inp["dL"]
     out = recipe(ops, J, g, dL)
-    G, X, nabla = out["G"], out["G_plus"], out["nabla"]
+    G, X, nabla = out["G"], out["G_plus"].expand(), out["nabla"]
     n = len(G)
     I = ops.eye(n)
     if "U" in inp:

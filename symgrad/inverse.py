@@ -36,7 +36,7 @@ from .exceptions import ArgumentError, DomainError, LiftError, RankError, ShapeE
 from .numeric import interval_nonzero
 
 __all__ = [
-    "PseudoInverse", "PenroseCheck", "pinv", "pinv_lifted", "penrose_check", "generalised_inverse_family",
+    "PseudoInverse", "PenroseCheck", "pinv", "pinv_lifted", "pinv_gram", "penrose_check", "generalised_inverse_family",
     "family_member", "is_generalised_inverse", "tikhonov_inverse", "damped_inverse", "tikhonov_limit",
     "TikhonovLimit",
 ]
@@ -107,29 +107,54 @@ class PseudoInverse:
     True
     """
 
-    source: sp.ImmutableMatrix
+    source_matrix: Any = field(repr=False)      # the SymPy matrix A, or a callable that builds it
     rank: int
     lifting: Lifting = field(repr=False)
     lifted: list = field(repr=False)            # A in the lifted field
-    lifted_inverse: list = field(repr=False)    # the formula for A^+ in the lifted field
+    factors: tuple = field(repr=False)          # A^+ = factors[0] factors[1] ..., in the lifted field
     lifted_condition: RF = field(repr=False)
-    lifted_extra: tuple = field(repr=False)
+    lifted_extra: tuple | None = field(repr=False)  # None: found from the expanded formula when asked for
     psd: bool = False
     domain: Any = field(default=None, repr=False)  # a callable that validates a point (Model.check_params)
+    route: str = "projector"
+    defined_by: tuple = field(default=(), repr=False)  # SymPy matrices checked defined at a point (else source)
+    extra_fallback: tuple = field(default=(), repr=False)  # valid extra conditions when the formula is too large
+
+    @cached_property
+    def source(self) -> sp.ImmutableMatrix:
+        """The matrix ``A`` (built on first request when given as a callable)."""
+        A = self.source_matrix
+        return sp.ImmutableMatrix(A() if callable(A) else A)
 
     @property
     def symbols(self) -> tuple[sp.Symbol, ...]:
         return tuple(self.lifting.symbols)
 
     @cached_property
+    def lifted_inverse(self) -> list:
+        """The formula for ``A^+`` in the lifted field, the factors multiplied out (once, on request)."""
+        return dense.Factored(self.factors).expand()
+
+    @cached_property
     def matrix(self) -> sp.ImmutableMatrix:
         """The formula for ``A^+`` as a SymPy matrix (numerators and denominators factored)."""
         return self.lifting.matrix_to_sympy(self.lifted_inverse, factor=True)
+
+    @property
+    def factored(self) -> tuple[sp.ImmutableMatrix, ...]:
+        """The factors whose product is ``A^+``, as SymPy matrices (see :attr:`route`)."""
+        return tuple(self.lifting.matrix_to_sympy(F, factor=True) for F in self.factors)
 
     @cached_property
     def condition(self) -> sp.Expr:
         """Non-zero exactly where the rank equals :attr:`rank` (see :func:`symgrad.exact.dense.rank_condition`)."""
         return self.lifting.to_sympy(self.lifted_condition, factor=True)
+
+    @cached_property
+    def _extra(self) -> tuple:
+        if self.lifted_extra is not None:
+            return self.lifted_extra
+        return _undefined_factors(self.lifted_inverse, self.lifted_condition, fallback=self.extra_fallback)
 
     @cached_property
     def extra_conditions(self) -> tuple[sp.Expr, ...]:
@@ -140,7 +165,7 @@ class PseudoInverse:
         condition and every extra condition are non-zero, the formula is the
         true Moore-Penrose inverse (see :meth:`at`).
         """
-        return tuple(self.lifting.to_sympy(e, factor=True) for e in self.lifted_extra)
+        return tuple(self.lifting.to_sympy(e, factor=True) for e in self._extra)
 
     @cached_property
     def penrose(self) -> PenroseCheck:
@@ -157,26 +182,35 @@ class PseudoInverse:
     def at(self, point: Mapping[sp.Symbol, Any]) -> sp.ImmutableMatrix:
         """The true Moore-Penrose inverse of ``source`` at ``point``.
 
-        Substitutes into the formula where its conditions hold there; where the
-        rank drops it inverts the substituted matrix instead.  Parameter values
-        must be rational for the rank decision to be exact; at other values the
-        formula is used only where the conditions are shown non-zero by interval
-        arithmetic, and otherwise :class:`RankError` is raised.
+        Where the condition is non-zero there and every factor of the formula is defined,
+        the factors are evaluated and multiplied (the rank is then generic, and the formula
+        is the inverse: see :func:`symgrad.exact.dense.gram_pinv` and
+        :func:`_undefined_factors`); elsewhere the matrix is substituted first and
+        inverted with its rank at the point decided exactly.  Parameter values must be
+        rational for the rank decision to be exact; at other values the formula is used
+        only where the conditions are shown non-zero by interval arithmetic, and otherwise
+        :class:`RankError` is raised.
         """
         if self.domain is not None:
             self.domain(point)  # the model's own checks: its parameters, their domain, the metric there
         point = read_point(point, self.symbols, ignore_unknown=True)
-        _check_defined(self.source, point)
+        for M in self.defined_by or (self.source,):
+            _check_defined(M, point)
         try:
             F = PointField(self.lifting, point)
         except LiftError as exc:
             return self._at_irrational(point, exc)
         try:
             cond = F.value(self.lifted_condition)
-            extras = [F.value(e) for e in self.lifted_extra]
-            if not cond.is_zero() and not any(e.is_zero() for e in extras):
-                vals = [[F.value(x) for x in row] for row in self.lifted_inverse]
+        except ZeroDivisionError:
+            cond = None
+        if cond is not None and not cond.is_zero():
+            try:
+                vals = dense.Factored([[[F.value(x) for x in row] for row in M] for M in self.factors]).expand()
                 return sp.ImmutableMatrix([[F.to_sympy(v) for v in row] for row in vals])
+            except ZeroDivisionError:
+                pass  # a factor has a pole here although the rank is generic: invert at the point
+        try:
             A0 = [[F.value(x) for x in row] for row in self.lifted]
         except ZeroDivisionError as exc:
             raise DomainError(
@@ -306,15 +340,16 @@ def pinv(A: Any, symbols: Sequence[sp.Symbol] | None = None, *, psd: bool = Fals
     return pinv_lifted(A, L, L.lift_matrix(A), psd=psd, method=method)
 
 
-def pinv_lifted(A: sp.ImmutableMatrix, L: Lifting, Ar: list[list[RF]], *, psd: bool = False,
+def pinv_lifted(A: Any, L: Lifting, Ar: list[list[RF]], *, psd: bool = False,
                 method: Method = "auto", domain: Callable[[Mapping], Any] | None = None) -> PseudoInverse:
     """:func:`pinv` of a matrix already lifted: ``Ar`` is ``A`` in the field of ``L``.
 
-    For callers that hold the lifted matrix already (``Model.G_plus`` lifts ``G`` once for
-    every claim); ``domain`` validates a point for :meth:`PseudoInverse.at` (the model's own
-    checks).  ``A`` must be an immutable SymPy matrix, square when ``psd``.
+    For callers that hold the lifted matrix already; ``domain`` validates a point for
+    :meth:`PseudoInverse.at` (the model's own checks).  ``A`` is the SymPy matrix (or a
+    callable that builds it, called only when it is asked for), square when ``psd``.
     """
-    if psd and any(not (Ar[i][j] - Ar[j][i]).is_zero() for i in range(A.rows) for j in range(i + 1, A.cols)):
+    nrows, ncols = dense.shape(Ar)
+    if psd and any(not (Ar[i][j] - Ar[j][i]).is_zero() for i in range(nrows) for j in range(i + 1, ncols)):
         raise RankError("the matrix declared positive semi-definite is not symmetric; "
                         "call pinv without psd=True (the symmetric formula would give a wrong inverse)")
     r, rows, cols = dense.rank_profile(Ar)
@@ -326,11 +361,11 @@ def pinv_lifted(A: sp.ImmutableMatrix, L: Lifting, Ar: list[list[RF]], *, psd: b
         raise ArgumentError(f"the pseudo-inverse method must be 'auto', 'projector' or 'full-rank', not {method!r}; "
                             "leave it at 'auto' unless you compare the two routes")
     if method == "auto":
-        nullity = max(A.rows, A.cols) - r
+        nullity = max(nrows, ncols) - r
         method = "projector" if nullity < r else "full-rank"
     extra: tuple[RF, ...] = ()
     if r == 0:
-        X = dense.zeros(A.cols, A.rows, L.zero)
+        X = dense.zeros(ncols, nrows, L.zero)
         cond = L.one
     else:
         W = dense.submatrix(Ar, rows, cols)
@@ -347,8 +382,52 @@ def pinv_lifted(A: sp.ImmutableMatrix, L: Lifting, Ar: list[list[RF]], *, psd: b
             gram = lambda B: dense.det(dense.matmul(dense.transpose(B), B)) if B and B[0] else L.one  # noqa: E731
             cond = dW * gram(K) if psd else dW * dW * gram(K) * gram(Kl)
         extra = _undefined_factors(X, cond, fallback=extra)
-    return PseudoInverse(source=A, rank=r, lifting=L, lifted=Ar, lifted_inverse=X, lifted_condition=cond,
-                         lifted_extra=extra, psd=psd, domain=domain)
+    return PseudoInverse(source_matrix=A, rank=r, lifting=L, lifted=Ar, factors=(X,), lifted_condition=cond,
+                         lifted_extra=extra, psd=psd, domain=domain, route=method)
+
+
+def pinv_gram(L: Lifting, J: list[list[RF]], g: list[list[RF]], G: list[list[RF]], *, source: Any,
+              profile: tuple[int, Sequence[int], Sequence[int]] | None = None,
+              domain: Callable[[Mapping], Any] | None = None, defined_by: tuple = ()) -> PseudoInverse:
+    r"""The Moore-Penrose inverse of ``G = J^T g J`` (lifted ``J``, ``g``, ``G``), kept as a product of factors.
+
+    The route is chosen from the rank ``r`` of ``J`` against the number ``m`` of outputs and
+    ``n`` of parameters (:func:`symgrad.exact.dense.gram_pinv`): ``G^{-1}``; ``J^T K g^{-1} K J``
+    with ``K = (J J^T)^{-1}`` when ``r = m``; ``R^T S H^{-1} S R`` from the full-rank
+    factorisation ``J = B R`` when ``r <= n - r``; the projector formula on ``G`` otherwise.
+    Only ``r x r`` (or ``m x m``) inverses are taken, and the ``n x n`` formula is multiplied
+    out only when :attr:`PseudoInverse.matrix`, :attr:`~PseudoInverse.penrose` or the extra
+    conditions are asked for.  Where ``g`` is degenerate on the column space of ``J`` (the
+    routes need ``B^T g B`` invertible) it is :func:`pinv_lifted` of ``G``.
+
+    The condition is the same rational function on every route, the sum of the principal
+    ``r x r`` minors of ``G`` (non-zero exactly where the rank is ``r``), computed from the
+    small factors: ``det G``; ``det g det(J J^T)``; ``det H det(R R^T)`` (``G[T, T] =
+    R[:, T]^T H R[:, T]`` and Cauchy-Binet); ``det W det(K^T K)`` on the projector route.
+    """
+    r, rows, cols = profile if profile is not None else dense.rank_profile(J)
+    try:
+        X, route, parts = dense.gram_pinv(J, g, (r, rows, cols))
+    except RankError:
+        return pinv_lifted(source, L, G, psd=True, domain=domain)
+    det = dense.det
+    fallback: tuple[RF, ...] = ()
+    if route == "zero":
+        cond = L.one
+    elif route == "inverse":
+        cond = det(parts["G"])
+    elif route == "full row rank":
+        cond = det(g) * det(parts["JJt"])
+    elif route == "full-rank factorisation":
+        cond = det(parts["H"]) * det(parts["RRt"])
+        dW = det(dense.submatrix(J, rows, cols))
+        fallback = () if dW.num.is_constant() else (dW,)  # R = W^{-1} J[rows, :] has poles only there
+    else:
+        K = parts["K"]
+        cond = det(parts["H"]) * (det(dense.matmul(dense.transpose(K), K)) if K and K[0] else L.one)
+    return PseudoInverse(source_matrix=source, rank=r, lifting=L, lifted=G, factors=X.factors,
+                         lifted_condition=cond, lifted_extra=None, psd=True, domain=domain, route=route,
+                         defined_by=defined_by, extra_fallback=fallback)
 
 
 def family_member(A: list[list[Any]], X: list[list[Any]], U: list[list[Any]], V: list[list[Any]]) -> list[list[Any]]:

@@ -24,7 +24,7 @@ from ._inputs import as_column, as_symbols, check_finite_exprs, point as read_po
 from .exact import dense as linalg
 from .exact.lifting import Lifting
 from .exceptions import ArgumentError, DomainError, LiftError, ReparametrisationError, ShapeError, SymbolError
-from .inverse import PseudoInverse, pinv_lifted
+from .inverse import PseudoInverse, pinv_gram
 from .metric import Metric, as_metric
 from .parametrisation import Reparametrisation
 from .ops import ExactOps, Ops
@@ -232,7 +232,8 @@ class Model:
         r"""The Moore-Penrose inverse ``G^+`` with its validity condition (used in eqs. 4, 5)."""
         with self._bounded("G^+"):
             E = self.exact
-            return pinv_lifted(self.G, E.lifting, E.G, psd=True, domain=self.check_params)
+            return pinv_gram(E.lifting, E.J, E.g, E.G, source=lambda: self.G, profile=(E.rank, E.rows, E.cols),
+                             domain=self.check_params, defined_by=(self.J, self.g_phi))
 
     # -- evaluation -----------------------------------------------------------------------
     def check_params(self, point: Mapping[Any, Any]) -> dict[sp.Symbol, sp.Expr]:

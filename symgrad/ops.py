@@ -18,6 +18,7 @@ from .exact import dense as linalg
 from .exact.field import DegreeTracked, cost as field_cost, is_zero as field_is_zero
 from .exact.lifting import Lifting
 from .exact.ratfunc import RF
+from .exceptions import RankError
 
 __all__ = ["Ops", "ExactOps", "ValueOps", "PointOps", "NumericOps", "IntervalOps", "Interval"]
 
@@ -74,6 +75,16 @@ class Ops:
         if psd:
             rows = cols
         return linalg.pinv_projector(A, rows, cols, self.pivot_zero, self.cost, symmetric=psd)[0]
+
+    def gram_pinv(self, J, g):
+        """``(J^T g J)^+`` as a :class:`~symgrad.exact.dense.Factored` product, its route chosen from the
+        rank profile of ``J`` (:func:`~symgrad.exact.dense.gram_pinv`); where ``g`` is degenerate on the
+        column space of ``J``, the projector formula on ``G`` with ``G``'s own rank."""
+        try:
+            return linalg.gram_pinv(J, g, self.rank_profile(J), self.pivot_zero, self.cost)[0]
+        except RankError:
+            G = linalg.matmul(linalg.matmul(linalg.transpose(J), g), J)
+            return linalg.Factored([self.pinv(G, psd=True)])
 
     def const(self, value: Any) -> Any:
         return self.one * Fraction(value) if not isinstance(self.one, mpmath.mpf) else mpmath.mpf(value)

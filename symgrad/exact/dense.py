@@ -44,7 +44,7 @@ Matrix = list  # list[list[entry]]
 
 __all__ = [
     "zeros", "identity", "transpose", "shape", "matmul", "matadd", "matsub", "submatrix", "is_zero_matrix",
-    "rank_profile", "inverse", "solve", "det", "nullspace", "rref", "pinv_full_rank", "pinv_projector", "exact_pinv_at",
+    "rank_profile", "inverse", "solve", "det", "Factored", "gram_pinv", "nullspace", "rref", "pinv_full_rank", "pinv_projector", "exact_pinv_at",
     "rank_condition", "pinv_psd_fraction_free", "reduce_known",
 ]
 
@@ -472,6 +472,102 @@ def pinv_projector(A: Matrix, rows: Sequence[int], cols: Sequence[int],
     if PL is not None:
         X = matsub(X, matmul(X, PL))
     return X, K, Kl
+
+
+class Factored:
+    """A matrix kept as the product ``F_1 F_2 ... F_k`` of small exact factors, expanded only on request.
+
+    :meth:`apply` multiplies a few columns from the right to left (never forming the product);
+    :meth:`expand` forms it once and remembers it.
+
+    >>> from fractions import Fraction as F
+    >>> X = Factored([[[F(1)], [F(2)]], [[F(3), F(4)]]])          # (1, 2)^T (3, 4)
+    >>> X.shape, X.apply([[F(1)], [F(1)]]), X.expand()[1]
+    ((2, 2), [[Fraction(7, 1)], [Fraction(14, 1)]], [Fraction(6, 1), Fraction(8, 1)])
+    """
+
+    def __init__(self, factors: Sequence[Matrix], shape_: tuple[int, int] | None = None):
+        self.factors = tuple(factors)
+        self.shape = shape_ if shape_ is not None else (len(self.factors[0]), shape(self.factors[-1])[1])
+        self._expanded: Matrix | None = self.factors[0] if len(self.factors) == 1 else None
+
+    def apply(self, V: Matrix) -> Matrix:
+        """``F_1 (F_2 (... (F_k V)))``."""
+        for F in reversed(self.factors):
+            V = matmul(F, V)
+        return V
+
+    def expand(self) -> Matrix:
+        """The product itself, formed once."""
+        if self._expanded is None:
+            out = self.factors[0]
+            for F in self.factors[1:]:
+                out = matmul(out, F)
+            self._expanded = out
+        return self._expanded
+
+
+def _inverse_of_metric(g: Matrix, iszero: Callable[[Any], bool], cost: Callable[[Any], int]) -> Matrix:
+    """``g^{-1}``, entry by entry when ``g`` is diagonal."""
+    n = len(g)
+    if all(iszero(g[i][j]) for i in range(n) for j in range(n) if i != j):
+        zero = g[0][0] * 0
+        return [[reciprocal(g[i][i]) if i == j else zero for j in range(n)] for i in range(n)]
+    return inverse(g, iszero, cost)
+
+
+def gram_pinv(J: Matrix, g: Matrix, profile: tuple[int, Sequence[int], Sequence[int]],
+              iszero: Callable[[Any], bool] = _is_zero, cost: Callable[[Any], int] = _cost,
+              route: str = "auto") -> tuple[Factored, str, dict]:
+    r"""The Moore-Penrose inverse of ``G = J^T g J`` as a product of small factors, chosen from the structure.
+
+    ``profile = (r, rows, cols)`` is a rank profile of ``J`` (``J[rows, cols]`` invertible, ``r``
+    the rank).  Each route needs ``H = B^T g B`` invertible for the basis ``B = J[:, cols]``
+    of the column space (true when ``g`` is positive definite); where it is not, :class:`RankError`.
+
+    * ``r = n`` (``G`` invertible): ``G^+ = G^{-1}``;
+    * ``r = m < n`` (``J`` of full row rank, few outputs): with ``K = (J J^T)^{-1}``,
+      ``G^+ = J^T K g^{-1} K J``; only ``m x m`` inverses;
+    * ``r <= n - r`` (a large null space): the full-rank factorisation ``J = B R`` with
+      ``R = W^{-1} J[rows, :]`` and ``W = J[rows, cols]``, so ``G = R^T H R`` and
+      ``G^+ = R^T S H^{-1} S R`` with ``S = (R R^T)^{-1}``; only ``r x r`` inverses;
+    * otherwise (a small null space) the projector formula on ``G`` itself
+      (:func:`pinv_projector`), one ``r x r`` and one ``(n - r) x (n - r)`` inverse.
+
+    The first three are the Moore-Penrose inverse by the same four-line check: with
+    ``R^+ = R^T (R R^T)^{-1}`` (``R`` of full row rank) and ``X = R^+ H^{-1} R^{+T}``,
+    ``G X = X G = R^+ R``, which is symmetric and idempotent, so ``G X G = G`` and ``X G X = X``
+    (``J`` itself plays ``R`` in the second route, with ``H = g``).  Returns the factors,
+    the route's name and the intermediate matrices (for the validity condition).
+    """
+    m, n = shape(J)
+    r, rows, cols = profile
+    zero = J[0][0] * 0
+    if r == 0:
+        return Factored([zeros(n, n, zero)]), "zero", {}
+    Jt = transpose(J)
+    if route == "auto":
+        route = ("inverse" if r == n else "full row rank" if r == m else
+                 "full-rank factorisation" if r <= n - r else "projector")
+    if route == "inverse":
+        G = matmul(matmul(Jt, g), J)
+        return Factored([inverse(G, iszero, cost)]), route, {"G": G}
+    if route == "full row rank":
+        JJt = matmul(J, Jt)
+        K = inverse(JJt, iszero, cost)
+        core = matmul(matmul(K, _inverse_of_metric(g, iszero, cost)), K)
+        return Factored([Jt, core, J]), route, {"JJt": JJt}
+    B = submatrix(J, range(m), cols)
+    H = matmul(matmul(transpose(B), g), B)
+    if route == "full-rank factorisation":
+        R = solve(submatrix(J, rows, cols), submatrix(J, rows, range(n)), iszero, cost)
+        RRt = matmul(R, transpose(R))
+        S = inverse(RRt, iszero, cost)
+        core = matmul(matmul(S, inverse(H, iszero, cost)), S)
+        return Factored([transpose(R), core, R]), route, {"H": H, "RRt": RRt}
+    G = matmul(matmul(Jt, g), J)
+    X, K, _ = pinv_projector(G, cols, cols, iszero, cost, symmetric=True)  # inverts G[cols, cols] = H
+    return Factored([X]), "projector", {"G": G, "H": H, "K": K}
 
 
 def exact_pinv_at(A0: list[list[Any]], psd: bool = False) -> list[list[Any]]:
