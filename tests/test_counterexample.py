@@ -1,7 +1,9 @@
 """Figure 2 of the paper: eq. (4) on each branch of a singular point, and the reparametrisation swapping them."""
 from __future__ import annotations
 
+import os
 import random
+import sys
 
 import mpmath
 import pytest
@@ -11,7 +13,8 @@ from symgrad.exceptions import DomainError, ShapeError, SingularPointError, Symb
 from symgrad.model import Model
 from symgrad.singular import Classification, Crossing, SingularPoints, classify, ensure_nonsingular, singular_points
 from symgrad.counterexample import branch_gradients, branch_swap, counterexample
-from singular_cases import (
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "singular"))  # the shared cases, also when run alone
+from singular_cases import (  # noqa: E402
     DPS, TOL, a, b, cusp, linear_net, nodal, num_joint_rank, num_matrix, num_rank_at, numeric_recipe, product,
     real_roots_1d, sliced_preimages, smooth, svd_rank, t, w1, w2a, w2b,
 )
