@@ -342,9 +342,20 @@ def _point_evaluator(F: PointField) -> Callable[[RF], RF]:
         return F.value
     polys = [i.num for i in images]
     ctx = F.ctx
+    seen: dict[tuple, list] = {}  # the entries of J mostly share a denominator: compose it once
+
+    def compose(p: Any) -> Any:
+        key = (len(p), int(p.total_degree()), int(p.leading_coefficient()) if not p.is_zero() else 0)
+        bucket = seen.setdefault(key, [])
+        for q, v in bucket:
+            if q == p:
+                return v
+        v = p.compose(*polys, ctx=ctx)
+        bucket.append((p, v))
+        return v
 
     def value(rf: RF) -> RF:
-        num, den = rf.num.compose(*polys, ctx=ctx), rf.den.compose(*polys, ctx=ctx)
+        num, den = compose(rf.num), compose(rf.den)
         if den.is_zero():
             raise ZeroDivisionError("the denominator vanishes at this point")
         return RF(num, den)
