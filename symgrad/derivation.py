@@ -315,11 +315,44 @@ class Report:
             if text.startswith(f"{name}: "):  # the check is named after its claim: say it once
                 text = text[len(name) + 2:]
             out.append(f"  [{mark}] {name}: {text}")
+        if self.at_point is not None:
+            out.extend("  " + line for line in self._point_lines())
         for e in self.errors:
             out.append(f"  [ERROR] {e}")
         for n in self.notes:
             out.append(f"  note: {n}")
         return out
+
+    def _point_values(self) -> dict | None:
+        """The values at the derivation's point: exact strings and 10-digit decimals."""
+        at = self.at_point
+        if at is None:
+            return None
+
+        def entries(M: Any) -> list[str]:
+            return [str(x) for x in M]
+
+        def decimals(M: Any) -> list[str]:
+            return [str(sp.N(x, 10)) for x in M]
+
+        return {"point": {str(k): str(v) for k, v in at.xi.items()}, "method": at.method,
+                "parameter": entries(at.parameter), "manifold": entries(at.manifold),
+                "parameter_decimal": decimals(at.parameter), "manifold_decimal": decimals(at.manifold)}
+
+    def _point_lines(self) -> list[str]:
+        v = self._point_values()
+        if v is None:
+            return []
+        pt = ", ".join(f"{k} = {x}" for k, x in v["point"].items())
+        kind = "exact" if v["method"] == "exact" else f"numeric ({v['method']})"
+        lines = [f"values at {pt} ({kind}):"]
+        for label, key in (("eq. (5) grad^Xi L", "parameter"), ("eq. (4) grad_p L", "manifold")):
+            exact, dec = v[key], v[f"{key}_decimal"]
+            shown = f"({', '.join(exact)})"
+            if any(not _is_short_rational(x) for x in exact):
+                shown += f" ~ ({', '.join(dec)}) (decimals to 10 digits)"
+            lines.append(f"  {label} = {shown}")
+        return lines
 
     def as_json(self) -> dict:
         return {
@@ -334,9 +367,16 @@ class Report:
                 "expected_refutation": self.expected(n),
             } for n, c in self.checks],
             "expected_refutations": sorted(self.expected_refutations),
+            "at_point": self._point_values(),
             "errors": list(self.errors),
             "notes": list(self.notes),
         }
+
+
+def _is_short_rational(text: str) -> bool:
+    """An exact value written as a rational with at most 8 characters (no decimal needed)."""
+    x = sp.sympify(text)
+    return bool(x.is_Rational) and len(text) <= 8
 
 
 class _Stages:

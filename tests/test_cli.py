@@ -426,3 +426,14 @@ def test_render_writes_the_supplement_it_names(tmp_path):
     assert str(Path("out") / "appendix-expanded.tex") in proc.stdout.splitlines()
     assert r"\texttt{appendix-expanded.tex}" in main_tex and r"\label{eq:linear-network-Gplus}" in sup
     assert r"G^{+} = J^{\top} K^{-2} J" in main_tex
+
+
+def test_verify_shows_the_values_at_the_derivations_point(tmp_path):
+    text = symgrad("verify", "product", cwd=tmp_path)
+    lines = text.stdout.splitlines()
+    i = lines.index("  values at a = 2, b = 1 (exact):")
+    # by hand: G^+ nabla L = (b, a)(ab - 1)/(a^2 + b^2) = (1, 2)/5 and grad_p L = ab - 1 = 1 at (2, 1)
+    assert lines[i + 1:i + 3] == ["    eq. (5) grad^Xi L = (1/5, 2/5)", "    eq. (4) grad_p L = (1)"]
+    data = json.loads(symgrad("verify", "product", "--json", cwd=tmp_path).stdout)["at_point"]
+    assert data["point"] == {"a": "2", "b": "1"} and data["parameter"] == ["1/5", "2/5"]
+    assert data["manifold"] == ["1"] and data["parameter_decimal"][0].startswith("0.2000000000")
