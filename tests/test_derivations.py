@@ -92,7 +92,8 @@ def test_report_outputs(key):
     rep = report(key)
     lines = rep.summary_lines()
     assert lines[0].startswith(f"{key}: ")
-    assert len(lines) == 1 + len(rep.checks) + len(rep.errors)
+    point_lines = 0 if rep.at_point is None else 3                        # the values at the point
+    assert len(lines) == 1 + len(rep.checks) + len(rep.errors) + point_lines
     data = json.loads(json.dumps(rep.as_json()))
     assert data["key"] == key and data["ok"] is True
     assert len(data["checks"]) == len(rep.checks)
