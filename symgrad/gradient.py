@@ -280,7 +280,7 @@ def gradient_at(model: Model, L: Any, point: Mapping[Any, Any], *, exact_field: 
     if all(x.is_Rational for x in at):
         found = ([Fraction(int(x.p), int(x.q)) for x in at], lambda v: sp.Rational(v.numerator, v.denominator),
                  Fraction(0), Fraction(1))
-    elif all(v.is_Rational for v in pt.values()):
+    else:   # exact real values (rationals, sqrt(2), log(3/2), pi/3): the field of the kernels at the point
         try:
             E = model.exact_with(list(dL))
             F = PointField(E.lifting, dict(pt))

@@ -94,6 +94,12 @@ class PointField:
         return out
 
     def to_sympy(self, rf: RF) -> sp.Expr:
-        """The value as a SymPy number (the constants put back as they are, with no rewriting)."""
+        """The value as a SymPy number.
+
+        Half-angle tangents are rewritten in the cosine and sine of the full angle when the value is
+        small (``tan(1/4)`` back to ``cos(1/2)``, ``sin(1/2)``); large values keep the constants as they
+        are, which is exact too and avoids a costly rewriting."""
+        if self.constants.has_trig and rf.size() <= 40 and max(rf.degrees()) <= 12:
+            return self.constants.to_sympy(rf)
         gens = [v.meaning for v in self.constants.variables]
         return poly_to_sympy(rf.num, gens) / poly_to_sympy(rf.den, gens)

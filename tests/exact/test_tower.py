@@ -150,3 +150,21 @@ def test_roots_reduce_modulo_their_relations():
     assert (L.lift(sp.diff(u, x)) * w - L.lift(x)).is_zero()
     assert not (w - L.lift(x)).is_zero()
     assert L.zero_test is not None and L.zero_test.reduced_to_zero >= 1
+
+
+@pytest.mark.parametrize("point", [{"l": sp.log(R(3, 2)), "s": sp.pi / 3}, {"l": sp.sqrt(2), "s": 1},
+                                   {"l": sp.E, "s": R(1, 2)}], ids=["log_and_pi", "sqrt2", "e"])
+def test_gradients_at_irrational_points_are_exact(point):
+    """``ng.at`` and ``G_plus.at`` at points such as l = log(3/2): exact values, equal to mpmath's."""
+    l, s = sp.symbols("l s", real=True)
+    pt = {l: point["l"], s: point["s"]}
+    M = sg.Model([sp.exp(l) * sp.cos(s), sp.exp(l) * sp.sin(s)], params=[l, s], name="log-polar")
+    z1, z2 = M.z
+    L = (z1 - 1) ** 2 + z2**2
+    at = sg.natural_gradient(M, L, seed=0).at(pt)
+    assert at.method == "exact" and not any(x.has(sp.Float) for x in at.manifold)
+    # the model is a diffeomorphism here: the natural gradient on M is the Euclidean gradient of L
+    p = [sp.exp(pt[l]) * sp.cos(pt[s]), sp.exp(pt[l]) * sp.sin(pt[s])]
+    expected = evaluate_matrix(sp.Matrix([2 * (p[0] - 1), 2 * p[1]]), {}, DPS)
+    assert max_abs_diff(expected, evaluate_matrix(sp.Matrix(at.manifold), {}, DPS), DPS) < TOL
+    _against_svd(M, pt)
