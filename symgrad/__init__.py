@@ -23,6 +23,8 @@ The public names, in the order the data flows (each also lives in its module):
   :class:`InvarianceProof`, :func:`damped_invariance`, :func:`step_comparison`;
 * singular points (§3, Fig. 2): :func:`singular_points`, :func:`classify`,
   :func:`branch_gradients`, :func:`counterexample`;
+* piecewise models (``Max``, ``Min``, ``Abs``, ``Heaviside``, ``sign``, ``Piecewise``): :func:`regions`,
+  :class:`Regions`, :class:`Region` (:mod:`symgrad.piecewise`), every claim made per region;
 * derivations: :class:`Derivation`, :class:`Report`, :func:`run_derivation`,
   :func:`load_derivation`, :func:`builtin_derivations`;
 * the appendix: :mod:`render`, callable as ``symgrad.render(...)``
@@ -48,6 +50,8 @@ from .gradient import (
 )
 from .reparam import InvarianceProof, check_invariance, damped_invariance, step_comparison
 from .counterexample import branch_gradients, counterexample
+from . import piecewise
+from .piecewise import Region, Regions, regions
 from .derivation import Derivation, Report, builtin_derivations, load_derivation, run_derivation
 from . import render
 
@@ -62,6 +66,7 @@ __all__ = [
     "check_theorem1", "check_generalised_inverses",
     "check_invariance", "InvarianceProof", "damped_invariance", "step_comparison",
     "singular_points", "classify", "branch_gradients", "counterexample",
+    "regions", "Regions", "Region", "piecewise",
     "Derivation", "Report", "run_derivation", "load_derivation", "builtin_derivations", "render",
     "SymgradError",
 ]
