@@ -16,7 +16,7 @@ long exact values with a 10-digit decimal beside them, marked as a decimal.
 Examples
 ========
 >>> print(message("proved exactly (exact rational-function arithmetic in Q(r, theta, tan(theta/2)))"))
-proved exactly (exact rational-function arithmetic in $\mathbb{Q}(r, \theta, \tan{\left(\frac{\theta}{2} \right)})$)
+proved exactly (exact rational-function arithmetic in $\mathbb{Q}(r,\allowbreak \theta,\allowbreak \tan{\left(\frac{\theta}{2} \right)})$)
 >>> print(message("phi(t_1) = phi(t_2) was solved over QQ with s*(x_k - y_k) = 1"))
 $\phi{\left(t_{1} \right)} = \phi{\left(t_{2} \right)}$ was solved over $\mathbb{Q}$ with $s \left(x_{k} - y_{k}\right) = 1$
 """
@@ -229,7 +229,9 @@ def _field(toks: list[tuple[str, str]], i: int) -> tuple[str, int] | None:
         if tex is None:
             return None
         gens.append(tex)
-    return rf"$\mathbb{{Q}}({', '.join(gens)})$" + tail, j + 1
+    # a long list of generators may break after a comma (it ran into the margin of a fragment)
+    body = ",\\allowbreak ".join(gens)
+    return rf"$\mathbb{{Q}}({body})$" + tail, j + 1
 
 
 _SETS = {"QQ": r"\mathbb{Q}", "ZZ": r"\mathbb{Z}", "RR": r"\mathbb{R}", "CC": r"\mathbb{C}"}

@@ -61,9 +61,9 @@ def test_split_math_puts_text_in_math_back_to_text():
 
 MESSAGES = {
     "field": ("exact arithmetic in Q(r, theta, tan(theta/2))",
-              r"exact arithmetic in $\mathbb{Q}(r, \theta, \tan{\left(\frac{\theta}{2} \right)})$"),
+              r"exact arithmetic in $\mathbb{Q}(r,\allowbreak \theta,\allowbreak \tan{\left(\frac{\theta}{2} \right)})$"),
     "field with more generators": ("in Q(a, U_11, ... (10 variables))",
-                                   r"in $\mathbb{Q}(a, U_{11}, \dots)$ (10 generators)"),
+                                   r"in $\mathbb{Q}(a,\allowbreak U_{11},\allowbreak \dots)$ (10 generators)"),
     "rationals": ("over QQ and finite over C", r"over $\mathbb{Q}$ and finite over $\mathbb{C}$"),
     "relation": ("with s*(x_k - y_k) = 1;", r"with $s \left(x_{k} - y_{k}\right) = 1$;"),
     "condition": ("where u**2 + 1 != 0", r"where $u^{2} + 1 \neq 0$"),
