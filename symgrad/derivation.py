@@ -79,6 +79,12 @@ class Derivation:
     notes: Sequence[str] = ()
     extra: Callable[[Report], dict] | None = None
 
+    def __repr__(self) -> str:
+        extras = [name for name, on in (("reparametrisation", self.reparametrisation is not None),
+                                        ("singular points", self.singular), ("Tikhonov", self.tikhonov),
+                                        ("steps", self.step), ("point", self.point is not None)) if on]
+        return f"<Derivation {self.key!r}: {self.title}" + (f" ({', '.join(extras)})" if extras else "") + ">"
+
     def __post_init__(self) -> None:
         if not isinstance(self.model, Model):
             raise DerivationError(f"a Derivation needs model=symgrad.Model(...); got {self.model!r}")
@@ -173,6 +179,13 @@ class Factorisation:
     K_eta: sp.ImmutableMatrix | None = None
     det_K_eta: sp.Expr | None = None
     eta_certificate: Certificate | None = None
+
+    def __repr__(self) -> str:
+        m = self.K.rows
+        out = f"<Factorisation: K = J J^T ({m}x{m}), G^+ = J^T K^-1 g^-1 K^-1 J: {self.certificate.finding()}"
+        if self.eta_certificate is not None:
+            out += f"; grad^H and Delta grad through Kt: {self.eta_certificate.finding()}"
+        return out + ">"
 
 
 def _sympy_K(decision: Any, J: sp.MatrixBase) -> sp.ImmutableMatrix:
@@ -285,6 +298,21 @@ class Report:
     counterexample: Counterexample | None = None
     figure: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        counts: dict[str, int] = {}
+        for name, c in self.checks:
+            word = {Verdict.PROVED: "proved exactly", Verdict.PROVED_PROBABILISTIC: "proved with bounded error",
+                    Verdict.NUMERIC: "numeric only", Verdict.UNDECIDED: "undecided"}.get(c.verdict, "refuted")
+            if c.verdict is Verdict.REFUTED and self.expected(name):
+                word = "refuted as expected"
+            counts[word] = counts.get(word, 0) + 1
+        parts = ", ".join(f"{n} {w}" for w, n in counts.items())
+        errors = f", {len(self.errors)} error(s)" if self.errors else ""
+        return f"<Report {self.derivation.key!r}: {len(self.checks)} checks ({parts}){errors}>"
+
+    def __str__(self) -> str:
+        return "\n".join(self.summary_lines())
 
     @property
     def refuted(self) -> list[tuple[str, Certificate]]:

@@ -48,6 +48,12 @@ class FactoredForm:
     short: sp.ImmutableMatrix
     certificate: Certificate
 
+    def __repr__(self) -> str:
+        return f"<FactoredForm ({self.scalar}) * {list(self.short)}: {self.certificate.finding()}>"
+
+    def _repr_latex_(self) -> str:
+        return "$" + sp.latex(self.scalar) + r"\, " + sp.latex(self.short) + "$"
+
 
 def _linear_trig(f: sp.Poly, x: sp.Symbol) -> sp.Expr:
     """``f(u) / (1 + u^2)`` as ``a + b cos x + c sin x`` for ``f`` of degree <= 2 in ``u``."""

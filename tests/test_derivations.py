@@ -299,3 +299,12 @@ def test_a_reparametrisation_singular_on_a_hypersurface_is_noted():
     d = sg.Derivation(key="lp", title="lp", summary="", model=sg.Model([r * sp.cos(t), r * sp.sin(t)], [r, t]),
                       reparametrisation=sg.Reparametrisation([sp.exp(rho), s], [rho, s]))
     assert not sg.run_derivation(d, seed=0).notes
+
+
+def test_short_reprs_say_the_findings():
+    rep = report("product")
+    text = repr(rep)
+    assert text.startswith("<Report 'product': ") and "1 refuted as expected" in text and len(text) < 120
+    assert str(rep) == "\n".join(rep.summary_lines())
+    assert repr(rep.derivation).startswith("<Derivation 'product': ") and "point" in repr(rep.derivation)
+    assert repr(rep.factorised).startswith("<Factorisation: K = J J^T (1x1)") and "proved exactly" in repr(rep.factorised)
