@@ -51,3 +51,19 @@ def test_the_own_derivation_example_runs():
     report = sg.run_derivation(env["derivation"](), seed=0)
     assert report.ok(), "\n".join(report.summary_lines())
     assert dict(report.checks)["J Delta grad = 0"].verdict is sg.Verdict.PROVED
+
+
+def test_your_own_models_block_runs_and_its_comments_are_true():
+    text = README.read_text(encoding="utf-8")
+    start = text.index("## Your own models")
+    block = re.search(r"```python\n(.*?)```", text[start:], re.S)
+    assert block
+    env: dict = {}
+    exec(compile(block.group(1), "README.md (own models)", "exec"), env)  # noqa: S102 - our own README
+    assert env["net"].rank == 2 and env["net"].exact.lifting.faithful
+    assert env["ng"].theorem1.verdict is sg.Verdict.PROVED
+    at = env["ng"].at({env["a1"]: 1, env["a2"]: 2, env["w1"]: sp.log(sp.Rational(3, 2)), env["w2"]: 0})
+    assert at.method == "exact" and not any(x.has(sp.Float) for x in at.manifold)
+    assert env["gauss"].rank == 2
+    relu = env["relu"]
+    assert len(relu) > 1 and all(r.witness is not None for r in relu)
