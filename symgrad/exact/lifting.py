@@ -282,8 +282,9 @@ class _Scanner:
         if e.is_number and (e.has(sp.I) or e.is_extended_real is False):
             _refuse_complex(e)
         if isinstance(e, (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign, sp.Piecewise)):
-            raise LiftError(f"cannot lift {e}: {type(e).__name__} is piecewise. Split the parameter domain into "
-                            "the regions where the model is smooth (symgrad.piecewise) and work on each.")
+            raise LiftError(f"cannot lift {e}: {type(e).__name__} is piecewise, and the paper's smooth setting holds "
+                            "only inside the regions where it is one expression. Split the parameter domain with "
+                            "symgrad.regions(phi, params) and work with each region's model.")
         if isinstance(e, sp.Function):
             raise LiftError(
                 f"cannot lift {e}: the function {type(e).__name__} has no exact lift (supported: exp, log, "
