@@ -418,14 +418,14 @@ def test_render_preamble_to_a_file_and_refused_with_a_derivation(tmp_path):
     assert bad.returncode == 2 and "takes no DERIVATION" in bad.stderr
 
 
-def test_render_writes_the_supplement_it_names(tmp_path):
-    proc = symgrad("render", "linear-network", "--no-pdf", "-o", "out", cwd=tmp_path)
+def test_render_writes_the_supplement(tmp_path):
+    proc = symgrad("render", "product", "--no-pdf", "-o", "out", cwd=tmp_path)   # J = (b, a): full row rank
     assert proc.returncode == 0, proc.stderr
-    main_tex = (tmp_path / "out" / "appendix.tex").read_text()
+    assert proc.stdout.splitlines() == [str(Path("out") / "appendix.tex"), str(Path("out") / "appendix-expanded.tex")]
     sup = (tmp_path / "out" / "appendix-expanded.tex").read_text()
-    assert str(Path("out") / "appendix-expanded.tex") in proc.stdout.splitlines()
-    assert r"\texttt{appendix-expanded.tex}" in main_tex and r"\label{eq:linear-network-Gplus}" in sup
-    assert r"G^{+} = J^{\top} K^{-2} J" in main_tex
+    assert r"\label{eq:product-Gplus}" in sup and r"\label{eq:product-delta}" in sup
+    main_tex = (tmp_path / "out" / "appendix.tex").read_text()
+    assert r"G^{+} = J^{\top} K^{-2} J" in main_tex and r"\label{eq:product-Gplus}" in main_tex   # short: shown
 
 
 def test_verify_shows_the_values_at_the_derivations_point(tmp_path):

@@ -10,6 +10,7 @@ Examples
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -112,6 +113,21 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
     """
     items = list(obj) if isinstance(obj, (list, tuple)) else [obj]
     taken = _free_names(items) | _free_names(avoid)
+    try:  # the same display is abbreviated in the appendix and again in its supplement: once is enough
+        key = tuple(sp.ImmutableMatrix(x) if isinstance(x, sp.MatrixBase) else sp.sympify(x) for x in items)
+        hash(key)
+    except (TypeError, sp.SympifyError):
+        return _abbreviate(items, prefix, frozenset(taken), tuple(spare), min_width)
+    return _abbreviate_cached(key, prefix, frozenset(taken), tuple(spare), min_width)
+
+
+@functools.lru_cache(maxsize=64)
+def _abbreviate_cached(items: tuple, prefix: str, taken: frozenset, spare: tuple, min_width: float) -> Abbreviation:
+    return _abbreviate(list(items), prefix, taken, spare, min_width)
+
+
+def _abbreviate(items: list, prefix: str, taken: frozenset | set, spare: Sequence[str], min_width: float
+                ) -> Abbreviation:
     replacements, reduced = sp.cse(items, symbols=sp.numbered_symbols("_cse"))
     inline: dict[sp.Symbol, sp.Expr] = {}
     kept: dict[sp.Symbol, sp.Expr] = {}

@@ -71,9 +71,13 @@ def test_a_wrong_expansion_is_refuted():
     assert bad is not None and bad.certificate.verdict is Verdict.REFUTED
 
 
-def test_no_factorisation_when_J_lacks_full_row_rank():
-    rep = sg.run_derivation(sg.load_derivation("polar"), seed=0)     # G invertible: nothing to factorise
-    assert rep.factorised is None
+def test_no_factorisation_unless_J_has_full_row_rank_and_the_model_is_overparametrised():
+    r, t = sp.symbols("r t", real=True)
+    polar = sg.Model([r * sp.cos(t), r * sp.sin(t)], params=[r, t])      # G invertible: nothing to factorise
+    assert factorise(polar, sg.natural_gradient(polar, polar.z[0], seed=0)) is None
+    a, b, c = sp.symbols("a b c", real=True)
+    flat = sg.Model([a + b, 2 * a + 2 * b, c], params=[a, b, c])          # rank 2 < 3 coordinates
+    assert factorise(flat, sg.natural_gradient(flat, flat.z[0], seed=0)) is None
 
 
 @pytest.fixture(scope="module")
