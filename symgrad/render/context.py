@@ -241,7 +241,9 @@ def _scope_sentence(step: Any) -> str:
     if step.stage == "ends" and step.outcome == "examined" and not f.get("ends") and f.get("all_ends"):
         limits = " and as ".join(_END_WORDS.get(e, "{t} -> " + str(e)).format(t=f["t"]) for e in f["all_ends"])
         text = re.sub(r"phi is unbounded at every end \([^)]*\)", lambda m: f"phi is unbounded as {limits}", text)
-    return text
+    # "2 real solution(s)" -> "2 real solutions", "1 component(s)" -> "1 component"
+    return re.sub(r"\b(\d+)((?: [a-z-]+)*?) ([a-z]+)\(s\)",
+                  lambda m: f"{m.group(1)}{m.group(2)} {m.group(3)}{'' if m.group(1) == '1' else 's'}", text)
 
 
 def scope_text(steps: Any) -> str:
