@@ -13,7 +13,9 @@ from ..exact.lifting import lift
 from ..exact.ideals import has_gens
 from ..exceptions import DomainError, LiftError
 from ..model import Model
-from ..numeric import interval_nonzero
+from ..exact import dense
+from ..numeric import interval_enclosure, interval_nonzero
+from ..ops import Interval
 
 __all__ = ["RationalParametrisation", "in_domain", "free_of", "sort_key", "span_exact", "representative",
            "rename_free", "zero_exact", "rank_at_point", "rank_lower_bound"]
@@ -165,27 +167,26 @@ def zero_exact(e: Any) -> bool | None:
 
 
 def rank_lower_bound(Mx: sp.MatrixBase) -> int:
-    """The largest ``k`` for which an interval enclosure proves some ``k x k`` minor of a matrix of numbers
-    non-zero (a proved lower bound on its rank; at most :data:`MAX_POINT_MINORS` minors of each size tried).
+    """A proved lower bound on the rank of a matrix of numbers: Gaussian elimination on interval enclosures
+    of the entries, a pivot taken only where its enclosure excludes zero.  The enclosures contain the values
+    exact elimination would compute in the same pivot order, so those pivots are non-zero and the pivoted
+    submatrix is invertible.
 
-    >>> rank_lower_bound(sp.Matrix([[sp.E, 1], [1, sp.pi]]))
-    2
+    >>> rank_lower_bound(sp.Matrix([[sp.E, 1], [1, sp.pi]])), rank_lower_bound(sp.Matrix([[sp.E, sp.pi]]))
+    (2, 1)
     """
-    m, n = Mx.rows, Mx.cols
-    k = min(m, n)
-    while k > 0:
-        combos = itertools.islice(((R, C) for R in itertools.combinations(range(m), k)
-                                   for C in itertools.combinations(range(n), k)), MAX_POINT_MINORS)
-        if any(interval_nonzero(Mx.extract(list(R), list(C)).det(method="berkowitz")) for R, C in combos):
-            return k
-        k -= 1
-    return 0
+    try:
+        rows = [[Interval(interval_enclosure(Mx[i, j], dps=40)) for j in range(Mx.cols)] for i in range(Mx.rows)]
+    except Exception:  # no interval rule, a domain error: nothing proved
+        return 0
+    return dense.rank_profile(rows, iszero=lambda x: not x.excludes_zero(), cost=lambda x: 0)[0]
 
 
-def rank_at_point(Mx: sp.MatrixBase) -> int | None:
+def rank_at_point(Mx: sp.MatrixBase, at_most: int | None = None) -> int | None:
     """The rank of a matrix of numbers, proved: exactly in a field when one holds the entries, else the
     largest size ``k`` of a minor that an interval enclosure proves non-zero, when every minor of size
-    ``k + 1`` is proved zero; ``None`` when neither decides it.
+    ``k + 1`` is proved zero, or when ``k`` equals ``at_most``, a known upper bound (the generic rank of a
+    Jacobian bounds its rank at every point); ``None`` when neither decides it.
 
     >>> rank_at_point(sp.Matrix([[sp.cos(1), 0], [sp.sin(1), 0]])), rank_at_point(sp.Matrix([[sp.E, 1], [1, sp.pi]]))
     (1, 2)
@@ -202,7 +203,7 @@ def rank_at_point(Mx: sp.MatrixBase) -> int | None:
                                  for C in itertools.combinations(range(n), k)), MAX_POINT_MINORS)
 
     k = rank_lower_bound(Mx)
-    if k == min(m, n):
+    if k == min(m, n) or k == at_most:
         return k
     total = math.comb(m, k + 1) * math.comb(n, k + 1)
     if total > MAX_POINT_MINORS:

@@ -32,7 +32,7 @@ from ._model import RationalParametrisation, free_of, in_domain, rank_at_point, 
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
 from .angles import compact_fibre_smooth, half_angle_form
-from .smoothness import crossings_accumulate, graph_not_smooth, half_branches, implicit_smooth, order_at, \
+from .smoothness import affine_hull_smooth, crossings_accumulate, graph_not_smooth, half_branches, implicit_smooth, order_at, \
     valuation
 from .rank_drops import rank_drop_system
 from .results import Branch, Classification, Method, Preimage, Status, fmt_point
@@ -57,7 +57,8 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
     preimage : a parameter point known to reach ``p`` (optional); when the parametrisation is proper
         there and that decides smoothness (``rank J = dim`` of the ambient space, or ``rank J`` generic with
         the closure of ``M`` smooth at ``p``), the other preimages are not searched
-    budget : seconds for the exact stage; after it a numeric search decides, and says so
+    budget : seconds for the whole classification: the exact stage may use 70 % of it, a numeric search
+        that follows (which never concludes non-singular) the rest
     box, starts, seed, dps : the numeric search (used only when the exact stage cannot decide)
 
     Returns
@@ -78,7 +79,8 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
     ('non-singular', ({t: 0},))
     """
     pt = point_tuple(p, model.z, what=f"point of {model.name}", constants=model.constants)
-    B = as_budget(budget)
+    whole = as_budget(budget)
+    B = whole.sub(0.7)
     A = RationalParametrisation.of(model)
     steps: list[Step] = []
     if preimage is not None:
@@ -86,25 +88,27 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
             with B.limit():
                 known = _decided_by_preimage(model, A, pt, model.check_params(preimage))
         except OutOfTime as exc:
-            if not B.owns(exc):
+            if not (B.owns(exc) or whole.owns(exc)):
                 raise
             known = None
         if known is not None:
             return known
     if A is not None:
         try:
-            return classify_exact(model, A, pt, B, box=box, seed=seed, dps=dps)
+            with B.limit():
+                return classify_exact(model, A, pt, B, box=box, seed=seed, dps=dps)
         except OutOfTime as exc:
-            if not B.owns(exc):
+            if not (B.owns(exc) or whole.owns(exc)):
                 raise
             steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
         except TooLarge as exc:
             steps.append(Step("classification", "no exact", None, False, {"reason": str(exc)}))
     else:
         try:
-            angled = _classify_angles(model, pt, B, box=box, seed=seed, dps=dps)
+            with B.limit():
+                angled = _classify_angles(model, pt, B, box=box, seed=seed, dps=dps)
         except OutOfTime as exc:
-            if not B.owns(exc):
+            if not (B.owns(exc) or whole.owns(exc)):
                 raise
             angled = None
             steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
@@ -114,9 +118,8 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
         if angled is not None:
             return angled
         steps.append(Step("classification", "not rational", None, False))
-    # the numeric search has a budget of its own, as long as the exact stage's: the call returns within
-    # about twice the budget
-    NB = Budget(B.seconds)
+    # the numeric search gets what is left of the whole budget
+    NB = whole.sub(1.0)
     try:
         with NB.limit():
             return classify_numeric(model, pt, box=box, starts=starts, seed=seed, dps=dps, steps=steps)
@@ -231,7 +234,7 @@ def _decided_by_preimage(model: Model, A: RationalParametrisation | None, p: tup
     if any(g is None for g in gaps):
         return None
     Jx = model.J.xreplace(dict(point))
-    rank = rank_at_point(Jx)
+    rank = rank_at_point(Jx, at_most=model.rank)
     if rank is None:
         return None
     s_ = span_exact(Jx)
@@ -242,6 +245,10 @@ def _decided_by_preimage(model: Model, A: RationalParametrisation | None, p: tup
     if rank == m:
         why = (f"at the preimage {{{fmt_point(xi, point)}}} rank J = {m}, the ambient dimension{how}, so phi maps "
                f"a neighbourhood of it onto a neighbourhood of p: M is open in R^{m} near p")
+    elif rank == r and (H := affine_hull_smooth(model, r)) is not None:
+        why = (f"M lies in the affine subspace {H} of dimension {r} (relations verified exactly), and rank J = {r} "
+               f"at the preimage {{{fmt_point(xi, point)}}}{how}, so phi maps a neighbourhood of it onto a "
+               "neighbourhood of p in that subspace")
     elif rank == r:
         if A is None:
             form = half_angle_form(model)
@@ -691,7 +698,7 @@ def ensure_nonsingular(model: Model, xi_point: Mapping[Any, Any], **kwargs: Any)
             f"whether the model point p = {p} of xi = {dict(point)} is singular was not decided, so eq. (4) there "
             f"is not known to be the gradient: {C.smooth_reason}.\n{C}\n"
             "Give a larger budget, or a point whose model point is known to be non-singular.")
-    rank = rank_at_point(model.J.xreplace(point))
+    rank = rank_at_point(model.J.xreplace(point), at_most=model.rank)
     dim = C.dimension
     if rank is None or dim is None:  # pragma: no cover - exact classifications have both
         raise SingularPointError(

@@ -113,7 +113,7 @@ def _numeric_search(f: Mapping[str, Any]) -> str:
            f"{f['residual_tol']}, seed {f['seed']}; found {f['rank_drops']} rank-drop point(s), "
            f"{f['crossings']} crossing(s), {f['same_sheet']} same-sheet pair(s). ")
     if f.get("stopped"):
-        out += f"Stopped by the time budget of {f['budget']} s: {f['stopped']}. "
+        out += f"Stopped by the time budget of {_secs(f['budget'])} s: {f['stopped']}. "
     return out + "Not a proof that nothing else exists."
 
 
@@ -124,7 +124,7 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
     ("rank drops", "exact"): lambda f: "rank drops: " + _rank_drops_exact(f),
     ("rank drops", "numeric"): lambda f: "rank drops: numeric: points found by the bounded search only",
     ("rank drops", "out of time"): lambda f: ("rank drops: the exact computation did not finish within the budget "
-                                              f"of {f['budget']} s"),
+                                              f"of {_secs(f['budget'])} s"),
     ("rank drops", "no exact"): lambda f: f"rank drops: no exact computation ({f['reason']})",
     ("self-crossings", "constant"): lambda f: ("self-crossings: phi is constant, so every parameter reaches the same "
                                                "point (one fibre)"),
@@ -141,7 +141,7 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
         "phi(xi1) = phi(xi2) are fibres of the parametrisation, not singular points"),
     ("self-crossings", "different spans"): _crossings_spans,
     ("self-crossings", "out of time"): lambda f: ("self-crossings: the exact elimination did not finish within the "
-                                                  f"budget of {f['budget']} s"),
+                                                  f"budget of {_secs(f['budget'])} s"),
     ("self-crossings", "no exact"): lambda f: f"self-crossings: no exact elimination ({f['reason']})",
     ("numeric search", "ran"): _numeric_search,
     ("numeric search", "not run"): lambda f: f"numeric search: not run ({f['reason']})",
@@ -153,7 +153,7 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
         "not examined: points that phi only approaches (parameters tending to infinity or to the boundary of the "
         "domain; examined for one-parameter rational models only)"),
     # classification of one point
-    ("classification", "out of time"): lambda f: (f"the exact computation did not finish within {f['budget']} s; "
+    ("classification", "out of time"): lambda f: (f"the exact computation did not finish within {_secs(f['budget'])} s; "
                                                   "numeric search instead"),
     ("classification", "no exact"): lambda f: f"no exact computation ({f['reason']}); numeric search instead",
     ("classification", "not rational"): lambda f: ("phi is not a rational function of the parameters: preimages "
@@ -192,7 +192,7 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
         f"{f['point']}, which decides that p is non-singular (they may include preimages where it is not "
         "proper)"),
     ("preimages", "stopped"): lambda f: (f"the numeric preimage search was stopped by its time budget of "
-                                         f"{f['budget']} s: nothing is concluded from it"),
+                                         f"{_secs(f['budget'])} s: nothing is concluded from it"),
     ("preimages", "none found"): lambda f: f"no preimage found by {f['starts']} numeric starts in {list(f['box'])}",
     ("preimages", "listed"): lambda f: (f"{f['found']} numeric preimages found; at most three per branch "
                                         "(and three with a rank drop) are listed"),
@@ -201,6 +201,11 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
                                          "search are not examined"),
     ("preimages", "no numeric"): lambda f: str(f["reason"]),
 }
+
+
+def _secs(x: Any) -> str:
+    """Seconds in three significant digits (``None``: no limit)."""
+    return "no" if x is None else f"{float(x):.3g}"
 
 
 def describe(step: Step) -> str:

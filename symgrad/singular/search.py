@@ -26,8 +26,9 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
     ==========
     model : a :class:`~symgrad.model.Model`
     budget : seconds for the whole search (a positive number, a :class:`~symgrad._budget.Budget`, or
-        ``None`` for no limit of its own); the exact stage gets it first, a numeric search that follows
-        gets a budget of the same length, so the call returns within about twice the budget
+        ``None`` for no limit of its own); the exact rank drops may use half of it, the exact crossings
+        70 % of what is left, a numeric search that follows the rest, so the call returns within the budget
+        and a small margin (the stage that was stopped, and what it reached, is stated in the scope)
     box : interval for the starting values of the numeric search, per parameter
     starts : random starting points of the numeric search (per search)
     seed : random seed of the numeric search
@@ -66,19 +67,27 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
     B = as_budget(budget)
     seconds = B.seconds
     steps: list[Step] = []
-    r = model.rank
+    try:
+        with B.limit():
+            r = model.rank
+    except OutOfTime as exc:
+        if not B.owns(exc):
+            raise
+        return _out_of_time_before_rank(model, B)
     # -- rank drops --------------------------------------------------------------------
     rank_exact = False
     rd: RankDropLocus | None = None
+    RB = B.sub(0.5)
     try:
-        rd, _, _ = rank_drops_exact(model, B)
+        with RB.limit():
+            rd, _, _ = rank_drops_exact(model, RB)
         rank_exact = rd.complete
         assert rd.step is not None
         steps.append(rd.step)
     except OutOfTime as exc:
-        if not B.owns(exc):
+        if not (RB.owns(exc) or B.owns(exc)):
             raise
-        steps.append(Step("rank drops", "out of time", None, False, {"budget": seconds}))
+        steps.append(Step("rank drops", "out of time", None, False, {"budget": RB.seconds}))
     except (TooLarge, LiftError) as exc:
         steps.append(Step("rank drops", "no exact", None, False, {"reason": str(exc)}))
     # -- crossings ---------------------------------------------------------------------
@@ -92,13 +101,15 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
     elif A is None:
         steps.append(Step("self-crossings", "not rational", None, False))
     else:
+        CB = B.sub(0.7)
         try:
-            details, loci, sc, cross_exact, tangency_gap = crossings_exact(model, A, B, r)
+            with CB.limit():
+                details, loci, sc, cross_exact, tangency_gap = crossings_exact(model, A, CB, r)
             steps += sc
         except OutOfTime as exc:
-            if not B.owns(exc):
+            if not (CB.owns(exc) or B.owns(exc)):
                 raise
-            steps.append(Step("self-crossings", "out of time", None, False, {"budget": seconds}))
+            steps.append(Step("self-crossings", "out of time", None, False, {"budget": CB.seconds}))
         except TooLarge as exc:
             steps.append(Step("self-crossings", "no exact", None, False, {"reason": str(exc)}))
     # -- numeric ---------------------------------------------------------------------------
@@ -108,7 +119,7 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
     if (want_rank or want_cross) and numeric is not False:
         try:
             NS = numeric_search(model, box=box, starts=starts, seed=seed, dps=dps, rank=want_rank and r > 0,
-                                crossings=want_cross and r > 0, budget=Budget(seconds))
+                                crossings=want_cross and r > 0, budget=B.sub(1.0))
             steps.append(NS.step)
         except TooLarge as exc:
             steps.append(Step("numeric search", "not run", None, False, {"reason": str(exc)}))
@@ -141,6 +152,14 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
     details = sorted(details, key=lambda d: sp.default_sort_key(d.crossing.p))
     return SingularPoints(model, rd, tuple(d.crossing for d in details), tuple(details), tuple(loci), NS,
                           tuple(steps), exact, B.elapsed(), tuple(limit_points))
+
+
+def _out_of_time_before_rank(model: Model, B: Budget) -> SingularPoints:
+    """The result when the budget ran out before the generic rank of ``J`` was known: nothing searched."""
+    steps = (Step("rank drops", "out of time", None, False, {"budget": B.seconds}),
+             Step("self-crossings", "out of time", None, False, {"budget": B.seconds}))
+    rd = RankDropLocus((), (), (), -1, -1, "numeric", steps[0])
+    return SingularPoints(model, rd, (), (), (), None, steps, False, B.elapsed(), ())
 
 
 def _limit_points(model: Model, A: RationalParametrisation, B: Budget) -> tuple[list[Classification], Step]:

@@ -7,19 +7,25 @@ directions (:func:`half_branches`), and ``p`` a limit of self-crossings (:func:`
 from __future__ import annotations
 
 import itertools
+import math
+import random
 from fractions import Fraction
 from typing import Mapping, Sequence
 
 import sympy as sp
 
 from .._budget import Budget
+from ..exact import dense
 from ..exact.domain import field_of, is_algebraic, span_basis
+from ..exact.lifting import lift
+from ..exceptions import LiftError
 from ..exact.ideals import TooLarge, dimension, eliminate, has_gens, is_unit
 from ..model import Model
 from ._model import RationalParametrisation, rank_lower_bound, span_exact
 from .crossings import crossings_exact
 
-__all__ = ["valuation", "order_at", "half_branches", "implicit_smooth", "crossings_accumulate", "graph_not_smooth"]
+__all__ = ["valuation", "order_at", "half_branches", "implicit_smooth", "crossings_accumulate", "graph_not_smooth",
+           "affine_hull_smooth"]
 
 
 def valuation(e: sp.Expr, s: sp.Symbol) -> tuple[int, sp.Expr] | None:
@@ -287,3 +293,55 @@ def _revert(w: Sequence[Fraction], N: int) -> list[Fraction]:
     return s
 
 
+
+
+def affine_hull_smooth(model: Model, r: int, seed: int = 0) -> str | None:
+    """``M`` lies in an affine subspace ``V`` of dimension ``r`` (the generic rank), proved: the affine
+    relations ``sum_i c_i phi_i = d`` that hold identically, found at random points and each verified exactly
+    in the lifted field.  Then at a preimage of rank ``r``, ``phi`` maps a neighbourhood onto a
+    neighbourhood of ``p`` in ``V`` (its differential is onto ``T V``), so ``M`` is ``V`` near ``p``.
+
+    Returns the relations (as equations) when they cut out a subspace of dimension ``r``, else ``None``.
+
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> S = 1 + sp.exp(a) + sp.exp(b)
+    >>> affine_hull_smooth(Model([1 / S, sp.exp(a) / S, sp.exp(b) / S], [a, b]), 2)
+    'z1 + z2 + z3 - 1 = 0'
+    """
+    m = model.phi.rows
+    if model.constants or m - r <= 0:
+        return None
+    try:
+        L, vals = lift(list(model.phi), model.xi)
+    except LiftError:
+        return None
+    rng = random.Random(seed)
+    nv = len(L.variables)
+    rows: list[list[Fraction]] = []
+    tries = 0
+    while len(rows) < m + 8 and tries < 10 * (m + 8):
+        tries += 1
+        point = [rng.randrange(-10**6, 10**6) for _ in range(nv)]
+        try:
+            rows.append([v.evaluate(point) for v in vals] + [Fraction(-1)])
+        except ZeroDivisionError:
+            continue
+    if len(rows) < m + 1:
+        return None
+    null = dense.nullspace(rows)  # candidates (c, d): every true relation is among them
+    if len(null) != m - r:
+        return None  # fewer candidates than needed: the affine hull is larger than r
+    eqs = []
+    for vec in null:
+        rel = sum((x * v for x, v in zip(vec[:m], vals)), L.zero) - L.one * vec[m]
+        try:
+            if not rel.is_zero():
+                return None  # a candidate that is not an identity: no proof of the hull
+        except LiftError:
+            return None
+        lcm = 1
+        for x in vec:
+            lcm = lcm * x.denominator // math.gcd(lcm, x.denominator)
+        eqs.append(sp.Add(*[sp.Integer(int(x * lcm)) * z for x, z in zip(vec[:m], model.z)])
+                   - sp.Integer(int(vec[m] * lcm)))
+    return ", ".join(f"{e} = 0" for e in eqs)

@@ -158,7 +158,7 @@ def test_singular_points_of_an_rbm_honours_its_budget():
     t0 = time.monotonic()
     S = singular_points(M, budget=2)
     took = time.monotonic() - t0
-    assert took < 4 * 2 + 2, took
+    assert took < 2 + 1.5, took          # the budget and a small margin (the numeric search shares it)
     assert not S.exact and S.certificate.verdict is Verdict.UNDECIDED
     assert "budget" in S.scope and "Not a proof that nothing else exists" in S.scope
 

@@ -1,0 +1,84 @@
+"""Budgets that hold: singular_points and classify return within their budget and a small margin, saying
+what they reached; the RBM's simplex and softmax models are decided at a known preimage (M lies in the
+affine hull sum p = 1, verified exactly, with rank J = dim there), cross-checked by mpmath SVD ranks."""
+from __future__ import annotations
+
+import time
+
+import mpmath
+import pytest
+import sympy as sp
+
+import symgrad as sg
+from symgrad.exceptions import BudgetError
+from symgrad.proof import Verdict
+from symgrad.singular import classify, ensure_nonsingular, singular_points
+from singular_cases import DPS, TOL, num_rank_at, numeric_recipe
+
+MARGIN = 1.5  # seconds of bookkeeping allowed past a budget
+
+
+def rbm(nv, nh):
+    b = list(sp.symbols(f"b1:{nv + 1}", real=True))
+    c = list(sp.symbols(f"c1:{nh + 1}", real=True))
+    W = [[sp.Symbol(f"W{i + 1}{j + 1}", real=True) for j in range(nh)] for i in range(nv)]
+    weights = []
+    for s in range(2 ** nv):
+        v = [(s >> i) & 1 for i in range(nv)]
+        w = sp.exp(sum(b[i] * v[i] for i in range(nv)))
+        for j in range(nh):
+            w *= 1 + sp.exp(c[j] + sum(W[i][j] * v[i] for i in range(nv)))
+        weights.append(w)
+    p = list(sp.symbols(f"p1:{2 ** nv + 1}", positive=True))
+    return sg.Model([w / sum(weights) for w in weights], b + c + [x for row in W for x in row], coords=p,
+                    metric=sg.Metric.simplex_fisher(p), name=f"RBM {nv}x{nh}")
+
+
+def test_singular_points_of_a_2x2_rbm_returns_within_its_budget():
+    M = rbm(2, 2)
+    t0 = time.monotonic()
+    S = singular_points(M, budget=1)          # the generic rank is computed inside the budget too
+    took = time.monotonic() - t0
+    assert took < 1 + MARGIN, took
+    assert not S.exact and S.certificate.verdict is Verdict.UNDECIDED
+    assert "did not finish within the budget" in S.scope and "Not a proof that nothing else exists" in S.scope
+
+
+def test_classify_returns_within_its_budget_and_says_so():
+    M = rbm(2, 2)
+    pt = {x: sp.Rational(1, i + 2) for i, x in enumerate(M.xi)}
+    p = tuple(M.phi.xreplace(pt))
+    t0 = time.monotonic()
+    C = classify(M, p, budget=1)
+    assert time.monotonic() - t0 < 1 + MARGIN
+    assert C.status == "undecided" and C.certificate.verdict is Verdict.UNDECIDED
+    # with the preimage: rank J = 3 = dim of the simplex (interval enclosures, at most the generic rank),
+    # and M lies in sum p = 1 (verified exactly): non-singular, proved
+    C = classify(M, p, budget=1, preimage=pt)
+    assert C.status == "non-singular" and C.method == "exact" and "p1 + p2 + p3 + p4 - 1 = 0" in C.smooth_reason
+    assert num_rank_at(M, pt) == 3                      # independent: mpmath SVD at 40 digits
+    with mpmath.workdps(DPS):
+        assert abs(sum(mpmath.mpf(sp.N(e, DPS)) for e in p) - 1) < TOL
+
+
+@pytest.mark.parametrize("budget", [0, -1, float("nan"), float("inf"), "5"])
+def test_a_budget_that_is_not_a_positive_finite_number_is_refused(budget):
+    with pytest.raises(BudgetError, match="budget"):
+        singular_points(rbm(1, 1), budget=budget)
+
+
+def test_softmax_gradient_at_a_transcendental_point():
+    # softmax of two logits: eq. (4) at (a, b) = (0, 1) equals an independent SVD computation in mpmath
+    a, b = sp.symbols("a b", real=True)
+    E = [sp.exp(a), sp.exp(b), sp.Integer(1)]
+    p = list(sp.symbols("p1:4", positive=True))
+    M = sg.Model([e / sum(E) for e in E], [a, b], coords=p, metric=sg.Metric.euclidean(p))
+    pt = {a: 0, b: 1}
+    C = ensure_nonsingular(M, pt)
+    assert C.status == "non-singular" and "affine subspace" in C.smooth_reason
+    L = p[0] * p[1] + p[2] ** 2
+    got = sg.natural_gradient(M, L).at(pt).manifold
+    ref = numeric_recipe(M, L, pt)
+    with mpmath.workdps(DPS):
+        for g, r in zip(got, ref):
+            assert abs(mpmath.mpf(sp.N(g, DPS)) - r) < TOL
