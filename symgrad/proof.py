@@ -94,7 +94,21 @@ class Witness:
             (i, j), v = self.value["entry"], self.value["value"]
             num = f" = {sp.N(v, 6)}" if not v.is_Rational else ""
             return f"at {pt} entry ({i}, {j}) is {v}{num} ({kind})"
+        if isinstance(self.value, str):
+            return f"at {pt}: {self.value} ({kind})"
         return f"at {pt} the residual is {self.value} ({kind})"
+
+    def __repr__(self) -> str:
+        return f"<Witness {self}>"
+
+    def _repr_latex_(self) -> str:
+        pt = r",\ ".join(f"{sp.latex(sp.Symbol(str(k)))} = {sp.latex(sp.sympify(v))}" for k, v in self.point.items())
+        kind = "exact" if self.exact else "certified by interval arithmetic" if self.certified else "numeric"
+        if isinstance(self.value, dict):
+            (i, j), v = self.value["entry"], self.value["value"]
+            return (r"$\text{at } " + pt + r":\ R_{" + f"{i}{j}" + "} = " + sp.latex(v) + r" \neq 0\ "
+                    + latex_text(f"({kind})") + "$")
+        return r"$\text{at } " + pt + r":\ " + latex_text(f"{self.value} ({kind})") + "$"
 
 
 @dataclass(frozen=True)
@@ -147,8 +161,34 @@ class Certificate:
     def __str__(self) -> str:
         return self.summary()
 
+    def short_finding(self) -> str:
+        """The finding in a few words: the verdict and its one key number or field."""
+        v = self.verdict
+        if v is Verdict.PROVED:
+            field = self.method.split(" in ", 1)[1] if " in Q(" in self.method else self.method
+            return f"proved exactly ({_clip(field)})"
+        if v is Verdict.PROVED_PROBABILISTIC:
+            return f"proved with error probability at most {_fmt_prob(self.error_bound)}"
+        if v is Verdict.NUMERIC:
+            return (f"supported numerically (residual {mpmath.nstr(self.max_residual, 3)} at {len(self.points)} "
+                    f"points, {self.dps} digits), not proved")
+        if v is Verdict.REFUTED:
+            return "refuted" + (f", {_clip(str(self.witness), 60)}" if self.witness is not None else
+                                " (non-zero rational function)")
+        if self.witness is not None:
+            return "undecided, evidence against the claim"
+        return "undecided" + (f" ({_clip(self.notes[0], 60)})" if self.notes else "")
+
+    def __repr__(self) -> str:
+        return f"<Certificate {_clip(self.claim, 50)!r}: {self.short_finding()}>"
+
     def _repr_latex_(self) -> str:
         return "$" + latex_text(self.summary()) + "$"
+
+
+def _clip(text: str, n: int = 40) -> str:
+    """``text`` cut to ``n`` characters, an ellipsis marking the cut."""
+    return text if len(text) <= n else text[:n - 3].rstrip() + "..."
 
 
 def _fmt_prob(b: Fraction | None) -> str:
@@ -181,6 +221,11 @@ class Claim:
     positive: tuple[sp.Expr, ...] = ()
     extra_symbols: tuple[sp.Symbol, ...] = ()
 
+    def __repr__(self) -> str:
+        ins = ", ".join(f"{k} ({sp.Matrix(M).rows}x{sp.Matrix(M).cols})" for k, M in self.inputs.items())
+        syms = ", ".join(map(str, tuple(self.symbols) + tuple(self.extra_symbols)))
+        return f"<Claim {_clip(self.statement, 50)!r}: residual from {ins} in {syms or 'no symbols'}>"
+
 
 @dataclass
 class Decision:
@@ -190,6 +235,13 @@ class Decision:
     outputs: dict[str, sp.ImmutableMatrix] = field(default_factory=dict)
     exact_outputs: dict[str, list] = field(default_factory=dict)
     lifting: Lifting | None = None
+
+    def __repr__(self) -> str:
+        outs = f"; outputs {', '.join(self.outputs)}" if self.outputs else ""
+        return f"<Decision {_clip(self.certificate.claim, 50)!r}: {self.certificate.short_finding()}{outs}>"
+
+    def _repr_latex_(self) -> str:
+        return self.certificate._repr_latex_()
 
 
 class _TracedPointOps(PointOps):

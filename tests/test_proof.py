@@ -383,3 +383,25 @@ def test_the_vacuous_bound_is_never_proved(monkeypatch):
     cert = decide(_polynomial_claim(), levels=("probabilistic",), seed=0).certificate
     assert cert.verdict is Verdict.UNDECIDED and "1.00e0" not in cert.summary().split("bound")[0]
     assert cert.holds is None
+
+
+def test_reprs_are_short_and_say_the_finding():
+    t = sp.Symbol("t", real=True)
+    A = sp.Matrix([[sp.cos(t)**2 + sp.sin(t)**2 - 1]])
+    claim = Claim("cos^2 + sin^2 = 1", {"A": A}, (t,), lambda ops, inp: {"residual": inp["A"]})
+    assert repr(claim) == "<Claim 'cos^2 + sin^2 = 1': residual from A (1x1) in t>"
+    D = decide(claim, seed=0)
+    assert repr(D.certificate) == "<Certificate 'cos^2 + sin^2 = 1': proved exactly (Q(t, tan(t/2)))>"
+    assert repr(D).startswith("<Decision 'cos^2 + sin^2 = 1': proved exactly")
+    x, y = sp.symbols("x y", real=True)
+    wrong = Claim("x y = x", {"A": sp.Matrix([[x * y - x]])}, (x, y), lambda ops, inp: {"residual": inp["A"]})
+    cert = decide(wrong, seed=0, levels=("exact",)).certificate
+    assert repr(cert).startswith("<Certificate 'x y = x': refuted, at x = ") and len(repr(cert)) < 160
+    w = cert.witness
+    # the witness is exact: the residual x y - x really is the stated value at the stated point
+    (i, j), v = w.value["entry"], w.value["value"]
+    assert (x * y - x).xreplace({x: w.point[x], y: w.point[y]}) == v != 0
+    tex = w._repr_latex_()
+    assert tex.startswith("$") and r"\neq 0" in tex and tex.count("{") == tex.count("}")
+    num = decide(wrong, seed=0, levels=("numeric",)).certificate
+    assert repr(num).startswith("<Certificate 'x y = x': refuted") or "undecided" in repr(num)

@@ -68,7 +68,14 @@ class RankDropPoint:
         rank = self.rank if self.rank is not None else "not decided exactly"
         return f"{what}: rank {rank}, p = {self.p}" + ("" if self.verified else " (unverified)")
 
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        return f"<RankDropPoint {self}>"
+
+    def _repr_latex_(self) -> str:
+        rank = str(self.rank) if self.rank is not None else r"\text{not decided}"
+        free = (r"\ " + _text(f"({', '.join(map(str, self.free))} free)")) if self.free else ""
+        return (r"$" + (latex_point(tuple(self.xi), self.xi) or _text("all parameters free")) + free
+                + r":\ \operatorname{rank} J = " + rank + r",\ p = " + latex_vec(self.p) + "$")
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,7 +143,13 @@ class RankDropLocus:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"RankDropLocus({self.method}, equations={list(self.equations)}, points={len(self.points)})"
+        if self.method == "exact" and not self:
+            return f"<RankDropLocus: rank J = {self.generic_rank} everywhere on the real domain (exact)>"
+        if self.method == "numeric" and not self.points:
+            return "<RankDropLocus: none found (numeric search, not a proof)>"
+        where = (" where " + ", ".join(f"{e} = 0" for e in self.equations)) if self.method == "exact" else ""
+        return (f"<RankDropLocus: rank J < {self.generic_rank}{where} ({self.method}, {len(self.points)} "
+                f"component(s) solved{', ' + str(self.unsolved) + ' not' if self.unsolved else ''})>")
 
     def _repr_latex_(self) -> str:
         if self.method == "exact" and not self:
@@ -182,7 +195,19 @@ class CrossingDetail:
                 f"xi2 = {c.xi2} spans {list(self.span2)} ({self.method}"
                 + ("" if self.verified else ", unverified") + ")")
 
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        c = self.crossing
+        x1, x2 = ", ".join(map(str, c.xi1)), ", ".join(map(str, c.xi2))
+        return (f"<CrossingDetail: {self.kind} at p = {c.p}, phi({x1}) = phi({x2}) ({self.method}"
+                + ("" if self.verified else ", unverified") + ")>")
+
+    def _repr_latex_(self) -> str:
+        c = self.crossing
+        spans = (r"\operatorname{span}\{" + ", ".join(latex_vec(v) for v in self.span1) + r"\}"
+                 + (r" \neq " if self.kind == "crossing" else " = ")
+                 + r"\operatorname{span}\{" + ", ".join(latex_vec(v) for v in self.span2) + r"\}")
+        return (r"$\phi" + latex_vec(c.xi1) + r" = \phi" + latex_vec(c.xi2) + " = " + latex_vec(c.p) + r",\quad "
+                + spans + r"\ " + _text(f"({self.kind}, {self.method})") + "$")
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,6 +253,11 @@ class NumericSearch:
 
     def __str__(self) -> str:
         return describe(self.step)
+
+    def __repr__(self) -> str:
+        return (f"<NumericSearch: {self.starts} starts in {list(self.box)}, {self.dps} digits: "
+                f"{len(self.rank_drops)} rank drop(s), {len(self.crossings)} crossing(s)"
+                + (", stopped by the budget" if self.stopped else "") + " (evidence, not a proof of absence)>")
 
 
 def _search_certificate(S: SingularPoints) -> Certificate:
@@ -306,10 +336,14 @@ class SingularPoints:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        extra = (f", crossing_families={len(self.crossing_loci)}" if self.crossing_loci else "") + \
-            (f", limit_points={[C.p for C in self.limit_points]}" if self.limit_points else "")
-        return (f"SingularPoints({self.model.name}: rank_drops={self.rank_drops!r}, crossings={list(self.crossings)}"
-                f"{extra}, exact={self.exact})")
+        found = [f"{len(self.rank_drops.points)} rank-drop component(s)" if self.rank_drops.points else
+                 "no rank drop", f"{len(self.crossings)} crossing(s)"]
+        if self.crossing_loci:
+            found.append(f"{len(self.crossing_loci)} family(ies) of crossings")
+        if self.limit_points:
+            found.append(f"limit points {[C.p for C in self.limit_points]}")
+        how = "exact and exhaustive" if self.exact else "not exhaustive, see .scope"
+        return f"<SingularPoints of {self.model.name}: {', '.join(found)} ({how})>"
 
     def _repr_latex_(self) -> str:
         parts = [self.rank_drops._repr_latex_().strip("$")]
@@ -364,7 +398,19 @@ class Preimage:
         return f"{s}: rank {self.rank}, span {[tuple(v) for v in self.span]}{tail}" + (
             "" if self.verified else " (unverified)")
 
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        s = "{" + fmt_point(tuple(self.xi), self.xi) + "}"
+        if self.free:
+            s += f" with {', '.join(map(str, self.free))} free"
+        tail = {True: ", proper", False: ", not proper", None: ""}[self.proper]
+        return f"<Preimage {s}: rank {self.rank}{tail} ({self.method})>"
+
+    def _repr_latex_(self) -> str:
+        free = (r"\ " + _text(f"({', '.join(map(str, self.free))} free)")) if self.free else ""
+        tail = {True: r",\ " + _text("proper"), False: r",\ " + _text("not proper"), None: ""}[self.proper]
+        return (r"$" + (latex_point(tuple(self.xi), self.xi) or _text("all parameters free")) + free
+                + r":\ \operatorname{rank} J = " + str(self.rank) + r",\ \operatorname{span}\{"
+                + ", ".join(latex_vec(v) for v in self.span) + r"\}" + tail + "$")
 
 
 @dataclass(frozen=True, eq=False)
@@ -376,6 +422,14 @@ class Branch:
 
     def __str__(self) -> str:
         return f"branch with tangent span {[tuple(v) for v in self.span]} from preimages {list(self.preimages)}"
+
+    def __repr__(self) -> str:
+        return f"<Branch: tangent span {[tuple(v) for v in self.span]}, preimages {list(self.preimages)}>"
+
+    def _repr_latex_(self) -> str:
+        return (r"$\operatorname{span}\{" + ", ".join(latex_vec(v) for v in self.span) + r"\}\ "
+                + _text(f"(the tangent space of the branch through preimages {', '.join(map(str, self.preimages))})")
+                + "$")
 
 
 def _classification_certificate(C: Classification) -> Certificate:
@@ -489,7 +543,9 @@ class Classification:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return f"Classification(p={self.p}, status={self.status!r}, kinds={self.kinds}, method={self.method!r})"
+        why = "; ".join(self.kinds) if self.kinds else ""
+        tail = f", not proper at {len(self.not_proper)} preimage(s)" if self.not_proper else ""
+        return f"<Classification: p = {self.p} {self.status} ({self.method}{': ' + why if why else ''}){tail}>"
 
     def _repr_latex_(self) -> str:
         body = r"p = " + latex_vec(self.p) + r"\ " + _text(f"is {self.status} ({self.method})")

@@ -76,8 +76,17 @@ def test_str_repr_latex():
     C = classify(M, (0, 0))
     B = branch_gradients(M, M.z[0] + 2 * M.z[1], (0, 0), classification=C)
     X = counterexample(M, M.z[0] + 2 * M.z[1], (0, 0))
-    assert "crossing at p = (0, 0)" in str(S) and "exact=True" in repr(S)
-    assert str(C).startswith("p = (0, 0) is singular (exact)") and "branches" in repr(C)
+    assert "crossing at p = (0, 0)" in str(S)
+    assert repr(S) == "<SingularPoints of nodal cubic: no rank drop, 1 crossing(s) (exact and exhaustive)>"
+    assert str(C).startswith("p = (0, 0) is singular (exact)")
+    assert repr(C) == "<Classification: p = (0, 0) singular (exact: branches)>"
+    assert repr(S.rank_drops) == "<RankDropLocus: rank J = 1 everywhere on the real domain (exact)>"
+    assert repr(S.details[0]) == "<CrossingDetail: crossing at p = (0, 0), phi(-1) = phi(1) (exact)>" or \
+        repr(S.details[0]) == "<CrossingDetail: crossing at p = (0, 0), phi(1) = phi(-1) (exact)>"
+    assert all(repr(o).startswith("<") and len(repr(o)) < 200 for o in (*C.preimages, *C.branches, S.numeric or S))
+    for obj in (*C.preimages, *C.branches, *S.details):
+        tex = obj._repr_latex_()
+        assert tex.startswith("$") and tex.endswith("$") and tex.count("{") == tex.count("}")
     assert "(3/2, 3/2)" in str(B[0])
     assert "phi o f" in str(X)
     for obj in (S, S.rank_drops, C, B[0], X, X.swap):
