@@ -13,6 +13,7 @@ package ``symgrad.derivations`` once installed); each file defines a function
 """
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from importlib.resources import files
 import re
@@ -401,6 +402,40 @@ class Report:
         }
 
 
+def _presentation(rep: Report, what: str, seconds: float | None, fn: Callable[[], Any]) -> Any:
+    """A short form for display (factorised G^+, a factored vector): ``fn()``, or None with a note when
+    it runs out of its budget.  Unlike a claim of the derivation it adds no undecided check: the
+    expanded form it would replace is shown instead."""
+    b = Budget(seconds)
+    try:
+        with b.limit():
+            return fn()
+    except OutOfTime as exc:
+        if not b.owns(exc):
+            raise
+    except (OutOfBudgetError, LiftError):
+        pass
+    rep.notes.append(f"{what} did not finish within the budget; the expanded form is shown")
+    return None
+
+
+def _proved_parts(rep: Report, F: Factorisation) -> Factorisation | None:
+    """The parts of a factorisation whose identity is proved (or refuted: a refutation is a defect
+    the report must show); an identity only supported numerically or undecided is dropped with a note."""
+    def keep(c: Certificate) -> bool:
+        return c.verdict in (Verdict.PROVED, Verdict.PROVED_PROBABILISTIC, Verdict.REFUTED)
+
+    if not keep(F.certificate):
+        rep.notes.append(f"the factorised form of G^+ was not proved ({F.certificate.finding()}); "
+                         "the expanded form is shown")
+        return None
+    if F.eta_certificate is not None and not keep(F.eta_certificate):
+        rep.notes.append(f"the factorised forms of grad^H and Delta grad were not proved "
+                         f"({F.eta_certificate.finding()}); the expanded forms are shown")
+        return dataclasses.replace(F, K_eta=None, det_K_eta=None, eta_certificate=None)
+    return F
+
+
 def _is_short_rational(text: str) -> bool:
     """An exact value written as a rational with at most 8 characters (no decimal needed)."""
     x = sp.sympify(text)
@@ -514,18 +549,26 @@ def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed
                                   undecided_on=(LiftError,))[1]
             step = rep.step
             if step is not None and not step.second_order_is_zero:
-                rep.step_form = stages.run("the step term, factored", lambda: factored(
+                rep.step_form = _presentation(rep, "the factored form of the step term", budget, lambda: factored(
                     step.second_order, budget=budget, seed=seed,
-                    statement="the second-order step term equals its factored form"))[1]
+                    statement="the second-order step term equals its factored form"))
                 if rep.step_form is not None:
                     rep.checks.append(("step term, factored", rep.step_form.certificate))
     if rep.pinv is not None:
-        done, F = stages.run("factorised G^+", lambda: factorise(M, ng, rep.invariance, budget=budget, seed=seed))
-        if done and F is not None:
-            rep.factorised = F
+        F = _presentation(rep, "the factorised form of G^+", budget,
+                          lambda: factorise(M, ng, rep.invariance, budget=budget, seed=seed))
+        if F is not None:
+            F = _proved_parts(rep, F)
+        if F is not None:
             rep.checks.append(("factorised G^+", F.certificate))
             if F.eta_certificate is not None:
                 rep.checks.append(("factorised Delta grad", F.eta_certificate))
+            # a refuted identity stays a (failing) check, but its form is not printed
+            if F.certificate.verdict is Verdict.REFUTED:
+                F = None
+            elif F.eta_certificate is not None and F.eta_certificate.verdict is Verdict.REFUTED:
+                F = dataclasses.replace(F, K_eta=None, det_K_eta=None, eta_certificate=None)
+            rep.factorised = F
     if d.singular:
         done, S = stages.run("singular points", lambda: singular_points(M, budget=budget))
         rep.singular = S

@@ -3,6 +3,7 @@ full row rank, proved equal to the expanded Moore-Penrose inverse, checked again
 inverse at rational points, and the width-2 linear network's section within its page budget."""
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import shutil
@@ -118,3 +119,19 @@ def test_supplement_compiles(network_rendered, tmp_path):
     require_tex()
     result = write_outputs(network_rendered.supplement, tmp_path, basename="appendix-expanded", pdf=True)
     assert result["pdf"].exists() and not [w for w, _ in result["overfull"] if w > 3.0], result["overfull"]
+
+
+def test_an_unproved_factorisation_is_not_printed(monkeypatch):
+    import symgrad.derivation as dmod
+    from symgrad.proof import Certificate
+    real = dmod.factorise
+
+    def numeric_only(*args, **kw):
+        F = real(*args, **kw)
+        return dataclasses.replace(F, certificate=Certificate("x", Verdict.NUMERIC, "mpmath", dps=50))
+
+    monkeypatch.setattr(dmod, "factorise", numeric_only)
+    rep = sg.run_derivation(sg.load_derivation("product"), seed=0)
+    assert rep.factorised is None and "factorised G^+" not in [n for n, _ in rep.checks]
+    assert any("factorised form of G^+ was not proved" in n for n in rep.notes)
+    assert rep.ok() and not rep.unproved                  # a display aid does not make the run unproved
