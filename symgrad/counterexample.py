@@ -78,6 +78,10 @@ class BranchGradient:
 
     __repr__ = __str__
 
+    def _latex(self, printer: Any = None) -> str:
+        """For SymPy's printer: LaTeX of this object inside containers under ``init_printing``."""
+        return self._repr_latex_().strip("$")
+
     def _repr_latex_(self) -> str:
         return (r"$" + latex_point(tuple(self.xi), self.xi) + r":\ J G^{+} \nabla L = " + latex_vec(self.vector)
                 + r" \in \operatorname{span}\{" + ", ".join(latex_vec(v) for v in self.span) + r"\}$")
@@ -103,6 +107,10 @@ class BranchSwap(Reparametrisation):
         return f"f({', '.join(map(str, self.eta))}) = {tuple(self.f)}  ({self.kind}; f{self.xi1} = {self.xi2})"
 
     __repr__ = __str__
+
+    def _latex(self, printer: Any = None) -> str:
+        """For SymPy's printer: LaTeX of this object inside containers under ``init_printing``."""
+        return self._repr_latex_().strip("$")
 
     def _repr_latex_(self) -> str:
         return r"$f" + latex_vec(self.eta) + " = " + latex_vec(tuple(self.f)) + "$"
@@ -257,6 +265,10 @@ class Counterexample:
                 f"{self.swap.xi2}: {self.matches_other_branch}")
 
     __repr__ = __str__
+
+    def _latex(self, printer: Any = None) -> str:
+        """For SymPy's printer: LaTeX of this object inside containers under ``init_printing``."""
+        return self._repr_latex_().strip("$")
 
     def _repr_latex_(self) -> str:
         rel = {True: r" \neq ", False: " = ", None: r" \quad\text{vs.}\quad "}[self.differ]

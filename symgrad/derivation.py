@@ -31,6 +31,7 @@ from .gradient import (
 )
 from .inverse import PseudoInverse
 from .model import Model
+from .notation import latex_text
 from .parametrisation import Reparametrisation
 from .ops import Ops
 from .proof import Certificate, Claim, Verdict, decide
@@ -181,6 +182,15 @@ class Factorisation:
     det_K_eta: sp.Expr | None = None
     eta_certificate: Certificate | None = None
 
+    def _repr_latex_(self) -> str:
+        form = r"J^{\top} K^{-2} J" if self.euclidean else r"J^{\top} K^{-1} g^{-1} K^{-1} J"
+        return (rf"$G^{{+}} = {form},\quad K = J J^{{\top}} = {sp.latex(self.K)}\colon\ "
+                + latex_text(self.certificate.finding()) + "$")
+
+    def _latex(self, printer: Any = None) -> str:
+        """For SymPy's printer (containers under ``init_printing``)."""
+        return self._repr_latex_().strip("$")
+
     def __repr__(self) -> str:
         m = self.K.rows
         out = f"<Factorisation: K = J J^T ({m}x{m}), G^+ = J^T K^-1 g^-1 K^-1 J: {self.certificate.finding()}"
@@ -314,6 +324,15 @@ class Report:
 
     def __str__(self) -> str:
         return "\n".join(self.summary_lines())
+
+    def _repr_latex_(self) -> str:
+        rows = [latex_text(f"{name}: {c.finding()}") for name, c in self.checks]
+        return r"$\begin{gathered}" + latex_text(f"{self.derivation.key}: {len(self.checks)} checks") + r"\\ " \
+            + r"\\ ".join(rows) + r"\end{gathered}$"
+
+    def _latex(self, printer: Any = None) -> str:
+        """For SymPy's printer (containers under ``init_printing``)."""
+        return self._repr_latex_().strip("$")
 
     @property
     def refuted(self) -> list[tuple[str, Certificate]]:

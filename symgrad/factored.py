@@ -51,6 +51,10 @@ class FactoredForm:
     def __repr__(self) -> str:
         return f"<FactoredForm ({self.scalar}) * {list(self.short)}: {self.certificate.finding()}>"
 
+    def _latex(self, printer: Any = None) -> str:
+        """For SymPy's printer (containers under ``init_printing``)."""
+        return self._repr_latex_().strip("$")
+
     def _repr_latex_(self) -> str:
         return "$" + sp.latex(self.scalar) + r"\, " + sp.latex(self.short) + "$"
 

@@ -308,3 +308,10 @@ def test_short_reprs_say_the_findings():
     assert str(rep) == "\n".join(rep.summary_lines())
     assert repr(rep.derivation).startswith("<Derivation 'product': ") and "point" in repr(rep.derivation)
     assert repr(rep.factorised).startswith("<Factorisation: K = J J^T (1x1)") and "proved exactly" in repr(rep.factorised)
+
+
+def test_results_print_inside_containers_under_init_printing():
+    rep = report("product")
+    tex = sp.latex((rep.factorised, rep, sp.Symbol("x")))      # SymPy's printer uses each object's _latex
+    assert r"G^{+} = J^{\top} K^{-2} J" in tex and r"\text{product: 8 checks}" in tex and tex.endswith(r"x\right)")
+    assert rep._repr_latex_().startswith(r"$\begin{gathered}") and rep._repr_latex_().endswith("$")
