@@ -90,7 +90,8 @@ def test_natural_gradient_and_invariance_return_within_their_budgets():
     proof = sg.check_invariance(M, f, budget=1, seed=0)
     assert time.monotonic() - t0 < 8
     assert proof.verdict is not Verdict.REFUTED
-    assert any("budget" in n for n in proof.certificate.notes) or proof.verdict is not Verdict.PROVED
+    # proved within the budget, or the certificate says which level ran out of it
+    assert proof.verdict is Verdict.PROVED or any("budget" in n for n in proof.certificate.notes)
 
 
 def test_run_derivation_reports_the_stages_that_ran_out(tmp_path):

@@ -184,6 +184,9 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
         "(done for one-parameter models only)"),
     ("sheets", "numeric"): lambda f: "whether preimages with the same tangent space lie on one sheet was decided "
                                      "numerically",
+    ("budget", "before rank"): lambda f: (
+        f"the time budget of {_secs(f['budget'])} s ran out while the generic rank of J was computed, before any "
+        "search began: nothing was searched, and nothing is concluded (not a proof that nothing exists)"),
     ("preimages", "exact"): lambda f: ("preimages searched exactly over the whole parameter domain"
                                        + (f"; {f['unverified']} preimage(s) found by sympy.solve could not be "
                                           "verified exactly" if f.get("unverified") else "")),

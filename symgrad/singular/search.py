@@ -156,8 +156,7 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
 
 def _out_of_time_before_rank(model: Model, B: Budget) -> SingularPoints:
     """The result when the budget ran out before the generic rank of ``J`` was known: nothing searched."""
-    steps = (Step("rank drops", "out of time", None, False, {"budget": B.seconds}),
-             Step("self-crossings", "out of time", None, False, {"budget": B.seconds}))
+    steps = (Step("budget", "before rank", None, False, {"budget": B.seconds}),)
     rd = RankDropLocus((), (), (), -1, -1, "numeric", steps[0])
     return SingularPoints(model, rd, (), (), (), None, steps, False, B.elapsed(), ())
 
