@@ -47,7 +47,10 @@ def gram(ops: Ops, J: list, g: list) -> list:
     >>> gram(ValueOps(F(0), F(1)), J, g) == [[3, 6], [6, 12]]      # 3 * (1, 2)^T (1, 2)
     True
     """
-    return ops.mul(ops.mul(ops.T(J), g), J)
+    # g J first (cheap for a diagonal g); for a symmetric g only the upper triangle of G is computed
+    m = len(g)
+    symmetric = all(g[i][j] is g[j][i] or g[i][j] == g[j][i] for i in range(m) for j in range(i + 1, m))
+    return linalg.matmul(ops.T(J), ops.mul(g, J), symmetric=symmetric)
 
 
 class ExactModel:

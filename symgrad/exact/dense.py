@@ -37,7 +37,7 @@ from typing import Any, Callable, Sequence
 from ..exceptions import RankError, ShapeError
 from .field import cost as _cost
 from .field import is_zero as _is_zero
-from .field import reciprocal, total
+from .field import DegreeTracked, reciprocal, total
 from .ratfunc import RF
 
 Matrix = list  # list[list[entry]]
@@ -65,64 +65,86 @@ def shape(A: Matrix) -> tuple[int, int]:
     return (len(A), len(A[0]) if A else 0)
 
 
-def _common_denominator(xs: Sequence[RF]) -> tuple[Any, list[Any]]:
-    """``(d, [num_i])`` with ``x_i = num_i / d`` for the least common denominator ``d`` of the ``x_i``."""
-    d = None
+#: a row or column is brought to a common denominator only when it has at most this many different ones
+#: (more, and the common denominator and the numerators grow: the entries are then reduced one by one)
+_MAX_DENOMINATORS = 2
+
+
+def _common_denominator(xs: Sequence[RF]) -> tuple[Any, list[Any]] | None:
+    """``(d, [num_i])`` with ``x_i = num_i / d`` for the least common denominator ``d`` (``None`` for 1), or
+    ``None`` when the ``x_i`` have more than :data:`_MAX_DENOMINATORS` different denominators."""
+    dens: list = []
     for x in xs:
-        if x.num.is_zero() or x.den.is_one():
-            continue
-        if d is None:
-            d = x.den
-        elif d != x.den:
-            d = d * (x.den / d.gcd(x.den))
-    if d is None:
+        if not x.num.is_zero() and not x.den.is_one() and not any(x.den == e for e in dens):
+            dens.append(x.den)
+            if len(dens) > _MAX_DENOMINATORS:
+                return None
+    if not dens:
         return None, [x.num for x in xs]
+    d = dens[0]
+    for e in dens[1:]:
+        d = d * (e / d.gcd(e))
     return d, [x.num if x.num.is_zero() else x.num * (d / x.den) for x in xs]
 
 
-def _matmul_rf(A: Matrix, B: Matrix) -> Matrix:
-    r"""``A B`` for rational-function matrices over one common denominator per row of ``A`` and per
-    column of ``B``: ``(A B)_{ij} = (\sum_t a_{it} b_{tj}) / (d_i e_j)`` with polynomial numerators,
-    reduced once per entry (one gcd), instead of reducing every product and every partial sum."""
+def _matmul_rf(A: Matrix, B: Matrix, symmetric: bool = False) -> Matrix:
+    r"""``A B`` for rational-function matrices, over one common denominator per row of ``A`` and per
+    column of ``B`` where they share few denominators: ``(A B)_{ij} = (\sum_t a_{it} b_{tj}) / (d_i e_j)``
+    with polynomial numerators, reduced once per entry (one gcd) instead of reducing every product
+    and partial sum.  Rows or columns with many different denominators are multiplied entry by
+    entry (:meth:`RF.sum_many` groups the terms by denominator)."""
     rows = [_common_denominator(r) for r in A]
-    cols = [_common_denominator(c) for c in zip(*B)]
+    Bcols = [list(c) for c in zip(*B)]
+    cols = [_common_denominator(c) for c in Bcols]
     ctx = A[0][0].num.context()
     zero_p = ctx.constant(0)
-    out = []
-    for d, na in rows:
-        nz = [(t, a) for t, a in enumerate(na) if not a.is_zero()]
+    out: Matrix = []
+    for i, rw in enumerate(rows):
         row = []
-        for e, nb in cols:
+        for j, cl in enumerate(cols):
+            if symmetric and j < i:
+                row.append(out[j][i])
+                continue
+            if rw is None or cl is None:
+                terms = [a * b for a, b in zip(A[i], Bcols[j]) if not a.num.is_zero() and not b.num.is_zero()]
+                row.append(total(terms) if terms else RF(zero_p))
+                continue
+            (d, na), (e, nb) = rw, cl
             acc = zero_p
-            for t, a in nz:
-                b = nb[t]
-                if not b.is_zero():
+            for a, b in zip(na, nb):
+                if not a.is_zero() and not b.is_zero():
                     acc = acc + a * b
             if acc.is_zero():
                 row.append(RF(zero_p))
             elif d is None and e is None:
                 row.append(RF(acc))
             else:
-                den = d if e is None else (e if d is None else d * e)
-                row.append(RF(acc, den))
+                row.append(RF(acc, d if e is None else (e if d is None else d * e)))
         out.append(row)
     return out
 
 
-def matmul(A: Matrix, B: Matrix, zero: Any = None) -> Matrix:
-    """``A B`` for matrices over any field (a common-denominator product for rational functions)."""
+def matmul(A: Matrix, B: Matrix, zero: Any = None, *, symmetric: bool = False) -> Matrix:
+    """``A B`` for matrices over any field (a common-denominator product for rational functions).
+
+    ``symmetric=True`` declares the product symmetric (``J^T (g J)`` for a symmetric ``g``, say):
+    only the entries on and above the diagonal are computed."""
     m, k = shape(A)
     k2, n = shape(B)
     if k != k2:
         raise ShapeError(f"cannot multiply a {m}x{k} matrix by a {k2}x{n} matrix")
+    symmetric = symmetric and m == n
     if m and k and n and type(A[0][0]) is RF and type(B[0][0]) is RF and (m > 1 or n > 1 or k > 2):
         if all(type(x) is RF for row in A for x in row) and all(type(x) is RF for row in B for x in row):
-            return _matmul_rf(A, B)
-    out = []
+            return _matmul_rf(A, B, symmetric)
+    out: Matrix = []
     for i in range(m):
         row = []
         Ai = A[i]
         for j in range(n):
+            if symmetric and j < i:
+                row.append(out[j][i])
+                continue
             terms = []
             for t in range(k):
                 a = Ai[t]
@@ -275,17 +297,77 @@ def rank_profile(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
     >>> rank_profile([[F(1), F(2)], [F(2), F(4)]])
     (1, [0], [0])
     """
+    if _tracked(A):  # only the values decide the pivots
+        A, iszero, cost = [[x.value for x in row] for row in A], (lambda v: v == 0), (lambda v: 0)
     M = [list(r) for r in A]
     prow, pcol, _, _, _ = _eliminate(M, shape(A)[1], iszero, cost, full=True)
     return len(prow), sorted(prow), sorted(pcol)
 
 
+# ---------------------------------------------------------------------------
+# Degree bounds by Cramer's rule (values at a point, for Schwartz-Zippel)
+# ---------------------------------------------------------------------------
+
+def _tracked(A: Matrix) -> bool:
+    return bool(A) and bool(A[0]) and isinstance(A[0][0], DegreeTracked)
+
+
+def _row_degrees(A: Matrix) -> tuple[list[int], list[int]]:
+    r"""Row ``i`` of ``A`` over the common denominator ``D_i``: ``(deg D_i, deg of the numerators)``.
+
+    ``D_i`` is the product of the row's denominators (degree ``d_i``, at most the sum of theirs) and
+    each numerator ``a_ij D_i / b_ij`` has degree at most ``p_i = max_j (deg a_ij - deg b_ij) + d_i``.
+    Entries that are zero as rational functions take no part."""
+    d, p = [], []
+    for row in A:
+        live = [x for x in row if not x.is_zero()]
+        di = sum(x.den_deg for x in live)
+        d.append(di)
+        p.append(max((x.num_deg - x.den_deg for x in live), default=0) + di)
+    return d, p
+
+
+def _tracked_solve(A: Matrix, B: Matrix | None) -> Matrix:
+    r"""``A^{-1}`` (``B = None``) or ``A^{-1} B`` for degree-tracked values, with Cramer's-rule bounds.
+
+    The values are computed exactly at the point.  For the degrees write ``A = D^{-1} P`` with
+    ``D = diag(D_i)`` the row denominators and ``P`` polynomial (:func:`_row_degrees`); then
+    ``A^{-1} = adj(P) D / det P``, where ``det P`` has degree at most ``Delta = sum_i p_i`` and the
+    cofactor ``C_ij`` at most ``Delta - p_i``.  So ``(A^{-1})_{ji}`` is a fraction of degrees
+    ``(Delta - p_i + d_i, Delta)``, and ``(A^{-1} B)_{jk} = sum_i C_ij D_i B_ik / det P`` one of degrees
+    ``(max_i (Delta - p_i + d_i + deg u_ik - deg v_ik) + e_k, Delta + e_k)`` with ``e_k`` the degree of
+    the common denominator of column ``k`` of ``B``.  These grow polynomially in the size, where
+    tracking every step of the elimination grows exponentially.
+    """
+    n = len(A)
+    vals = [[x.value for x in row] for row in A]
+    d, p = _row_degrees(A)
+    Delta = sum(p)
+    if B is None:
+        X = inverse(vals, lambda v: v == 0, lambda v: 0)
+        return [[DegreeTracked(X[j][i], Delta - p[i] + d[i], Delta) for i in range(n)] for j in range(n)]
+    Y = solve(vals, [[x.value for x in row] for row in B], lambda v: v == 0, lambda v: 0)
+    out: Matrix = [[None] * len(B[0]) for _ in range(n)]
+    for k in range(len(B[0])):
+        col = [B[i][k] for i in range(n)]
+        e = sum(x.den_deg for x in col if not x.is_zero())
+        num = max((Delta - p[i] + d[i] + x.num_deg - x.den_deg for i, x in enumerate(col) if not x.is_zero()),
+                  default=0) + e
+        for j in range(n):
+            out[j][k] = DegreeTracked(Y[j][k], max(num, 0), Delta + e)
+    return out
+
+
 def inverse(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
             cost: Callable[[Any], int] = _cost) -> Matrix:
-    """Inverse of a square matrix by Gauss-Jordan elimination on ``[A | I]``; ``RankError`` if singular."""
+    """Inverse of a square matrix by Gauss-Jordan elimination on ``[A | I]``; ``RankError`` if singular.
+
+    Degree-tracked values get Cramer's-rule bounds (:func:`_tracked_solve`)."""
     n, n2 = shape(A)
     if n != n2:
         raise ShapeError(f"only square matrices have inverses; got {n}x{n2}")
+    if _tracked(A):
+        return _tracked_solve(A, None)
     one = A[0][0] ** 0 if n else 1
     zero = A[0][0] * 0 if n else 0
     M = [list(A[i]) + [one if i == j else zero for j in range(n)] for i in range(n)]
@@ -310,6 +392,8 @@ def solve(A: Matrix, B: Matrix, iszero: Callable[[Any], bool] = _is_zero,
         raise ShapeError(f"only square systems are solved here; got {n}x{n2}")
     if shape(B)[0] != n:
         raise ShapeError(f"cannot solve a {n}x{n} system with a right-hand side of {shape(B)[0]} rows")
+    if _tracked(A) and n and B and B[0] and isinstance(B[0][0], DegreeTracked):
+        return _tracked_solve(A, B)
     M = [list(A[i]) + list(B[i]) for i in range(n)]
     _, pcol, _, _, gap = _eliminate(M, n, iszero, cost, jordan=True, stop_at_gap=True)
     if len(pcol) < n:
@@ -329,6 +413,10 @@ def det(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
         return A[0][0]
     if n == 2:
         return A[0][0] * A[1][1] - A[0][1] * A[1][0]
+    if _tracked(A):  # det P / prod D_i (see _tracked_solve)
+        d, p = _row_degrees(A)
+        value = det([[x.value for x in row] for row in A], lambda v: v == 0, lambda v: 0)
+        return DegreeTracked(value, sum(p), sum(d))
     M = [list(r) for r in A]
     _, pcol, sign, pivots, _ = _eliminate(M, n, iszero, cost, stop_at_gap=True)
     if len(pcol) < n:
