@@ -285,6 +285,9 @@ class Report:
     step : the gradient steps to second order (:class:`~symgrad.reparam.StepComparison`)
     step_form : the second-order term as a common factor times a short vector, proved equal
         (:class:`~symgrad.factored.FactoredForm`), or None
+    display_forms : the same for the vectors of eqs. (5), (4) and (6) (keys ``grad_param``,
+        ``grad_manifold``, ``grad_eta``, ``delta``) where it makes them shorter; display only,
+        not among the checks
     singular : the singular-point search (:class:`~symgrad.singular.SingularPoints`)
     counterexample : eq. (4) on two branches of a singular point (Fig. 2), with its certificate
     figure : TikZ code of the figure
@@ -305,6 +308,7 @@ class Report:
     damped: DampedInvariance | None = None
     step: StepComparison | None = None
     step_form: FactoredForm | None = None
+    display_forms: dict[str, FactoredForm] = field(default_factory=dict)
     singular: SingularPoints | None = None
     counterexample: Counterexample | None = None
     figure: str | None = None
@@ -436,6 +440,40 @@ def _presentation(rep: Report, what: str, seconds: float | None, fn: Callable[[]
         pass
     rep.notes.append(f"{what} did not finish within the budget; the expanded form is shown")
     return None
+
+
+#: Vectors larger than this (SymPy operation count over their entries) are not searched for a
+#: common factor: the search would take seconds, and such vectors go to the supplement anyway.
+_DISPLAY_FORM_OPS = 400
+
+
+def _display_forms(rep: Report, seconds: float | None, seed: int | None) -> dict[str, FactoredForm]:
+    """Common-factor forms of the gradient vectors that are proved equal and make the display
+    shorter (the printed length at most 80 % of the original's); silent when none is found."""
+    ng, inv = rep.gradient, rep.invariance
+    vectors = {"grad_param": None if ng is None else ng.parameter, "grad_manifold": None if ng is None else ng.manifold}
+    if inv is not None:
+        vectors.update(grad_eta=inv.grad_eta, delta=inv.delta)
+    out: dict[str, FactoredForm] = {}
+    for name, v in vectors.items():
+        if v is None or sum(sp.count_ops(e) for e in v) > _DISPLAY_FORM_OPS:
+            continue
+        b = Budget(None if seconds is None else min(seconds, 5.0))
+        try:
+            with b.limit():
+                form = factored(v, budget=None, seed=seed, statement=f"{name} equals its factored form")
+        except OutOfTime as exc:
+            if not b.owns(exc):
+                raise
+            continue
+        except (OutOfBudgetError, LiftError):
+            continue
+        if form is None or form.scalar.is_number:
+            continue
+        short = len(sp.latex(form.scalar)) + sum(len(sp.latex(e)) for e in form.short)
+        if short <= 0.8 * sum(len(sp.latex(e)) for e in v):
+            out[name] = form
+    return out
 
 
 def _proved_parts(rep: Report, F: Factorisation) -> Factorisation | None:
@@ -599,6 +637,7 @@ def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed
                 rep.counterexample = X
                 rep.checks.append(("eq. (4) at a singular point", X.certificate))
                 rep.expected_refutations.add("eq. (4) at a singular point")
+    rep.display_forms = _display_forms(rep, budget, seed)
     if d.extra is not None:
         extra = d.extra
         rep.extra = dict(stages.run("the derivation's own checks", lambda: extra(rep))[1] or {})

@@ -192,6 +192,7 @@ class DerivationContext(_Part):
     singular: SingularContext | None
     figure: str | None
     extra: dict
+    display_forms: dict = None  # type: ignore[assignment]
 
     def as_dict(self) -> dict[str, Any]:
         """The dictionary the templates read: the fields, with ``extra``'s keys merged in."""
@@ -320,4 +321,6 @@ def derivation_context(rep: Report) -> DerivationContext:
             st.second_order, st.second_order_is_zero, st.first_order_equal,
             *((None, None, None) if rep.step_form is None else
               (rep.step_form.scalar, rep.step_form.short, rep.step_form.certificate.finding()))),
-        singular=_singular(rep), figure=rep.figure, extra=dict(rep.extra))
+        singular=_singular(rep), figure=rep.figure, extra=dict(rep.extra),
+        display_forms={k: {"scalar": f.scalar, "short": f.short, "verdict": f.certificate.finding()}
+                       for k, f in rep.display_forms.items()})

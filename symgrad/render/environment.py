@@ -32,7 +32,7 @@ from .filters import (
     assignments, condition, escape_latex, heading, label, latex, latex_list, mathtext, never_zero, point, prose,
 )
 from .layout import FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_lines, \
-    display_matrix, display_scaled, matrix_entries, nonzero, numbered, with_decimals
+    display_matrix, display_scaled, matrix_entries, nonzero, numbered, scaled_fits, with_decimals
 from .plaintext import message, witness
 from .tikz import tikz_curve_figure
 
@@ -69,6 +69,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "display_nonzero": nonzero,
     "display_lines": display_lines,
     "display_scaled": display_scaled,
+    "scaled_fits": scaled_fits,
 })
 
 #: LaTeX of the objects of the full-row-rank form of ``G^+`` (:class:`symgrad.derivation.Factorisation`),
@@ -93,7 +94,7 @@ MAX_EXPANDED_LINES = 12
 
 
 _WIDTH_FILTERS = ("display_matrix", "matrix_entries", "breakable", "where_list", "conditions", "with_decimals",
-                  "display_scaled")
+                  "display_scaled", "scaled_fits")
 
 
 def _template_location(exc: BaseException) -> str:

@@ -26,6 +26,7 @@ from .plaintext import decimal
 __all__ = [
     "MAX_WIDTH", "FRAGMENT_MAX_WIDTH", "latex_width", "breakable", "matrix_entries", "display_matrix",
     "conditions", "numbered", "display", "with_decimals", "nonzero", "display_lines", "display_scaled",
+    "scaled_fits",
 ]
 
 #: Width budget of one displayed line, in the units of :func:`latex_width`
@@ -587,4 +588,21 @@ def display_scaled(M: Any, name: str, scalar: Any, *, matrix: str = "pmatrix", m
     if latex_width(f"{name} = {s}") + 2.0 + latex_width(body) <= max_width:
         return rf"{name} = {s}\, {body}"
     return rf"\begin{{aligned}}{name} &= {s}\\ &\quad \times {body}\end{{aligned}}"
+
+
+def scaled_fits(M: Any, name: str, scalar: Any, *, matrix: str = "pmatrix", max_width: float = MAX_WIDTH) -> bool:
+    r"""Whether :func:`display_scaled` fits the page: the factor on one line and the matrix on one.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> x = sp.symbols("x_1:30")
+    >>> scaled_fits(sp.Matrix([1, 2]), "v", x[0]), scaled_fits(sp.Matrix([sum(x), 2]), "v", x[0])
+    (True, False)
+    """
+    s = latex(scalar)
+    body = latex(M, matrix=matrix) if isinstance(M, sp.MatrixBase) else latex(M)
+    entries = [latex(e) for e in (M if isinstance(M, sp.MatrixBase) else [M])]
+    return (latex_width(f"{name} = {s}") + 2.0 <= max_width and latex_width(body) + 4.0 <= max_width
+            and all(latex_width(e) + 4.0 <= max_width for e in entries))
 
