@@ -315,3 +315,15 @@ def test_results_print_inside_containers_under_init_printing():
     tex = sp.latex((rep.factorised, rep, sp.Symbol("x")))      # SymPy's printer uses each object's _latex
     assert r"G^{+} = J^{\top} K^{-2} J" in tex and r"\text{product: 8 checks}" in tex and tex.endswith(r"x\right)")
     assert rep._repr_latex_().startswith(r"$\begin{gathered}") and rep._repr_latex_().endswith("$")
+
+
+def test_display_forms_take_out_a_proved_common_factor():
+    rep = report("product")
+    F = rep.display_forms["grad_param"]
+    a, b = rep.derivation.model.xi
+    assert F.certificate.verdict is sg.Verdict.PROVED and F.short == sp.Matrix([b, a])
+    assert sp.cancel(F.scalar - (a * b - 1) / (a**2 + b**2)) == 0
+    assert sp.simplify(F.short * F.scalar - rep.gradient.parameter) == sp.zeros(2, 1)   # independent check
+    assert "grad_param" not in [n for n, _ in rep.checks]                               # display only
+    delta = report("softmax").display_forms["delta"]
+    assert delta.short == sp.Matrix([1, 1, 1])                                         # c (1, 1, 1)^T
