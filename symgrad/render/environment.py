@@ -333,8 +333,9 @@ def render_document(derivations: Sequence[Mapping[str, Any]], *, fragment: bool 
         ``J``, ``G``, ``rank``, ``n_params``, ``pinv``, ``loss``, ``nabla``,
         ``grad_param``, ``grad_manifold``, ``riesz_agrees``, ``reparam``,
         ``singular``, ``tikhonov``, ``step``, ``figure``.  Parts that do not
-        apply are ``None``, never missing; only ``notes`` and
-        ``generalised_verdict`` may be left out.  Extra keys are ignored.
+        apply are ``None``, never missing; only ``notes``,
+        ``generalised_verdict``, ``factorised`` and ``display_forms`` may be
+        left out.  Extra keys are ignored.
     fragment : bool
         Render only the body (``fragment.tex.j2``), for ``\input`` into a paper
         that loads amsmath, amssymb, amsthm, mathtools and tikz and defines the
