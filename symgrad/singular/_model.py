@@ -7,10 +7,11 @@ import math
 from typing import Any, Mapping, Sequence
 
 import sympy as sp
+from sympy.polys.polyerrors import CoercionFailed
 
 from ..exact.domain import field_of, is_algebraic, span_basis
 from ..exact.lifting import lift
-from ..exact.ideals import has_gens
+from ..exact.ideals import TooLarge, has_gens
 from ..exceptions import DomainError, LiftError
 from ..model import Model
 from ..exact import dense
@@ -18,7 +19,8 @@ from ..numeric import interval_enclosure, interval_nonzero
 from ..ops import Interval
 
 __all__ = ["RationalParametrisation", "in_domain", "free_of", "sort_key", "span_exact", "representative",
-           "rename_free", "zero_exact", "rank_at_point", "rank_lower_bound"]
+           "rename_free", "zero_exact", "rank_at_point", "rank_lower_bound", "GROEBNER_FAILURES", "EXACT_FAILURES",
+           "no_exact_reason"]
 
 
 class RationalParametrisation:
@@ -137,6 +139,20 @@ def representative(model: Model, xi_map: Mapping, free: Sequence[sp.Symbol] | No
                 continue
         return vals
     raise DomainError(f"no rational point found on the preimage component {dict(xi_map)}")
+
+
+#: Failures of SymPy's Groebner routines (a coefficient domain chosen too small, CoercionFailed) that end
+#: an exact stage without an answer.
+GROEBNER_FAILURES: tuple[type[Exception], ...] = (CoercionFailed,)
+#: Everything that ends an exact stage without an answer: too large, or a failed Groebner computation.
+EXACT_FAILURES: tuple[type[Exception], ...] = (TooLarge, CoercionFailed)
+
+
+def no_exact_reason(exc: BaseException) -> str:
+    """Why an exact stage gave no answer, in words."""
+    if isinstance(exc, GROEBNER_FAILURES):
+        return f"a Groebner computation of SymPy failed ({type(exc).__name__}: {exc}), so no exact answer"
+    return str(exc)
 
 
 #: Minors examined at most when a rank at a point is certified by interval arithmetic.

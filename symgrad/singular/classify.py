@@ -27,8 +27,8 @@ from ..exact.ideals import (
 from ..exceptions import DomainError, LiftError, NotProperError, SingularPointError
 from ..model import Model
 from ._reals import split_real
-from ._model import RationalParametrisation, free_of, in_domain, rank_at_point, rename_free, representative, \
-    span_exact, zero_exact
+from ._model import EXACT_FAILURES, RationalParametrisation, free_of, in_domain, no_exact_reason, rank_at_point, \
+    rename_free, representative, span_exact, zero_exact
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
 from .angles import compact_fibre_smooth, half_angle_form
@@ -101,8 +101,8 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
             if not (B.owns(exc) or whole.owns(exc)):
                 raise
             steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
-        except TooLarge as exc:
-            steps.append(Step("classification", "no exact", None, False, {"reason": str(exc)}))
+        except EXACT_FAILURES as exc:
+            steps.append(Step("classification", "no exact", None, False, {"reason": no_exact_reason(exc)}))
     else:
         try:
             with B.limit():
@@ -112,9 +112,12 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
                 raise
             angled = None
             steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
-        except (TooLarge, DomainError) as exc:
+        except DomainError as exc:
             angled = None
             steps.append(Step("classification", "no exact", None, False, {"reason": str(exc)}))
+        except EXACT_FAILURES as exc:
+            angled = None
+            steps.append(Step("classification", "no exact", None, False, {"reason": no_exact_reason(exc)}))
         if angled is not None:
             return angled
         steps.append(Step("classification", "not rational", None, False))
@@ -161,7 +164,7 @@ def _classify_angles(model: Model, p: tuple, B: Budget, *, box: tuple[float, flo
             if not share.owns(exc):
                 raise
             res = None
-        except TooLarge:
+        except EXACT_FAILURES:
             res = None
     if res is not None:
         C_F = _compact_fibre_classification(model, p, r, names, res)

@@ -175,7 +175,8 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
         f"whether p is a limit of self-crossings was not decided within {f['budget']:.3g} s"),
     ("classification", "not proper"): lambda f: (
         f"the parametrisation is not proper at {len(f['points'])} preimage(s) (rank J below dim M = {f['dim']} "
-        "there): the d_i do not span T_p M, so eq. (4) at those preimages is not the gradient"),
+        "there): the d_i do not span T_p M, so eq. (4) at those preimages is not the gradient, although grad_p L "
+        "exists (p is non-singular; evaluate at a proper preimage)"),
     ("ends", "approached"): lambda f: ("ends of the parameter domain examined exactly: the model approaches p at "
                                        + (", ".join(f"{f['t']} -> {e}" for e in f["ends"]) if f["ends"]
                                           else "none of them")),

@@ -7,7 +7,7 @@ from .._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from ..exact.ideals import TooLarge
 from ..exceptions import DomainError, LiftError, SymbolError
 from ..model import Model
-from ._model import RationalParametrisation
+from ._model import EXACT_FAILURES, RationalParametrisation, no_exact_reason
 from .classify import S_END, classify_exact, domain_ends, valuation
 from .crossings import crossings_exact, numeric_search
 from .rank_drops import rank_drops_exact
@@ -88,8 +88,10 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
         if not (RB.owns(exc) or B.owns(exc)):
             raise
         steps.append(Step("rank drops", "out of time", None, False, {"budget": RB.seconds}))
-    except (TooLarge, LiftError) as exc:
+    except LiftError as exc:
         steps.append(Step("rank drops", "no exact", None, False, {"reason": str(exc)}))
+    except EXACT_FAILURES as exc:
+        steps.append(Step("rank drops", "no exact", None, False, {"reason": no_exact_reason(exc)}))
     # -- crossings ---------------------------------------------------------------------
     A = RationalParametrisation.of(model)
     cross_exact = tangency_gap = False
@@ -110,8 +112,8 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
             if not (CB.owns(exc) or B.owns(exc)):
                 raise
             steps.append(Step("self-crossings", "out of time", None, False, {"budget": CB.seconds}))
-        except TooLarge as exc:
-            steps.append(Step("self-crossings", "no exact", None, False, {"reason": str(exc)}))
+        except EXACT_FAILURES as exc:
+            steps.append(Step("self-crossings", "no exact", None, False, {"reason": no_exact_reason(exc)}))
     # -- numeric ---------------------------------------------------------------------------
     NS = None
     want_rank = numeric is True or (numeric is None and not rank_exact)
@@ -142,8 +144,8 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
             if not B.owns(exc):
                 raise
             steps.append(Step("ends", "not examined", None, False, {"reason": "out of time"}))
-        except TooLarge as exc:
-            steps.append(Step("ends", "not examined", None, False, {"reason": str(exc) or "out of time"}))
+        except EXACT_FAILURES as exc:
+            steps.append(Step("ends", "not examined", None, False, {"reason": no_exact_reason(exc) or "out of time"}))
     else:
         steps.append(Step("ends", "one parameter only", None, False))
     exact = rank_exact and cross_exact and not tangency_gap

@@ -21,7 +21,7 @@ from ..exact.lifting import lift
 from ..exceptions import LiftError
 from ..exact.ideals import TooLarge, dimension, eliminate, has_gens, is_unit
 from ..model import Model
-from ._model import RationalParametrisation, rank_lower_bound, span_exact
+from ._model import EXACT_FAILURES, RationalParametrisation, rank_lower_bound, span_exact
 from .crossings import crossings_exact
 
 __all__ = ["valuation", "order_at", "half_branches", "implicit_smooth", "crossings_accumulate", "graph_not_smooth",
@@ -129,7 +129,7 @@ def crossings_accumulate(model: Model, A: RationalParametrisation, p: tuple, B: 
     ``p(s)``, ``s -> s0``, accumulate at ``p``."""
     try:
         _, loci, _, _, _ = crossings_exact(model, A, B, r)
-    except TooLarge:
+    except EXACT_FAILURES:
         return None
     for c, free in loci:
         if len(free) != 1:

@@ -84,3 +84,22 @@ def test_softmax_gradient_at_a_transcendental_point():
     with mpmath.workdps(DPS):
         for g, r in zip(got, ref):
             assert abs(mpmath.mpf(sp.N(g, DPS)) - r) < TOL
+
+
+@pytest.mark.parametrize("phi, point", [
+    ([3 * sp.Symbol("a", real=True) / ((-4 * sp.Symbol("a", real=True) - 1) ** 2 + 1)], {"a": 2}),
+    ([sp.Rational(3, 2) * sp.Symbol("a", real=True) ** 2 + sp.Symbol("a", real=True) / 4 - sp.Rational(1, 2)],
+     {"a": -2}),
+])
+def test_small_rational_models_give_no_raw_exception(phi, point):
+    # SymPy's Groebner routines raised CoercionFailed on these (a rational coefficient in a basis over ZZ);
+    # the exact stage now ends with its reason and the answer is honest
+    M = sg.Model(phi, list(phi[0].free_symbols))
+    (a,) = M.xi
+    pt = {a: point["a"]}
+    p = tuple(M.phi.xreplace(pt))
+    C = classify(M, p, budget=3)
+    assert C.status in ("non-singular", "undecided")
+    assert ensure_nonsingular(M, pt).status == "non-singular"         # rank J = 1 = m at the preimage
+    assert num_rank_at(M, pt) == 1
+    singular_points(M, budget=3)
