@@ -203,7 +203,10 @@ def factored(v: sp.MatrixBase, *, budget: float | None = DEFAULT_BUDGET, seed: i
              statement: str = "the factored form equals the computed vector") -> FactoredForm | None:
     """:func:`common_factor_form` of ``v`` with the certificate of ``v = scalar * short``; None when
     there is no such form or the identity was not proved (the original is shown instead)."""
-    form = common_factor_form(v)
+    try:
+        form = common_factor_form(v)
+    except (sp.PolynomialError, sp.SympifyError, ValueError, TypeError, ZeroDivisionError):
+        return None  # an entry of a kind the search does not handle: the original is shown
     if form is None:
         return None
     scalar, short = form
