@@ -288,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     pdf = p.add_mutually_exclusive_group()
     pdf.add_argument("--pdf", dest="pdf", action="store_true", default=None,
                      help="require the PDF (error if latexmk is missing)")
-    pdf.add_argument("--no-pdf", dest="pdf", action="store_false", help="write only the .tex file")
+    pdf.add_argument("--no-pdf", dest="pdf", action="store_false", help="write only the .tex files")
     p.add_argument("--title", default=None, help="the document title")
     p.add_argument("--basename", default="appendix", help="file name without .tex (default: %(default)s)")
     p.add_argument("--preamble", action="store_true",
