@@ -709,8 +709,8 @@ def load_derivation(name_or_path: str | Path) -> Derivation:
 #: The built-in derivations in the order of the paper's argument: Figure 1 (one model,
 #: two parametrisations), the overparametrised models of Theorem 1 and eq. (6), the
 #: empirical Fisher matrix and damping of the Conclusion, then Figure 2 (a singular point).
-BUILTIN_ORDER = ("polar", "product", "softmax", "linear-network", "gaussian", "bivariate-normal", "empirical-fisher",
-                 "nodal-cubic")
+BUILTIN_ORDER = ("polar", "product", "softmax", "linear-network", "relu-network", "gaussian", "bivariate-normal",
+                 "empirical-fisher", "nodal-cubic")
 
 
 def builtin_derivations() -> list[tuple[str, Path]]:

@@ -23,7 +23,7 @@ from symgrad.render.context import derivation_context
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILTIN = [key for key, _path in sg.builtin_derivations()]
-EXPECTED = {"polar", "nodal-cubic", "product", "softmax", "linear-network", "gaussian", "empirical-fisher"}
+EXPECTED = {"polar", "nodal-cubic", "product", "softmax", "linear-network", "relu-network", "gaussian", "empirical-fisher"}
 
 # the keys the LaTeX templates read from a derivation context (see symgrad.render.render_document)
 CONTEXT_KEYS = {"title", "key", "summary", "model", "J", "G", "rank", "n_params", "pinv", "loss", "nabla",

@@ -597,10 +597,14 @@ class Lifting:
         out = (sp.factor(num) / sp.factor(den)) if factor else num / den
         return out.xreplace(sub_back)
 
+    #: polynomials with more terms than this are converted expanded: factoring them costs minutes and
+    #: their factored form is no easier to read
+    FACTOR_LIMIT = 400
+
     def _factored(self, p: fmpz_mpoly) -> sp.Expr:
         if p.is_zero():
             return sp.Integer(0)
-        if len(p) == 1 or p.total_degree() <= 1:
+        if len(p) == 1 or p.total_degree() <= 1 or len(p) > self.FACTOR_LIMIT:
             return self.poly_to_sympy(p)
         c, facs = p.factor()
         out = sp.Integer(int(c))
