@@ -30,7 +30,7 @@ from .exceptions import DomainError, LiftError, ShapeError, SymbolError
 from .families import Family, categorical, product
 from .model import Model
 
-__all__ = ["supervised", "SupervisedModel", "finite_mixture"]
+__all__ = ["supervised", "SupervisedModel", "finite_mixture", "rbm"]
 
 
 class SupervisedModel(Model):
@@ -212,3 +212,45 @@ def finite_mixture(components: Sequence[Family], *, name: str | None = None) -> 
     q = [f"q{i + 1}" for i in range(len(outcomes))]
     return Model(probs, params=params, metric=categorical(len(outcomes), coords=q),
                  name=name or f"mixture of {k} components")
+
+
+def rbm(visible: int, hidden: int, *, name: str | None = None) -> Model:
+    r"""The restricted Boltzmann machine with binary units, as a model of the visible distribution.
+
+    With visible biases ``b``, hidden biases ``c`` and weights ``W`` (all real), the joint law
+    ``p(v, h) ∝ exp(b·v + c·h + v^T W h)`` summed over the hidden states gives, at each of the
+    ``2^visible`` visible states ``v``,
+
+    .. math::  p(v) \propto e^{b \cdot v} \prod_j \bigl(1 + e^{c_j + \sum_i W_{ij} v_i}\bigr),
+
+    a model into the probability simplex of the visible states (coordinates ``p1, ..., p_{2^visible}``,
+    the simplex Fisher metric), so ``G`` is the Fisher information of the RBM.  States are ordered by
+    the binary digits of their index, ``v_i`` the ``i``-th digit from the least significant.
+
+    Examples
+    ========
+    >>> M = rbm(2, 1)
+    >>> M.xi
+    (b1, b2, c1, W11, W21)
+    >>> M.rank        # 5 parameters, but the simplex of 4 states has dimension 3
+    3
+    """
+    for what, k in (("visible", visible), ("hidden", hidden)):
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+            raise ShapeError(f"rbm() needs a positive whole number of {what} units; got {k!r}")
+    if visible > 6:
+        raise ShapeError(f"rbm() with {visible} visible units has 2^{visible} states; at most 6 are supported")
+    b = list(sp.symbols(f"b1:{visible + 1}", real=True))
+    c = list(sp.symbols(f"c1:{hidden + 1}", real=True))
+    W = [[sp.Symbol(f"W{i + 1}{j + 1}", real=True) for j in range(hidden)] for i in range(visible)]
+    weights = []
+    for s in range(2 ** visible):
+        v = [(s >> i) & 1 for i in range(visible)]
+        w = sp.exp(sp.Add(*[b[i] * v[i] for i in range(visible)]))
+        for j in range(hidden):
+            w *= 1 + sp.exp(c[j] + sp.Add(*[W[i][j] * v[i] for i in range(visible)]))
+        weights.append(w)
+    Z = sp.Add(*weights)
+    p = [f"p{k + 1}" for k in range(2 ** visible)]
+    return Model([w / Z for w in weights], params=b + c + [x for row in W for x in row],
+                 metric=categorical(2 ** visible, coords=p), name=name or f"RBM {visible}x{hidden}")

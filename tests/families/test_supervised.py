@@ -120,3 +120,34 @@ def test_refusals():
         supervised([a * x, b], [a, b], inputs=[0], family=families.bernoulli())
     with pytest.raises(ShapeError):
         regression().nll([1, 2])
+
+
+def test_rbm_is_the_marginal_of_the_joint_boltzmann_law():
+    # independent: sum exp(b.v + c.h + v^T W h) over every hidden state h, normalised, with mpmath at 50 digits
+    import itertools
+    import random
+
+    import mpmath
+    from symgrad.supervised import rbm
+    nv, nh = 2, 2
+    M = rbm(nv, nh)
+    assert len(M.xi) == nv + nh + nv * nh and M.phi.rows == 2 ** nv
+    rng = random.Random(3)
+    vals = {s: sp.Rational(rng.randint(-20, 20), 10) for s in M.xi}
+    b = [vals[sp.Symbol(f"b{i + 1}", real=True)] for i in range(nv)]
+    c = [vals[sp.Symbol(f"c{j + 1}", real=True)] for j in range(nh)]
+    W = [[vals[sp.Symbol(f"W{i + 1}{j + 1}", real=True)] for j in range(nh)] for i in range(nv)]
+    with mpmath.workdps(50):
+        joint = []
+        for s in range(2 ** nv):
+            v = [(s >> i) & 1 for i in range(nv)]
+            tot = mpmath.mpf(0)
+            for h in itertools.product((0, 1), repeat=nh):
+                e = sum(b[i] * v[i] for i in range(nv)) + sum(c[j] * h[j] for j in range(nh)) \
+                    + sum(v[i] * W[i][j] * h[j] for i in range(nv) for j in range(nh))
+                tot += mpmath.exp(mpmath.mpf(e.p) / e.q)
+            joint.append(tot)
+        Z = sum(joint)
+        for k in range(2 ** nv):
+            got = mpmath.mpf(sp.N(M.phi[k].xreplace(vals), 60))
+            assert abs(got - joint[k] / Z) < mpmath.mpf(10) ** -45

@@ -13,25 +13,14 @@ import symgrad as sg
 from symgrad.exceptions import BudgetError
 from symgrad.proof import Verdict
 from symgrad.singular import classify, ensure_nonsingular, singular_points
+from symgrad.supervised import rbm as rbm_model
 from singular_cases import DPS, TOL, num_rank_at, numeric_recipe
 
 MARGIN = 1.5  # seconds of bookkeeping allowed past a budget
 
 
 def rbm(nv, nh):
-    b = list(sp.symbols(f"b1:{nv + 1}", real=True))
-    c = list(sp.symbols(f"c1:{nh + 1}", real=True))
-    W = [[sp.Symbol(f"W{i + 1}{j + 1}", real=True) for j in range(nh)] for i in range(nv)]
-    weights = []
-    for s in range(2 ** nv):
-        v = [(s >> i) & 1 for i in range(nv)]
-        w = sp.exp(sum(b[i] * v[i] for i in range(nv)))
-        for j in range(nh):
-            w *= 1 + sp.exp(c[j] + sum(W[i][j] * v[i] for i in range(nv)))
-        weights.append(w)
-    p = list(sp.symbols(f"p1:{2 ** nv + 1}", positive=True))
-    return sg.Model([w / sum(weights) for w in weights], b + c + [x for row in W for x in row], coords=p,
-                    metric=sg.Metric.simplex_fisher(p), name=f"RBM {nv}x{nh}")
+    return rbm_model(nv, nh)
 
 
 def test_singular_points_of_an_rbm_returns_within_its_budget():
