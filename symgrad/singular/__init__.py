@@ -16,7 +16,19 @@ that fails and says how it knows:
   rational, a bounded numeric search follows and is reported as such: it is
   evidence, never a proof that nothing else exists.
 * :func:`classify` decides whether a model point ``p`` is singular
-  (:mod:`~symgrad.singular.classify`).
+  (:mod:`~symgrad.singular.classify`), and at which preimages the
+  parametrisation is *proper* (the ``d_i`` span ``T_p M``), two findings kept
+  apart as the paper does.  Smoothness is proved by a preimage of full
+  ambient rank, by the Zariski closure (or an affine subspace holding ``M``)
+  smooth of dimension ``r`` at ``p`` with a preimage of rank ``r`` or an arc
+  through ``p``, or by the compact-fibre argument for angles
+  (:mod:`~symgrad.singular.angles`: the pole of a sphere chart); it is refuted
+  by branches with different tangent spaces, tangencies, half-branches of a
+  cusp or an end point, a graph whose expansion has a non-integer exponent
+  (``(t^3, t^5)``), or a limit of self-crossings
+  (:mod:`~symgrad.singular.smoothness`).  Ranks at points with transcendental
+  values are proved by interval enclosures, and solution values are called
+  real only when that is proved (:mod:`~symgrad.singular._reals`).
 * :func:`ensure_nonsingular` is the guard used by APIs that assume a
   non-singular point.
 
