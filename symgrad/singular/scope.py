@@ -33,7 +33,7 @@ class Step:
 
     >>> s = Step("rank drops", "out of time", None, False, {"budget": 2.0})
     >>> describe(s)
-    'rank drops: the exact computation did not finish within the budget of 2.0 s'
+    'rank drops: the exact computation did not finish within the budget of 2 s'
     """
 
     stage: Stage
