@@ -543,9 +543,11 @@ class Lifting:
         With ``factor=True`` numerator and denominator are factored (exactly, by
         flint), which reads better and costs little for small entries.  Half-angle
         tangents are rewritten in ``cos`` and ``sin`` of the full angle
-        (:meth:`_trig_back`), so results read as the user wrote the model.
+        (:meth:`_trig_back`), so results read as the user wrote the model; above
+        :attr:`TRIG_BACK_LIMIT` terms that rewriting (SymPy polynomial arithmetic) would cost more than
+        everything else, and the half-angle tangents are kept (the value is the same).
         """
-        if self.has_trig:
+        if self.has_trig and rf.size() <= self.TRIG_BACK_LIMIT:
             return self._trig_back(rf, factor)
         factor = factor and not self._dummy
         num = self._converted(rf.num, factor)
@@ -596,6 +598,9 @@ class Lifting:
             num, den = sp.fraction(q)
         out = (sp.factor(num) / sp.factor(den)) if factor else num / den
         return out.xreplace(sub_back)
+
+    #: rational functions with more terms than this keep their half-angle tangents in :meth:`to_sympy`
+    TRIG_BACK_LIMIT = 150
 
     #: polynomials with more terms than this are converted expanded: factoring them costs minutes and
     #: their factored form is no easier to read
