@@ -20,7 +20,7 @@ from ..ops import Interval
 
 __all__ = ["RationalParametrisation", "in_domain", "free_of", "sort_key", "span_exact", "representative",
            "rename_free", "zero_exact", "rank_at_point", "rank_lower_bound", "GROEBNER_FAILURES", "EXACT_FAILURES",
-           "no_exact_reason"]
+           "no_exact_reason", "family_rank"]
 
 
 class RationalParametrisation:
@@ -227,3 +227,21 @@ def rank_at_point(Mx: sp.MatrixBase, at_most: int | None = None) -> int | None:
     if all(zero_exact(Mx.extract(list(R), list(C)).det(method="berkowitz")) is True for R, C in minors(k + 1)):
         return k
     return None
+
+
+def family_rank(model: Model, vals: Mapping) -> int | None:
+    """The generic rank of ``J`` on a family of parameter points (``vals``, the other parameters free),
+    exactly: in the lifted field, which is faithful, so the rank there is the rank at generic members;
+    ``None`` when the entries do not lift or a zero test there is not decided.
+
+    >>> t, s = sp.symbols("t s", real=True)
+    >>> family_rank(Model([sp.sin(t) * sp.cos(s), sp.sin(t) * sp.sin(s), sp.cos(t)], [t, s]), {t: 0})
+    1
+    """
+    Jf = model.J.xreplace(dict(vals))
+    try:
+        _, ents = lift(list(Jf), model.xi)
+        rows = [ents[i * Jf.cols:(i + 1) * Jf.cols] for i in range(Jf.rows)]
+        return dense.rank_profile(rows, iszero=lambda x: x.is_zero())[0]
+    except LiftError:  # no lift, or a zero test the field cannot decide
+        return None

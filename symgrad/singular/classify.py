@@ -18,17 +18,15 @@ import sympy as sp
 
 from .._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .._inputs import point_tuple
-from ..exact import dense
 from ..exact.domain import field_of
-from ..exact.lifting import lift
 from ..exact.ideals import (
     TooLarge, components, dimension, is_unit, saturate, solve_component,
 )
-from ..exceptions import DomainError, LiftError, NotProperError, SingularPointError
+from ..exceptions import DomainError, NotProperError, SingularPointError
 from ..model import Model
 from ._reals import split_real
 from ._model import EXACT_FAILURES, RationalParametrisation, free_of, in_domain, no_exact_reason, rank_at_point, \
-    rename_free, representative, span_exact, zero_exact
+    family_rank, rename_free, representative, span_exact, zero_exact
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
 from .angles import compact_fibre_smooth, half_angle_form
@@ -193,7 +191,7 @@ def _compact_fibre_classification(model: Model, p: tuple, r: int, names: str,
     why, F = res
     pres_l: list[Preimage] = []
     for vals, free in F:
-        rank = _family_rank(model, vals)
+        rank = family_rank(model, vals)
         best: tuple[int, tuple] | None = None
         for ang in (sp.pi / 2, sp.pi / 3, 2 * sp.pi / 5):  # a span at a representative, for display
             at = {**{x: ang for x in free}, **{k: sp.sympify(v).xreplace({x: ang for x in free})
@@ -209,18 +207,6 @@ def _compact_fibre_classification(model: Model, p: tuple, r: int, names: str,
                    {"points": [q.xi for q in pres_l if not q.proper], "dim": r}))
     return Classification(model, p, "non-singular", (), (), tuple(pres_l), (), (), r, "exact",
                           steps2 if any(not q.proper for q in pres_l) else steps2[:1], None, None, "proved", why, r)
-
-
-def _family_rank(model: Model, vals: Mapping) -> int | None:
-    """The generic rank of ``J`` on a family of parameter points (``vals``, the other parameters free),
-    exactly: in the lifted field, which is faithful, so the rank there is the rank at generic members."""
-    Jf = model.J.xreplace(dict(vals))
-    try:
-        L, ents = lift(list(Jf), model.xi)
-        rows = [ents[i * Jf.cols:(i + 1) * Jf.cols] for i in range(Jf.rows)]
-        return dense.rank_profile(rows, iszero=lambda x: x.is_zero())[0]
-    except LiftError:  # no lift, or a zero test the field cannot decide
-        return None
 
 
 def _decided_by_preimage(model: Model, A: RationalParametrisation | None, p: tuple, point: Mapping

@@ -26,7 +26,7 @@ from ..exact.ideals import (
 )
 from ..model import Model
 from ._reals import split_real
-from ._model import in_domain, zero_exact
+from ._model import family_rank, in_domain, zero_exact
 from .results import RankDropLocus, RankDropPoint
 from .scope import Step
 
@@ -158,6 +158,10 @@ def rank_drops_exact(model: Model, budget: Budget) -> tuple[RankDropLocus, list[
                    if not any(all(k in q.xi and q.xi[k] == v for k, v in old.xi.items()) for old in points)]
         unsolved += extra_unsolved
         undecided += extra_undecided
+    # a point inside a larger family found later ({phi = pi, theta = pi} inside {theta = pi}) is left out
+    points = [q for q in points if not any(o is not q and len(o.xi) < len(q.xi)
+                                           and all(k in q.xi and q.xi[k] == v for k, v in o.xi.items())
+                                           for o in points)]
     if half_angle:
         facts["half_angle"] = ", ".join(f"{x} = {where[x]}" for x in half_angle)
         facts["periods"] = ", ".join(f"{2 * where[x]} in {x}" for x in half_angle)
@@ -286,4 +290,6 @@ def rank_drop_point(model: Model, sol: Mapping, verified: bool = True) -> RankDr
     if vals is not None:
         M = [vals[i * Js.cols:(i + 1) * Js.cols] for i in range(Js.rows)]
         rank = dense.rank_profile(M)[0]
+    elif not any(sp.sympify(v).free_symbols - set(model.xi) for v in sol.values()):
+        rank = family_rank(model, sol)  # free parameters with kernels (cos(phi) on theta = 0): the lifted field
     return RankDropPoint(sol, free, p, rank, "exact", verified)

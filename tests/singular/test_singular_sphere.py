@@ -78,3 +78,16 @@ def test_rank_at_point_and_zero_exact():
     assert zero_exact(sp.exp(1) - sp.Rational(int(sp.N(sp.E, 80) * 10**75), 10**75)) is None
     assert zero_exact(sp.cos(th)**2 + sp.sin(th)**2 - 1) is True
     assert zero_exact(sp.cos(th) - sp.sin(th)) is False
+
+
+def test_rank_of_a_rank_drop_family_with_an_angle_is_decided():
+    # polar coordinates: rank J = 1 on the family r = 0 (theta free), decided in the lifted field
+    from symgrad._budget import Budget
+    from symgrad.singular.rank_drops import rank_drops_exact
+    r = sp.Symbol("r", real=True)
+    M = Model([r * sp.cos(th), r * sp.sin(th)], [r, th])
+    rd, _, _ = rank_drops_exact(M, Budget(10))
+    fam = [q for q in rd.points if dict(q.xi) == {r: 0}]
+    assert fam and fam[0].rank == 1 and fam[0].free == (th,)
+    for v in (sp.Rational(7, 10), 2, -3):
+        assert num_rank_at(M, {r: 0, th: v}) == 1
