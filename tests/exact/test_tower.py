@@ -49,7 +49,9 @@ def test_tanh_network_is_exact(hidden):
     pt = {**{s: R(j + 1, 2) for j, s in enumerate(a)}, **{s: R(1, j + 2) for j, s in enumerate(w)}}
     z1, z2 = M.z
     L = (z1 - 1) ** 2 + z2**2
-    ng = sg.natural_gradient(M, L, seed=0, budget=30)
+    # a generous budget: the exact level needs about 1 s for 2 hidden units on an idle machine, and the
+    # test must not depend on the load
+    ng = sg.natural_gradient(M, L, seed=0, budget=120 if hidden == 2 else 30)
     # exactly for 2 hidden units; for 3 the exact level needs more than its share of 30 s today and
     # the probabilistic level (error at most 2^-40) decides
     assert ng.theorem1.verdict in ((Verdict.PROVED,) if hidden == 2 else (Verdict.PROVED, Verdict.PROVED_PROBABILISTIC))
