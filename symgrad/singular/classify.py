@@ -149,11 +149,11 @@ def _classify_angles(model: Model, p: tuple, B: Budget, *, box: tuple[float, flo
         return {back.get(k, k): (2 * sp.atan(v) if k in back else v) for k, v in q.items()}
 
     # the compact-fibre argument first (cheap when it applies, as at a pole of a sphere chart), on at most
-    # a third of the budget; then the exact classification of the half-angle form
+    # half of the budget; then the exact classification of the half-angle form
     r = model.rank
     res = None
     if r >= 2:
-        share = B.sub(1 / 3)
+        share = B.sub(1 / 2)
         try:
             with share.limit():
                 V = implicit_smooth(H, A_H, p, r)
