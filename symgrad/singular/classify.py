@@ -18,7 +18,7 @@ import sympy as sp
 
 from .._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .._inputs import point_tuple
-from ..exact.domain import field_of
+from ..exact.domain import field_of, is_algebraic
 from ..exact.ideals import (
     TooLarge, components, dimension, is_unit, saturate, solve_component,
 )
@@ -30,6 +30,7 @@ from ._model import EXACT_FAILURES, RationalParametrisation, free_of, in_domain,
 from ._numeric import NumericModel, levenberg_marquardt, lm_system, norm, num_out, numeric_span, \
     same_sheet_numeric
 from .angles import compact_fibre_smooth, half_angle_form
+from .exps import exp_form
 from .smoothness import affine_hull_smooth, crossings_accumulate, graph_not_smooth, half_branches, implicit_smooth, order_at, \
     valuation
 from .rank_drops import rank_drop_system
@@ -116,6 +117,16 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
         except EXACT_FAILURES as exc:
             angled = None
             steps.append(Step("classification", "no exact", None, False, {"reason": no_exact_reason(exc)}))
+        if angled is None:
+            try:
+                with B.limit():
+                    angled = _classify_exps(model, pt, B, box=box, seed=seed, dps=dps)
+            except OutOfTime as exc:
+                if not (B.owns(exc) or whole.owns(exc)):
+                    raise
+                steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
+            except EXACT_FAILURES as exc:
+                steps.append(Step("classification", "no exact", None, False, {"reason": no_exact_reason(exc)}))
         if angled is not None:
             return angled
         steps.append(Step("classification", "not rational", None, False))
@@ -182,6 +193,43 @@ def _classify_angles(model: Model, p: tuple, B: Budget, *, box: tuple[float, flo
                               tuple(to_theta(q) for q in C_H.rank_drop_points), model.rank, "exact", steps,
                               None, None, C_H.smooth, C_H.smooth_reason, C_H.dimension)
     return None
+
+
+def _classify_exps(model: Model, p: tuple, B: Budget, *, box: tuple[float, float], seed: int, dps: int
+                   ) -> Classification | None:
+    """Exact classification of a model with exponentials of its parameters, through its exponential form
+    (:mod:`~symgrad.singular.exps`: the same set M, preimages ``x = d log E``, the same ranks and spans),
+    or ``None`` when the model has no such form or ``p`` is not algebraic."""
+    if not is_algebraic(list(p)):
+        return None
+    form = exp_form(model)
+    if form is None:
+        return None
+    H, back = form
+    A_H = RationalParametrisation.of(H)
+    assert A_H is not None
+    to_x = {E: (x, d) for x, (E, d) in back.items()}
+    names = ", ".join(f"{E} = exp({x}/{d})" if d != 1 else f"{E} = exp({x})" for x, (E, d) in back.items())
+
+    def conv(q: Mapping) -> dict:
+        ren = {E: x for E, (x, _) in to_x.items()}
+        out = {}
+        for k, v in q.items():
+            v = sp.sympify(v)
+            if k in to_x:
+                x, d = to_x[k]
+                out[x] = d * sp.log(v.xreplace({E: sp.exp(y / dd) for E, (y, dd) in to_x.items()}))
+            else:
+                out[ren.get(k, k)] = v.xreplace({E: sp.exp(y / dd) for E, (y, dd) in to_x.items()})
+        return out
+
+    C_H = classify_exact(H, A_H, p, B, box=box, seed=seed, dps=dps)
+    pres = tuple(Preimage(conv(q.xi), tuple(to_x[x][0] if x in to_x else x for x in q.free), q.rank, q.span,
+                          q.branch, q.method, q.verified, q.proper) for q in C_H.preimages)
+    steps = C_H.steps + (Step("classification", "exponential form", "exact", False, {"names": names}),)
+    return Classification(model, p, C_H.status, C_H.reasons, C_H.kinds, pres, C_H.branches,
+                          tuple(conv(q) for q in C_H.rank_drop_points), model.rank, C_H.method, steps,
+                          C_H.dps, None, C_H.smooth, C_H.smooth_reason, C_H.dimension)
 
 
 def _compact_fibre_classification(model: Model, p: tuple, r: int, names: str,

@@ -168,6 +168,9 @@ _TEMPLATES: dict[tuple[str, str], Callable[[Mapping[str, Any]], str]] = {
     ("classification", "half-angle form"): lambda f: (
         f"classified exactly in the half-angle form {f['names']}; preimages on the hyperplanes where an angle "
         "is pi are not listed (the verdict does not need them)"),
+    ("classification", "exponential form"): lambda f: (
+        f"classified exactly in the exponential form {f['names']} (x -> exp(x/d) maps the real line onto "
+        "(0, oo): the same set M, one preimage for one, the same ranks and spans)"),
     ("classification", "compact fibre"): lambda f: (
         f"the fibre of p found exactly in the half-angle form {f['names']} and on the hyperplanes where an "
         "angle is pi; listed modulo 2 pi"),
