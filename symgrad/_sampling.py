@@ -101,7 +101,8 @@ def sample_point(symbols: Iterable[sp.Symbol], rng: random.Random | int | None =
                  kind: Kind = "small", positive: Iterable[sp.Symbol] | None = None,
                  **options: int | bool) -> dict[sp.Symbol, Fraction]:
     """One value of the given ``kind`` for each symbol, positive for the symbols in ``positive``
-    (default: those declared positive or non-negative); ``options`` go to the value function.
+    (default: those declared positive or non-negative), negative for those declared negative or
+    non-positive; ``options`` go to the value function.
 
     >>> a, b = sp.symbols("a b", positive=True)
     >>> sample_point([a, b], 7) == sample_point([a, b], 7)
@@ -110,5 +111,7 @@ def sample_point(symbols: Iterable[sp.Symbol], rng: random.Random | int | None =
     rng = rng_of(rng)
     syms = list(symbols)
     pos = {s for s in syms if is_positive_symbol(s)} if positive is None else set(positive)
+    neg = {s for s in syms if s.is_negative or s.is_nonpositive}   # drawn positive, then negated
     draw = _KINDS[kind]
-    return {s: draw(rng, positive=s in pos, **options) for s in syms}
+    return {s: (-draw(rng, positive=True, **options) if s in neg else draw(rng, positive=s in pos, **options))
+            for s in syms}

@@ -43,13 +43,13 @@ import sympy as sp
 from ._sampling import sample_point
 from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .exact import dense as linalg
-from .exceptions import ArgumentError, LiftError, RankError
+from .exceptions import ArgumentError, LiftError, RankError, ShapeError
 from .exact.field import DegreeTracked
 from .exact.lifting import Lifting
 from .exact.point import PointField
 from .numeric import interval_enclosure
 from .notation import latex_text
-from .ops import ExactOps, Interval, IntervalOps, NumericOps, Ops, PointOps
+from .ops import ExactOps, Interval, IntervalOps, NumericOps, Ops, PointOps, ValueOps
 
 __all__ = ["Verdict", "Certificate", "Claim", "Decision",
            "decide", "exact_witness", "Witness", "PROOF_THRESHOLD"]
@@ -383,10 +383,16 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
                                        seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
                     return Decision(cert, outputs, out, lifting)
                 residual = lifting.matrix_to_sympy(res, factor=True)
-                witness = exact_witness(claim, lifting, res, rng)
-            cert = Certificate(claim.statement, Verdict.REFUTED, method, residual=residual, witness=witness,
-                               seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
-            return Decision(cert, outputs, out, lifting)
+                witness = exact_witness(claim, lifting, res, rng, lifted)
+            if lifting.faithful or (witness is not None and witness.exact):
+                cert = Certificate(claim.statement, Verdict.REFUTED, method, residual=residual, witness=witness,
+                                   seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
+                return Decision(cert, outputs, out, lifting)
+            # kernels of unknown independence: the residual is non-zero near the field's base point, which
+            # may lie outside the claim's domain; without an exact witness inside it, nothing is refuted
+            notes.append("exact level: the residual is not zero near the base point "
+                         f"{lifting.zero_test.point if lifting.zero_test else ''} of the field, and no exact witness "
+                         "was found inside the claim's domain: not refuted")
         except OutOfTime as exc:
             if not (stage.owns(exc) or whole.owns(exc)):
                 raise
@@ -431,20 +437,37 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
                                 seconds=time.perf_counter() - t0, seed=seed))
 
 
-def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random) -> Witness | None:
-    """For an exact non-zero residual ``res`` (lifted), a rational point of the original symbols where the (non-zero) residual is non-zero."""
+def _fails_at(claim: Claim, F: PointField, lifted: dict, i: int, j: int) -> bool:
+    """Whether the claim, computed at the point itself (its ranks decided there, exactly), has a non-zero
+    residual entry ``(i, j)``: a generic formula evaluated at a point where a rank drops is not the
+    claim's value there."""
+    try:
+        inputs = {k: [[F.value(x) for x in row] for row in M] for k, M in lifted.items()}
+        ops = ValueOps(F.value(F.lifting.zero), F.value(F.lifting.one))
+        at = _residual(claim, claim.compute(ops, inputs))
+        return not at[i][j].is_zero()
+    except (LiftError, ZeroDivisionError, RankError, ShapeError):
+        return False
+
+
+def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random,
+                  lifted: dict | None = None) -> Witness | None:
+    """For an exact non-zero residual ``res`` (lifted), a rational point of the original symbols, inside the
+    claim's domain and the symbols' declared signs, where the residual is non-zero; with ``lifted`` (the
+    claim's lifted inputs) the claim is also recomputed at the point and the point kept only if it fails
+    there too (so the stated value is the claim's value at the point, not a generic formula's)."""
     nonzero = [(i, j) for i, row in enumerate(res) for j, x in enumerate(row) if not x.is_zero()]
     i, j = nonzero[0]
     for _ in range(60):
         pt = sample_point(lifting.symbols, rng, kind="grid")
-        if not _in_domain(claim, pt):
+        if not _in_domain(claim, pt) or not _respects_signs(pt):
             continue
         try:
             F = PointField(lifting, {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()})
             val = F.value(res[i][j])
         except (LiftError, ZeroDivisionError):
             continue
-        if not val.is_zero():
+        if not val.is_zero() and (lifted is None or _fails_at(claim, F, lifted, i, j)):
             v = F.to_sympy(val)
             return Witness({s: sp.Rational(x.numerator, x.denominator) for s, x in pt.items()},
                            {"entry": (i + 1, j + 1), "value": v}, numeric=sp.N(v, 15), exact=True)
@@ -452,7 +475,7 @@ def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random)
     expr = lifting.to_sympy(res[i][j])
     for _ in range(20):
         fpt = sample_point(lifting.symbols, rng, kind="decimal")
-        if not _in_domain(claim, fpt):
+        if not _in_domain(claim, fpt) or not _respects_signs(fpt):
             continue
         pt = {s: sp.Rational(q.numerator, q.denominator) for s, q in fpt.items()}
         try:
@@ -462,6 +485,15 @@ def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random)
         if val.is_real and val.is_finite and abs(val) > sp.Float(10) ** -20:
             return Witness(pt, {"entry": (i + 1, j + 1), "value": val}, numeric=val, exact=False)
     return None
+
+
+def _respects_signs(pt: dict) -> bool:
+    """Whether every value has the sign its symbol is declared to have."""
+    for sym, v in pt.items():
+        if (sym.is_positive and not v > 0) or (sym.is_negative and not v < 0) \
+                or (sym.is_nonnegative and not v >= 0) or (sym.is_nonpositive and not v <= 0):
+            return False
+    return True
 
 
 #: At most this many random points for the probabilistic level, and sample sets of at most 2^this.

@@ -14,23 +14,29 @@ independent monomials, logarithms and roots of symbols, and the constants
 ``exp(1/D)``, ``tan(1/(2D'))`` by the Lindemann-Weierstrass theorem) this is
 known, and the field's zero test is the function's.  For the rest it is not
 known in general (``pi`` with ``e``, ``log 2`` with ``log 3``, ``sqrt(u)``
-with its own square), so :class:`ZeroTest` decides a polynomial ``p`` of the
-field as follows:
+with its own square), and the field may even have zero divisors as functions
+(``sqrt((x + 1)**2) - (x + 1)`` vanishes for ``x > -1`` only).  So every decision
+is made at one *base point* ``p0``, chosen once per field inside the declared
+domain of the symbols (signs from their assumptions) where every kernel is real,
+finite and analytic.  Near ``p0`` the functions form the ring of germs of
+analytic functions, an integral domain, and :class:`ZeroTest` decides a
+polynomial ``p`` of the field as follows:
 
 1. ``p`` is zero in the field: zero (the homomorphism).
-2. A ball enclosure of ``p`` at a point where every kernel is real and finite
-   (python-flint's ``arb``, rigorous error bounds) excludes 0: ``p`` is a
-   non-zero function (it is non-zero at that point).
+2. A ball enclosure of ``p`` at ``p0`` (python-flint's ``arb``, rigorous error
+   bounds) excludes 0: ``p`` is non-zero, and invertible near ``p0``.
 3. ``p`` reduced modulo the defining relations ``den(u) w^q - num(u)`` of the
    algebraic kernels ``w = u^(1/q)`` (from the top of the tower down) is zero in
    the field: zero (the relations hold for the functions).
-4. Balls at further points and higher precision: non-zero if one excludes 0.
+4. Balls at ``p0`` at higher precision: non-zero if one excludes 0.
 5. Otherwise :class:`~symgrad.exceptions.UndecidedError`: nothing is claimed.
 
-Every "non-zero" therefore rests on a rigorous enclosure at an explicit point,
-and every "zero" on exact algebra; neither rests on an independence that is
-not known.  :attr:`ZeroTest.certified` counts the non-zero decisions made by
-enclosure, so a result can say what it rests on.
+Every "non-zero" therefore rests on a rigorous enclosure at ``p0``, and every
+"zero" on exact algebra; neither rests on an independence that is not known.
+Ranks, inverses and refutations computed with this test are those of the germs
+at ``p0``: they hold on a neighbourhood of ``p0`` and, by analytic continuation,
+on the connected part of the domain that contains it (:attr:`ZeroTest.point`
+names ``p0``).  :attr:`ZeroTest.certified` counts the non-zero decisions.
 
 Sources: Risch, "Algebraic properties of the elementary functions of analysis",
 Amer. J. Math. 101 (1979) (structure theorems: when kernels are independent);
@@ -40,7 +46,6 @@ Trans. Comput. 66 (2017) (the ball arithmetic).
 """
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable, Sequence
@@ -52,17 +57,15 @@ from ..exceptions import UndecidedError
 __all__ = ["KernelValue", "ZeroTest", "ball_of_poly"]
 
 #: working precisions in bits, tried in turn
-_PRECISIONS = (128, 512)
-#: points at which enclosures are tried
-_POINTS = 6
+_PRECISIONS = (128, 512, 2048)
 
 
 @dataclass
 class KernelValue:
     """How to evaluate one variable of the field as a real ball.
 
-    ``fn`` is ``"symbol"`` (a sampled value ``x``; for ``q > 1`` the variable is the root
-    ``x**(1/q)`` of a sampled ``x > 0``), an ``arb`` method name applied to the ball of ``arg``
+    ``fn`` is ``"symbol"`` (its value at the base point ``x``; for ``q > 1`` the variable is the
+    root ``x**(1/q)``, with ``x > 0``), an ``arb`` method name applied to the ball of ``arg``
     (``"exp"``, ``"tan"``, ``"log"``, ``"atan"``, ``"asin"``, ``"acos"``, ``"erf"``),
     ``"root"`` (``arg**(1/q)``, real for ``arg > 0``) or ``"constant"`` (``const()``).
     ``arg`` is a pair ``(num, den)`` of polynomials in the earlier variables.
@@ -72,7 +75,6 @@ class KernelValue:
     arg: tuple[fmpz_mpoly, fmpz_mpoly] | None = None
     q: int = 1
     const: Callable[[], arb] | None = None
-    sign: int = 0          # symbols: +1 positive, -1 negative, 0 either
 
 
 def ball_of_poly(p: fmpz_mpoly, balls: Sequence[arb]) -> arb:
@@ -102,29 +104,19 @@ class ZeroTest:
 
     values: Sequence[KernelValue]
     relations: Sequence[tuple[int, int, fmpz_mpoly, fmpz_mpoly]]
-    seed: int = 20261202
+    #: the base point ``p0``: a value for each symbol variable (by variable index)
+    point: dict[int, Fraction] = field(default_factory=dict)
     certified: int = 0
     reduced_to_zero: int = 0
-    _points_cache: dict = field(default_factory=dict)
+    _cache: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict)
 
-    # -- points -------------------------------------------------------------------
-    def _symbol_value(self, k: int, i: int) -> Fraction:
-        """The value of the ``i``-th variable (a symbol) at the ``k``-th point: a small rational,
-        of the symbol's sign, drawn from a generator seeded by ``(seed, k, i)`` (reproducible)."""
-        v = self.values[i]
-        rng = random.Random(self.seed * 1_000_003 + 7919 * k + i)
-        x = Fraction(rng.randint(1, 60), rng.randint(1, 11)) + Fraction(1, 7)
-        if v.sign < 0 or (v.sign == 0 and v.q == 1 and k > 0 and rng.random() < 0.5):
-            x = -x
-        return x
-
-    def _balls(self, k: int, prec: int) -> list[arb] | None:
-        """Balls of the variables known so far at the ``k``-th point, or None where a kernel is not real
+    # -- the base point ---------------------------------------------------------------
+    def _balls(self, prec: int) -> list[arb] | None:
+        """Balls of the variables known so far at ``p0``, or None where a kernel is not real and finite
         there.  (The list of variables grows while a lifting installs its zero test.)"""
         n = len(self.values)
-        key = (k, prec)
-        cached = self._points_cache.get(key)
+        cached = self._cache.get(prec)
         if cached is not None and (cached[0] is None or len(cached[0]) == n):
             return cached[0]
         balls: list[arb] = [] if cached is None or cached[0] is None else list(cached[0])
@@ -132,19 +124,19 @@ class ZeroTest:
         flint_ctx.prec = prec
         try:
             for i in range(len(balls), n):
-                b = self._ball(self.values[i], k, i, balls)
+                b = self._ball(self.values[i], i, balls)
                 if b is None or not b.is_finite():
-                    self._points_cache[key] = (None,)
+                    self._cache[prec] = (None,)
                     return None
                 balls.append(b)
         finally:
             flint_ctx.prec = old
-        self._points_cache[key] = (balls,)
+        self._cache[prec] = (balls,)
         return balls
 
-    def _ball(self, v: KernelValue, k: int, i: int, balls: list[arb]) -> arb | None:
+    def _ball(self, v: KernelValue, i: int, balls: list[arb]) -> arb | None:
         if v.fn == "symbol":
-            x = self._symbol_value(k, i)
+            x = self.point[i]
             b = arb(fmpq(x.numerator, x.denominator))
             return b if v.q == 1 else b.root(v.q)
         if v.fn == "constant":
@@ -171,20 +163,19 @@ class ZeroTest:
         return getattr(a, v.fn)()
 
     # -- the test -------------------------------------------------------------------
-    def _nonzero_somewhere(self, p: fmpz_mpoly, points: Sequence[int], precs: Sequence[int]) -> bool:
+    def _nonzero_at_p0(self, p: fmpz_mpoly, precs: Sequence[int]) -> bool:
         for prec in precs:
-            for k in points:
-                balls = self._balls(k, prec)
-                if balls is None:
-                    continue
-                old = flint_ctx.prec
-                flint_ctx.prec = prec
-                try:
-                    val = ball_of_poly(p, balls)
-                finally:
-                    flint_ctx.prec = old
-                if val.is_finite() and not val.contains(0):
-                    return True
+            balls = self._balls(prec)
+            if balls is None:
+                return False
+            old = flint_ctx.prec
+            flint_ctx.prec = prec
+            try:
+                val = ball_of_poly(p, balls)
+            finally:
+                flint_ctx.prec = old
+            if val.is_finite() and not val.contains(0):
+                return True
         return False
 
     def reduce(self, p: fmpz_mpoly) -> fmpz_mpoly:
@@ -224,21 +215,20 @@ class ZeroTest:
         hit = self._lookup(p)
         if hit is not None:
             return hit
-        if self._nonzero_somewhere(p, (0,), _PRECISIONS[:1]):
+        if self._nonzero_at_p0(p, _PRECISIONS[:1]):
             self.certified += 1
             return self._remember(p, False)
         r = self.reduce(p) if self.relations else p
         if r.is_zero():
             self.reduced_to_zero += 1
             return self._remember(p, True)
-        if r.is_constant():
-            return self._remember(p, False)
-        if self._nonzero_somewhere(r, range(_POINTS), _PRECISIONS):
+        if self._nonzero_at_p0(r, _PRECISIONS):
             self.certified += 1
             return self._remember(p, False)
+        where = ", ".join(f"{x}" for x in self.point.values())
         raise UndecidedError(
             "cannot decide whether an expression of the lifted field is zero: it is not zero as a "
-            "rational function of the kernels, but the kernels are not known to be independent, and a "
-            f"ball enclosure at {_POINTS} points (up to {_PRECISIONS[-1]} bits) did not exclude 0. "
-            "The exact level gives up here; symgrad falls back to numeric evidence where it can."
+            "rational function of the kernels, the kernels are not known to be independent, and a ball "
+            f"enclosure at the base point ({where}) up to {_PRECISIONS[-1]} bits did not exclude 0. "
+            "Nothing exact is claimed; where a numeric level exists (symgrad.decide), it is used instead."
         )

@@ -49,7 +49,9 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import reduce
 from typing import Any, Callable, Iterable, Literal, Sequence
 
@@ -296,6 +298,14 @@ class _Scanner:
 _SERIAL = itertools.count()
 
 
+def _whole(k: sp.Rational, e: sp.Expr) -> int:
+    """The integer exponent ``k`` of a kernel variable in the lift of ``e``; a fraction means ``e`` was
+    not seen when the lifting was built (``exp(x/3)`` in a field made for ``exp(x/2)``)."""
+    if not k.is_Integer:
+        raise LiftError(f"kernel {e} was not seen when this lifting was built (its exponent {k} is not whole)")
+    return int(k)
+
+
 class Lifting:
     """An embedding of some SymPy expressions into ``Q(v_1, ..., v_k)`` (see the module docstring).
 
@@ -363,14 +373,19 @@ class Lifting:
     def _install_zero_test(self) -> None:
         """Register the certified zero test; the kernels' arguments are lifted one by one, each
         needing only the variables (and hence the part of the test) below it."""
+        for s in self.symbols:
+            if s.is_integer or s.is_rational:
+                raise LiftError(
+                    f"cannot lift with the symbol {s}, declared {'integer' if s.is_integer else 'rational'}: with "
+                    f"the kernels {', '.join(str(v.meaning) for v in self.variables if not v.classical)} the exact "
+                    "field decides zero near a real base point, which says nothing about a function on a discrete "
+                    "set. Declare the symbol real.")
         values: list[KernelValue] = []
         relations: list[tuple[int, int, fmpz_mpoly, fmpz_mpoly]] = []
-        self.zero_test = test = ZeroTest(values, relations)
+        self.zero_test = test = ZeroTest(values, relations, self._base_point())
         register_zero_test(self.ctx, test)
         for i, s in enumerate(self.symbols):
-            L = self._roots.get(s, 1)
-            sign = 1 if (s.is_positive or L > 1) else (-1 if s.is_negative else 0)
-            values.append(KernelValue("symbol", q=L, sign=sign))
+            values.append(KernelValue("symbol", q=self._roots.get(s, 1)))
         for i in range(len(self.symbols), len(self.variables)):
             k = self._by_index[i]
             if k.kind == "constant":
@@ -388,6 +403,39 @@ class Lifting:
             values.append(KernelValue(fn, (arg.num, arg.den), q=k.d))
             if k.kind == "algebraic":
                 relations.append((i, k.d, arg.num, arg.den))
+
+    def _base_point(self) -> dict[int, Fraction]:
+        """A rational point inside the declared domain of the symbols (their signs) where every
+        variable's meaning is real and finite: the base point of the certified zero test."""
+        rng = random.Random(20261202)
+        n = len(self.symbols)
+        signs = [1 if (s.is_positive or s.is_nonnegative or self._roots.get(s, 1) > 1)
+                 else (-1 if (s.is_negative or s.is_nonpositive) else 0) for s in self.symbols]
+        for attempt in range(80):
+            scale = (1, 1, 3, 10)[min(attempt // 20, 3)]
+            vals = []
+            for sign in signs:
+                x = Fraction(rng.randint(1, 12), rng.randint(5, 17)) * scale + Fraction(1, 101)
+                if sign < 0 or (sign == 0 and attempt % 2 == 1 and rng.random() < 0.5):
+                    x = -x
+                vals.append(x)
+            pt = {s: sp.Rational(v.numerator, v.denominator) for s, v in zip(self.symbols, vals)}
+            ok = True
+            for v in self.variables[n:]:
+                try:
+                    val = sp.N(v.meaning.xreplace(pt), 20)
+                except (TypeError, ValueError, ZeroDivisionError):  # pragma: no cover - SymPy edge cases
+                    ok = False
+                    break
+                if not (val.is_real and val.is_finite) or val.has(sp.zoo, sp.nan):
+                    ok = False
+                    break
+            if ok:
+                return dict(enumerate(vals))
+        raise LiftError(
+            "cannot lift: no rational point of the symbols' declared domain was found where every kernel "
+            f"({', '.join(str(v.meaning) for v in self.variables[n:])}) is real and finite. Check the model's "
+            "domain, or declare the signs of the symbols (positive=True, ...).")
 
     # -- construction ----------------------------------------------------------
     @classmethod
@@ -451,7 +499,7 @@ class Lifting:
                 out = out * self._conv(sp.Pow(atom.args[0], c))
                 continue
             g, k = self._kernel_gen(("exp", atom), e)
-            out = out * g ** int(c * k.d)
+            out = out * g ** _whole(c * k.d, e)
         return out
 
     def _conv_uncached(self, e: sp.Expr) -> RF:
@@ -481,7 +529,7 @@ class Lifting:
                         raise LiftError(f"internal: root lcm missed {e}")
                     return self._gens[self.symbols.index(b)] ** int(k_)
                 g, k = self._kernel_gen(("algebraic", b), e)
-                return g ** int(x * k.d)
+                return g ** _whole(x * k.d, e)
             return self._exp_of(x * sp.log(b), e)
         if isinstance(e, sp.exp):
             return self._exp_of(e.args[0], e)
@@ -509,7 +557,7 @@ class Lifting:
         re, im, den = self.one, self.zero, self.one
         for c, atom in _terms(e.args[0]):
             u, kern = self._kernel_gen(("tan", atom), e)
-            k = int(c * kern.d)
+            k = _whole(c * kern.d, e)
             # (1 + i u)^2 = (1 - u^2) + i (2u); conjugate for negative k
             br, bi = self.one - u * u, (u + u) if k > 0 else -(u + u)
             for _ in range(abs(k)):
@@ -605,11 +653,14 @@ class Lifting:
     #: polynomials with more terms than this are converted expanded: factoring them costs minutes and
     #: their factored form is no easier to read
     FACTOR_LIMIT = 400
+    #: ... and so are polynomials of higher total degree (``E**100000 + E`` takes flint minutes)
+    FACTOR_DEGREE_LIMIT = 200
 
     def _factored(self, p: fmpz_mpoly) -> sp.Expr:
         if p.is_zero():
             return sp.Integer(0)
-        if len(p) == 1 or p.total_degree() <= 1 or len(p) > self.FACTOR_LIMIT:
+        if (len(p) == 1 or p.total_degree() <= 1 or len(p) > self.FACTOR_LIMIT
+                or p.total_degree() > self.FACTOR_DEGREE_LIMIT):
             return self.poly_to_sympy(p)
         c, facs = p.factor()
         out = sp.Integer(int(c))

@@ -170,3 +170,71 @@ def test_gradients_at_irrational_points_are_exact(point):
     expected = evaluate_matrix(sp.Matrix([2 * (p[0] - 1), 2 * p[1]]), {}, DPS)
     assert max_abs_diff(expected, evaluate_matrix(sp.Matrix(at.manifold), {}, DPS), DPS) < TOL
     _against_svd(M, pt)
+
+
+# -- soundness: the adversarial review of the tower (each of these printed a false claim once) ----------
+
+def _claim(statement, e, syms, positive=()):
+    from symgrad.proof import Claim
+    return Claim(statement, {"A": sp.Matrix([[e]])}, tuple(syms), lambda ops, inp: {"residual": inp["A"]},
+                 positive=positive)
+
+
+def test_a_kernel_not_seen_is_refused_not_truncated():
+    """exp(x/3) in a field built for exp(x/2) once lifted as exp(0) = 1; now a LiftError, and the
+    loss differential of a Hellinger-type loss is right."""
+    x, a, b = sp.symbols("x a b", real=True)
+    with pytest.raises(sg.exceptions.LiftError, match="not seen"):
+        Lifting.build([sp.exp(x / 2)]).lift(sp.exp(x / 3))
+    M = sg.Model([sp.exp(a), b], params=[a, b])
+    z1, z2 = M.z
+    at = sg.natural_gradient(M, sp.sqrt(z1) + z2**2).at({a: 1, b: 1})
+    assert sp.simplify(at.parameter[0] - sp.exp(-R(3, 2)) / 2) == 0 and at.parameter[1] == 2
+
+
+def test_zero_divisors_are_not_certified_non_zero():
+    """f = sqrt((x+1)^2) - (x+1) vanishes for x > -1 and g = sqrt((x+1)^2) + (x+1) for x < -1, so
+    diag(f, g) has rank 1 everywhere; certifying f and g non-zero at different points gave rank 2."""
+    x = sp.Symbol("x", real=True)
+    w = sp.sqrt(x**2 + 2 * x + 1)
+    with pytest.raises(UndecidedError):
+        _ = pinv(sp.diag(w - (x + 1), w + (x + 1)), [x]).rank
+
+
+def test_the_declared_domain_is_respected():
+    from symgrad.proof import decide
+    q = sp.Symbol("q", nonnegative=True)
+    cert = decide(_claim("sqrt((q+1)^2) = q+1", sp.sqrt(q**2 + 2 * q + 1) - (q + 1), [q])).certificate
+    assert cert.verdict is not Verdict.REFUTED
+    x = sp.Symbol("x", real=True)
+    cert = decide(_claim("on x > 0", sp.sqrt(x**2 + 2 * x + 1) - (x + 1), [x], positive=(x,))).certificate
+    assert cert.verdict is not Verdict.REFUTED
+    m = sp.Symbol("m", negative=True)
+    cert = decide(_claim("m < 0", sp.sqrt(m**6 + m**2) + m * sp.sqrt(m**4 + 1), [m]), seed=6).certificate
+    assert cert.verdict is not Verdict.REFUTED
+    n = sp.Symbol("n", integer=True)
+    with pytest.raises(sg.exceptions.LiftError, match="integer"):
+        Lifting.build([sp.sin(sp.pi * n * (n + 1) / 2)])
+
+
+def test_a_witness_is_a_point_where_the_claim_fails():
+    """trace(A^+ A) = 1 for A = diag(x, 14x - 27) fails generically but holds at x = 27/14 (a rank drop);
+    the witness must be a point where the claim, computed there, fails."""
+    from symgrad.proof import decide
+    x = sp.Symbol("x", real=True)
+    A = sp.diag(x, 14 * x - 27)
+    claim = sg.Claim("trace(A^+ A) = 1", {"A": A}, (x,),
+                     lambda ops, inp: {"residual": [[sum(ops.mul(ops.pinv(inp["A"]), inp["A"])[i][i]
+                                                         for i in range(2)) - 1]]})
+    cert = decide(claim, seed=0).certificate
+    assert cert.verdict is Verdict.REFUTED
+    x0 = cert.witness.point[x]
+    assert (A.subs(x, x0).pinv() * A.subs(x, x0)).trace() != 1
+
+
+def test_the_hemisphere_is_decided():
+    """sqrt(1 - a^2 - b^2) is real only on the unit disc: the base point must be found there."""
+    a, b = sp.symbols("a b", real=True)
+    M = sg.Model([a, b, sp.sqrt(1 - a**2 - b**2)], params=[a, b])
+    assert M.rank == 2
+    _against_svd(M, {a: R(1, 3), b: R(1, 4)})
