@@ -25,14 +25,14 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import sympy as sp
 
 from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
 from .exact import dense as linalg
 from .exact.lifting import Lifting
-from .exceptions import LiftError, RankError
+from .exceptions import LiftError, OutOfBudgetError, RankError
 from .exact.point import PointField
 from .exact.ratfunc import RF
 from .gradient import ANY_LOSS, loss_differential, recipe, riesz_gradient
@@ -41,6 +41,7 @@ from .notation import latex_text
 from .model import Model, as_reparametrisation
 from .parametrisation import Reparametrisation
 from .ops import ExactOps, Ops, ValueOps
+from ._inputs import point as read_point
 from ._sampling import sample_point
 from .proof import Certificate, Claim, Verdict, Witness, _in_domain, decide, exact_witness
 
@@ -92,7 +93,8 @@ def invariance_residual(ops: Ops, inp: dict) -> dict:
             C, Ct = canonical_basis(ops, J), canonical_basis(ops, Jt)
             if _same(C, Ct) and _invertible_at_a_point(ops, ops.mul(ops.mul(ops.T(C), g), C)):
                 zero = linalg.zeros(len(J), 1, ops.zero)
-                return {"residual": zero, "route": "equal canonical bases of the column spaces of J and J Df "
+                return {"residual": zero, "rank": len(C[0]),
+                        "route": "equal canonical bases of the column spaces of J and J Df "
                         "(reduced row echelon forms), B^T g B invertible: both projections of eq. (6) coincide"}
             on_xi = riesz_gradient(ops, J, g, dL, basis=C)
             on_eta = riesz_gradient(ops, Jt, g, dL, basis=Ct)
@@ -188,7 +190,8 @@ class InvarianceProof:
 
         The gradients of eq. (5) are not needed for the verdict; they are computed here, in
         the lifted field and within the model's budget, only when asked for (``None`` when
-        the inputs have no exact lift)."""
+        the inputs have no exact lift, or when the formulas do not finish within the model's budget:
+        :meth:`at` gives the values at a point without them)."""
         cache = self.__dict__.setdefault("_converted", {})
         if name in cache:
             return cache[name]
@@ -203,9 +206,41 @@ class InvarianceProof:
                 self.lifted.update({k: out[k] for k in ("grad_xi", "grad_eta", "delta")})
             except LiftError:
                 self.claim = None
+            except OutOfBudgetError:
+                cache.update(grad_xi=None, grad_eta=None, delta=None)  # not reached: stated by None
+                return None
         M = self.lifted.get(name)
         cache[name] = None if M is None or self.lifting is None else self.lifting.matrix_to_sympy(M, factor=True)
         return cache[name]
+
+    def at(self, point: Mapping[Any, Any]) -> dict[str, sp.ImmutableMatrix]:
+        r"""The exact vectors of eq. (5) for both parametrisations, ``Delta grad`` and ``J Delta grad`` at a point.
+
+        ``point`` gives every new parameter ``eta`` (and the model's constants, and with
+        ``ANY_LOSS`` the components ``dL_k``).  The inputs are evaluated in the field of the
+        kernels at the point and the Moore-Penrose inverses are taken there with the rank
+        decided exactly, so these are the true values at the point (at a rank-drop point too),
+        with no formula built.  Returns ``grad_xi``, ``grad_eta``, ``delta`` and ``residual``.
+        :class:`~symgrad.exceptions.LiftError` when the inputs have no exact lift.
+        """
+        if self.claim is None:
+            raise LiftError("this invariance check has no exact inputs to evaluate")
+        if self.lifting is None:
+            self.lifting = _lift_claim(self.claim)
+        L = self.lifting
+        lifted = self.__dict__.get("_lifted_inputs")
+        if lifted is None:
+            lifted = {k: L.lift_matrix(sp.Matrix(M)) for k, M in self.claim.inputs.items()}
+            self.__dict__["_lifted_inputs"] = lifted
+        pt = read_point(point, tuple(L.symbols), what="point of eta (and of dL)")
+        F = PointField(L, pt)
+        value = _point_evaluator(F)
+        vals = {k: [[value(x) for x in row] for row in M] for k, M in lifted.items()}
+        ops = ValueOps(F.value(L.zero), F.value(L.one))
+        out = parameter_gradients(ops, vals)
+        out["residual"] = ops.mul(vals["J"], out["delta"])
+        return {k: sp.ImmutableMatrix([[F.to_sympy(x) for x in row] for row in out[k]])
+                for k in ("grad_xi", "grad_eta", "delta", "residual")}
 
     @property
     def grad_xi(self) -> sp.ImmutableMatrix | None:
@@ -314,12 +349,17 @@ def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *,
                     raise
                 lifting = None
         if "exact" in levels and lifting is not None:
-            delta_cert, exact_delta = _delta_certificate(claim, lifting, d.certificate.seed, whole)
+            delta_cert, exact_delta = _delta_certificate(claim, lifting, d.certificate.seed, whole,
+                                                         _int_or_none(d.exact_outputs.get("rank")))
         else:
             delta_claim = Claim(f"Delta grad = 0 for {f.name} on {model.name}", inputs, syms, _delta_only,
                                 positive=positive, extra_symbols=claim.extra_symbols)
             delta_cert = decide(delta_claim, budget=whole, seed=seed, levels=levels).certificate
     return InvarianceProof(model, f, L, d.certificate, delta_cert, lifting, exact_delta, claim)
+
+
+def _int_or_none(x: Any) -> int | None:
+    return x if isinstance(x, int) else None
 
 
 def _delta_only(ops: Ops, inp: dict) -> dict:
@@ -367,57 +407,49 @@ def _point_evaluator(F: PointField) -> Callable[[RF], RF]:
 _WITNESS_POINTS = 6
 
 
-def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None,
-                       budget: Budget) -> tuple[Certificate, dict]:
-    r"""Decide ``Delta grad = 0``: a witness point first, the exact normal form only if none is found.
+def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None, budget: Budget,
+                       rank: int | None = None) -> tuple[Certificate, dict]:
+    r"""Decide ``Delta grad = 0``: witness points first, the exact normal form only if none is found.
 
-    At a rational point of the parameters (and of ``dL``) every input takes an exact value in
-    the field of the lifted kernels there (:class:`~symgrad.exact.point.PointField`); the
-    Moore-Penrose inverses of ``G`` and of ``Df^T G Df`` are computed at the point with the rank
-    decided exactly, so the value of eq. (5) there is the true one.  A non-zero ``Delta grad``
-    at a point where ``Df`` is invertible and ``J``, ``J Df`` have the same rank refutes the
-    identity ``Delta grad = 0`` with that point as exact witness.  Only when no point within
-    :data:`_WITNESS_POINTS` tries gives one is ``Delta grad`` computed exactly in the lifted
-    field (proved zero, or refuted by its non-zero normal form).  Either way within ``budget``.
-    Returns the certificate and the exact outputs computed on the way (``grad_xi``, ``grad_eta``,
-    ``delta``; empty when a witness point decided it).
+    ``r`` is the generic rank of ``J`` (``rank``, or the size of its canonical basis by exact
+    elimination over the lifted field).
+
+    1. At integer points of the lifted variables (when they are free: no relations between
+       them) the inputs are exact rationals and eq. (5) costs a few small exact inverses.  At
+       such a point where ``J`` and ``J Df`` both have rank ``r`` and ``Df`` is invertible, the
+       Moore-Penrose inverses there are the values of the generic formulas, so a non-zero
+       ``Delta grad`` there shows that ``Delta grad`` is not the zero rational function; the
+       kernels being algebraically independent, it is not the zero function either.
+    2. At rational points of the parameters (and of ``dL``) every input takes an exact value in
+       the field of the kernels there (:class:`~symgrad.exact.point.PointField`) and the
+       Moore-Penrose inverses are taken there, so a non-zero value is a witness in the
+       parameters themselves.  When step 1 found a witness this search only gets a share of the
+       budget (it can be slow: powers of ``exp(1)`` of high degree).
+    3. Only when neither finds a non-zero value is ``Delta grad`` computed exactly in the lifted
+       field (proved zero, or refuted by its non-zero normal form).
+
+    Either way within ``budget``.  Returns the certificate and the exact outputs computed on
+    the way (``grad_xi``, ``grad_eta``, ``delta``; empty when a witness point decided it).
     """
     statement = "Delta grad = 0"
     rng = random.Random(seed)
-    lifted = None
     try:
         with budget.limit():
             lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
-            for _ in range(4 * _WITNESS_POINTS):
-                # small positive integers first (the values of the kernels are then polynomials in
-                # exp(1) and tan(1/2), evaluated by one composition), grid points after
-                pt = (sample_point(lifting.symbols, rng, kind="small", max_den=1, positive=lifting.symbols)
-                      if _ < _WITNESS_POINTS else sample_point(lifting.symbols, rng, kind="grid"))
-                if not _in_domain(claim, pt):
-                    continue
-                point = {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()}
-                try:
-                    F = PointField(lifting, point)
-                    value = _point_evaluator(F)
-                    vals = {k: [[value(x) for x in row] for row in M] for k, M in lifted.items()}
-                except (LiftError, ZeroDivisionError):
-                    continue
-                ops = ValueOps(F.value(lifting.zero), F.value(lifting.one))
-                J, Df = vals["J"], vals["Df"]
-                n = len(Df)
-                r = ops.rank_profile(J)[0]
-                if ops.rank_profile(Df)[0] < n or ops.rank_profile(ops.mul(J, Df))[0] != r:
-                    continue
-                delta = parameter_gradients(ops, vals)["delta"]
-                nz = [i for i, row in enumerate(delta) if not row[0].is_zero()]
-                if nz:
-                    v = F.to_sympy(delta[nz[0]][0])
-                    w = Witness(point, {"entry": (nz[0] + 1, 1), "value": v}, numeric=sp.N(v, 15), exact=True)
-                    return Certificate(statement, Verdict.REFUTED,
-                                       "exact arithmetic at a rational point: the Moore-Penrose inverses of "
-                                       f"both Gram matrices there (rank {r} for both), eq. (5) evaluated exactly",
-                                       witness=w), {}
-                break  # a generic point where Delta grad vanishes: decide it exactly instead
+            r = rank if rank is not None else len(canonical_basis(ExactOps(lifting), lifted["J"])[0])
+            lifted_cert = _lifted_point_witness(lifting, lifted, r, rng, statement)
+            search = budget.sub(0.3) if lifted_cert is not None else budget
+            try:
+                with search.limit():
+                    found = _parameter_point_witness(claim, lifting, lifted, r, rng, statement)
+            except OutOfTime as exc:
+                if not search.owns(exc) or lifted_cert is None:
+                    raise
+                found = None
+            if isinstance(found, Certificate):
+                return found, {}
+            if lifted_cert is not None:
+                return lifted_cert, {}
             out = parameter_gradients(ExactOps(lifting), lifted)
             method = "exact rational-function arithmetic in the lifted field (both pseudo-inverses of eq. 5)"
             if linalg.is_zero_matrix(out["delta"]):
@@ -433,6 +465,75 @@ def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None,
             raise
     return Certificate(statement, Verdict.UNDECIDED, "no witness point and no exact normal form within the budget",
                        notes=("Delta grad = 0 was not decided within the budget",)), {}
+
+
+def _generic_ranks(ops: Ops, vals: dict, r: int) -> bool:
+    """``Df`` invertible and ``J``, ``J Df`` of the generic rank ``r`` at the point of ``vals``."""
+    J, Df = vals["J"], vals["Df"]
+    return (ops.rank_profile(Df)[0] == len(Df) and ops.rank_profile(J)[0] == r
+            and ops.rank_profile(ops.mul(J, Df))[0] == r)
+
+
+def _lifted_point_witness(lifting: Lifting, lifted: dict, r: int, rng: random.Random,
+                          statement: str, tries: int = 3) -> Certificate | None:
+    """Step 1 of :func:`_delta_certificate`: a non-zero ``Delta grad`` at an integer point of the lifted variables."""
+    if any(v.kind not in _FREE_KINDS for v in lifting.variables) or getattr(lifting, "faithful", True) is False:
+        return None
+    ops = ValueOps(Fraction(0), Fraction(1))
+    for _ in range(tries):
+        point = [rng.randrange(1, 2**20) for _ in lifting.variables]
+        try:
+            vals = {k: [[Fraction(x.evaluate(point)) for x in row] for row in M] for k, M in lifted.items()}
+        except ZeroDivisionError:
+            continue
+        if not _generic_ranks(ops, vals, r):
+            continue
+        delta = parameter_gradients(ops, vals)["delta"]
+        nz = [i for i, row in enumerate(delta) if row[0] != 0]
+        if not nz:
+            return None  # zero at a generic point: leave it to the exact computation
+        where = {f"{v.name} = {v.meaning}": sp.Integer(x) for v, x in zip(lifting.variables, point)}
+        v = delta[nz[0]][0]
+        w = Witness(where, {"entry": (nz[0] + 1, 1), "value": sp.Rational(v.numerator, v.denominator)}, exact=True)
+        return Certificate(statement, Verdict.REFUTED,
+                           "exact rational arithmetic at an integer point of the lifted variables where J and "
+                           f"J Df have the generic rank {r}: Delta grad is a non-zero rational function, hence "
+                           "not the zero function (the lifted kernels are algebraically independent)", witness=w,
+                           notes=("no witness in the parameters themselves was evaluated within its share of the "
+                                  "budget",))
+    return None
+
+
+def _parameter_point_witness(claim: Claim, lifting: Lifting, lifted: dict, r: int, rng: random.Random,
+                             statement: str) -> Certificate | None:
+    """Step 2 of :func:`_delta_certificate`: a non-zero ``Delta grad`` at a rational point of the parameters."""
+    for k in range(4 * _WITNESS_POINTS):
+        # small positive integers first (the values of the kernels are then polynomials in
+        # exp(1) and tan(1/2), evaluated by one composition), grid points after
+        pt = (sample_point(lifting.symbols, rng, kind="small", max_den=1, positive=lifting.symbols)
+              if k < _WITNESS_POINTS else sample_point(lifting.symbols, rng, kind="grid"))
+        if not _in_domain(claim, pt):
+            continue
+        point = {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()}
+        try:
+            F = PointField(lifting, point)
+            value = _point_evaluator(F)
+            vals = {key: [[value(x) for x in row] for row in M] for key, M in lifted.items()}
+        except (LiftError, ZeroDivisionError):
+            continue
+        ops = ValueOps(F.value(lifting.zero), F.value(lifting.one))
+        if not _generic_ranks(ops, vals, r):
+            continue
+        delta = parameter_gradients(ops, vals)["delta"]
+        nz = [i for i, row in enumerate(delta) if not row[0].is_zero()]
+        if not nz:
+            return None  # a generic point where Delta grad vanishes: decide it exactly instead
+        v = F.to_sympy(delta[nz[0]][0])
+        w = Witness(point, {"entry": (nz[0] + 1, 1), "value": v}, numeric=sp.N(v, 15), exact=True)
+        return Certificate(statement, Verdict.REFUTED,
+                           "exact arithmetic at a rational point: the Moore-Penrose inverses of both Gram "
+                           f"matrices there (the generic rank {r} for both), eq. (5) evaluated exactly", witness=w)
+    return None
 
 
 # ---------------------------------------------------------------------------

@@ -142,3 +142,24 @@ def test_invariance_reports_fallback_when_not_liftable():
     assert proof.verdict is Verdict.NUMERIC
     assert "no exact lift" in " ".join(proof.certificate.notes)
     assert "not proved" in proof.certificate.summary()
+
+
+@pytest.mark.parametrize("name", ["linear-network-2", "softmax3", "gaussian"])
+def test_lifted_point_witness_is_the_value_of_the_exact_normal_form(name):
+    """A witness of Delta grad != 0 at an integer point of the lifted variables (true Moore-Penrose
+    inverses at the point, generic ranks) equals the exact normal form of Delta grad evaluated there."""
+    from symgrad import reparam as R
+    from symgrad.ops import ExactOps
+    M, f = ACCEPTANCE[name]()
+    proof = sg.check_invariance(M, f, seed=4)
+    claim = proof.claim
+    L = R._lift_claim(claim)
+    lifted = {k: L.lift_matrix(sp.Matrix(X)) for k, X in claim.inputs.items()}
+    r = len(R.canonical_basis(ExactOps(L), lifted["J"])[0])
+    assert r == M.rank
+    cert = R._lifted_point_witness(L, lifted, r, random.Random(5), "Delta grad = 0")
+    assert cert is not None and cert.verdict is Verdict.REFUTED
+    point = [int(v) for v in cert.witness.point.values()]
+    i, _ = cert.witness.value["entry"]
+    exact = R.parameter_gradients(ExactOps(L), lifted)["delta"]
+    assert exact[i - 1][0].evaluate(point) == cert.witness.value["value"] != 0

@@ -65,61 +65,124 @@ def shape(A: Matrix) -> tuple[int, int]:
     return (len(A), len(A[0]) if A else 0)
 
 
-#: a row or column is brought to a common denominator only when it has at most this many different ones
-#: (more, and the common denominator and the numerators grow: the entries are then reduced one by one)
-_MAX_DENOMINATORS = 2
+class _Denominators:
+    r"""The denominators of the entries of a product, as products of irreducible polynomials seen so far.
 
+    Every denominator of the inputs of total degree at most ``factor_degree`` is factored once
+    (python-flint; larger ones are kept whole and the entries they divide reduced by a gcd at
+    the end); a denominator is then an
+    integer content with a vector of exponents.  Common denominators of a row or column are
+    least common multiples taken on the exponents (no gcd of polynomials), and the entries of
+    the product are reduced to lowest terms by trial division with the known factors of their
+    denominators: the only non-constant factors a reduced denominator can have.
+    """
 
-def _common_denominator(xs: Sequence[RF]) -> tuple[Any, list[Any]] | None:
-    """``(d, [num_i])`` with ``x_i = num_i / d`` for the least common denominator ``d`` (``None`` for 1), or
-    ``None`` when the ``x_i`` have more than :data:`_MAX_DENOMINATORS` different denominators."""
-    dens: list = []
-    for x in xs:
-        if not x.num.is_zero() and not x.den.is_one() and not any(x.den == e for e in dens):
-            dens.append(x.den)
-            if len(dens) > _MAX_DENOMINATORS:
-                return None
-    if not dens:
-        return None, [x.num for x in xs]
-    d = dens[0]
-    for e in dens[1:]:
-        d = d * (e / d.gcd(e))
-    return d, [x.num if x.num.is_zero() else x.num * (d / x.den) for x in xs]
+    def __init__(self, factor_degree: int = 24) -> None:
+        self.factor_degree = factor_degree
+        self.factors: list = []
+        self.opaque: set[int] = set()  # factors left unfactored (too large): reduced by a gcd at the end
+        self._seen: list = []  # (polynomial, (content, exponents))
+
+    def of(self, den: Any) -> tuple[int, dict[int, int]]:
+        for q, v in self._seen:
+            if q == den:
+                return v
+        if int(den.total_degree()) > self.factor_degree:
+            k = next((i for i, g in enumerate(self.factors) if g == den), None)
+            if k is None:
+                k = len(self.factors)
+                self.factors.append(den)
+                self.opaque.add(k)
+            v = (1, {k: 1})
+            self._seen.append((den, v))
+            return v
+        c, facs = den.factor()
+        exps: dict[int, int] = {}
+        for f, e in facs:
+            k = next((i for i, g in enumerate(self.factors) if g == f), None)
+            if k is None:
+                k = len(self.factors)
+                self.factors.append(f)
+            exps[k] = exps.get(k, 0) + int(e)
+        v = (int(c), exps)
+        self._seen.append((den, v))
+        return v
+
+    def common(self, xs: Sequence[RF]) -> tuple[tuple[int, dict[int, int]], list[Any]]:
+        """The least common denominator of ``xs`` and the numerators over it."""
+        parts = [self.of(x.den) if not x.num.is_zero() else None for x in xs]
+        content, exps = 1, {}  # type: int, dict[int, int]
+        for p in parts:
+            if p is not None:
+                content = math.lcm(content, abs(p[0]))
+                for k, e in p[1].items():
+                    exps[k] = max(exps.get(k, 0), e)
+        nums = []
+        for x, p in zip(xs, parts):
+            if p is None:
+                nums.append(x.num)
+                continue
+            cof = x.num * (content // p[0])
+            for k, e in exps.items():
+                if e > p[1].get(k, 0):
+                    cof = cof * self.factors[k] ** (e - p[1].get(k, 0))
+            nums.append(cof)
+        return (content, exps), nums
+
+    def reduced(self, num: Any, d1: tuple[int, dict[int, int]], d2: tuple[int, dict[int, int]]) -> RF:
+        """``num / (d1 d2)`` in lowest terms."""
+        content = d1[0] * d2[0]
+        exps = dict(d1[1])
+        for k, e in d2[1].items():
+            exps[k] = exps.get(k, 0) + e
+        den = num.context().constant(1)
+        opaque = False
+        for k, e in exps.items():
+            f = self.factors[k]
+            while e:
+                q, rem = divmod(num, f)
+                if not rem.is_zero():
+                    break
+                num, e = q, e - 1
+            if e:
+                den = den * f**e
+                opaque = opaque or k in self.opaque
+        if opaque:  # a factor that is not known to be irreducible is left: reduce by a gcd
+            return RF(num, den * content)
+        g = math.gcd(int(num.content()), content)
+        if g > 1:
+            num, content = num / g, content // g
+        den = den * content
+        if den.leading_coefficient() < 0:
+            num, den = -num, -den
+        return RF(num, den, reduced=True)
 
 
 def _matmul_rf(A: Matrix, B: Matrix, symmetric: bool = False) -> Matrix:
-    r"""``A B`` for rational-function matrices, over one common denominator per row of ``A`` and per
-    column of ``B`` where they share few denominators: ``(A B)_{ij} = (\sum_t a_{it} b_{tj}) / (d_i e_j)``
-    with polynomial numerators, reduced once per entry (one gcd) instead of reducing every product
-    and partial sum.  Rows or columns with many different denominators are multiplied entry by
-    entry (:meth:`RF.sum_many` groups the terms by denominator)."""
-    rows = [_common_denominator(r) for r in A]
-    Bcols = [list(c) for c in zip(*B)]
-    cols = [_common_denominator(c) for c in Bcols]
+    r"""``A B`` for rational-function matrices over one common denominator per row of ``A`` and per
+    column of ``B``: ``(A B)_{ij} = (\sum_t a_{it} b_{tj}) / (d_i e_j)`` with polynomial numerators,
+    the common denominators and the reduction to lowest terms done on known irreducible factors
+    (:class:`_Denominators`) instead of reducing every product and partial sum by a gcd."""
     ctx = A[0][0].num.context()
+    # univariate values at a point: gcds are cheap there and factoring high degrees is not
+    D = _Denominators(24 if ctx.nvars() > 1 else -1)
+    rows = [D.common(r) for r in A]
+    cols = [D.common(c) for c in zip(*B)]
     zero_p = ctx.constant(0)
     out: Matrix = []
-    for i, rw in enumerate(rows):
+    for i, (d, na) in enumerate(rows):
         row = []
-        for j, cl in enumerate(cols):
+        live = [(t, a) for t, a in enumerate(na) if not a.is_zero()]
+        for j, (e, nb) in enumerate(cols):
             if symmetric and j < i:
                 row.append(out[j][i])
                 continue
-            if rw is None or cl is None:
-                terms = [a * b for a, b in zip(A[i], Bcols[j]) if not a.num.is_zero() and not b.num.is_zero()]
-                row.append(total(terms) if terms else RF(zero_p))
-                continue
-            (d, na), (e, nb) = rw, cl
             acc = zero_p
-            for a, b in zip(na, nb):
-                if not a.is_zero() and not b.is_zero():
+            for t, a in live:
+                b = nb[t]
+                if not b.is_zero():
                     acc = acc + a * b
-            if acc.is_zero():
-                row.append(RF(zero_p))
-            elif d is None and e is None:
-                row.append(RF(acc))
-            else:
-                row.append(RF(acc, d if e is None else (e if d is None else d * e)))
+            row.append(RF(zero_p) if acc.is_zero() else D.reduced(acc, d, e))
         out.append(row)
     return out
 

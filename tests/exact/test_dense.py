@@ -292,3 +292,19 @@ def test_cramer_bounds_grow_polynomially():
     X = linalg.inverse(A)
     assert max(x.num_deg for row in X for x in row) == n - 1
     assert max(x.den_deg for row in X for x in row) == n
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_common_denominator_product_equals_entrywise_arithmetic(seed):
+    """The product over known irreducible factors of the denominators is the same canonical rational
+    function as summing the reduced products one by one (gcds at every step)."""
+    import random
+    rng = random.Random(seed)
+    ctx = fmpz_mpoly_ctx.get(("x", "y", "z"), "degrevlex")
+    A, B = _random_rf_matrix(rng, ctx, 3, 4), _random_rf_matrix(rng, ctx, 4, 3)
+    x, y, z = ctx.gens()
+    A[0][1] = RF(2 * x + 2, 6 * (x + 1) ** 2 * (y + 3))   # a content and a cancelling factor
+    slow = [[sum((A[i][t] * B[t][j] for t in range(4)), RF(ctx.constant(0))) for j in range(3)] for i in range(3)]
+    assert linalg.matmul(A, B) == slow
+    S = linalg.matmul(A, linalg.transpose(A))
+    assert linalg.matmul(A, linalg.transpose(A), symmetric=True) == S
