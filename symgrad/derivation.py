@@ -33,12 +33,13 @@ from .inverse import PseudoInverse
 from .model import Model
 from .notation import latex_text
 from .parametrisation import Reparametrisation
-from .ops import Ops
+from .ops import ExactOps, Ops
 from .proof import Certificate, Claim, Verdict, decide
 from .reparam import (
     DampedInvariance, InvarianceProof, StepComparison, check_invariance, damped_invariance, step_comparison,
 )
 from .counterexample import Counterexample, counterexample
+from .exact import dense as linalg
 from .factored import FactoredForm, factored
 from .singular import SingularPoints, ensure_nonsingular, singular_points
 
@@ -115,31 +116,69 @@ def _hstack(ops: Ops, *blocks: list) -> list:
 
 
 def _factor_xi(ops: Ops, inp: dict) -> dict:
-    r"""``G^+ = J^T K^{-1} g^{-1} K^{-1} J``, ``grad^Xi = J^T K^{-1} w``, ``J G^+ nabla L = w`` with
-    ``K = J J^T`` and ``w = g^{-1} dL``: the residuals of the three identities, side by side."""
-    J, g, dL = inp["J"], inp["g"], inp["dL"]
+    r"""The premises of the Penrose argument for ``X = J^T K^{-1} g^{-1} K^{-1} J`` (``K = J J^T``) and
+    the two gradient identities, as residuals side by side: ``G - J^T g J``, ``g - g^T``,
+    ``K K^{-1} - I``, ``g g^{-1} - I``, ``J^T K^{-1} w - grad^Xi`` and ``grad_manifold - w`` with
+    ``w = g^{-1} dL``.  No product with the expanded ``G^+`` is formed (see :class:`Factorisation`)."""
+    J, g, dL, G = inp["J"], inp["g"], inp["dL"], inp["G"]
+    m = len(J)
+    eye = [[ops.one if i == j else ops.zero for j in range(m)] for i in range(m)]
     K = ops.mul(J, ops.T(J))
     Ki, gi = ops.inv(K), ops.inv(g)
-    A = ops.mul(ops.T(J), Ki)
     w = ops.mul(gi, dL)
-    X = ops.mul(ops.mul(A, gi), ops.mul(Ki, J))
-    res = _hstack(ops, ops.sub(X, inp["G_plus"]), ops.sub(ops.mul(A, w), inp["grad_param"]),
+    res = _hstack(ops, ops.sub(G, ops.mul(ops.T(J), ops.mul(g, J))), ops.sub(g, ops.T(g)),
+                  ops.sub(ops.mul(K, Ki), eye), ops.sub(ops.mul(g, gi), eye),
+                  ops.sub(ops.mul(ops.mul(ops.T(J), Ki), w), inp["grad_param"]),
                   ops.sub(inp["grad_manifold"], w))
-    return {"residual": res, "K": K}
+    return {"residual": res, "K": K, "det_K": [[linalg.det(K, ops.pivot_zero, ops.cost)]]}
 
 
 def _factor_eta(ops: Ops, inp: dict) -> dict:
-    r"""With ``Jt = J(f(eta)) Df`` and ``Kt = Jt Jt^T``: ``grad^H = Jt^T Kt^{-1} w`` and
-    ``Delta grad = J^T K^{-1} w - Df Jt^T Kt^{-1} w`` at ``xi = f(eta)``, ``w = g^{-1} dL``."""
+    r"""The premises of the Penrose argument for ``phi o f``, with ``Jt = J(f(eta)) Df`` and
+    ``Kt = Jt Jt^T``: ``Jt_model - J Df`` (the library's Jacobian of ``phi o f`` against the chain
+    rule), ``g - g^T``, ``K K^{-1} - I``, ``Kt Kt^{-1} - I`` and ``g g^{-1} - I``; and, as outputs,
+    ``grad^Xi = J^T K^{-1} w`` at ``xi = f(eta)``, ``grad^H = Jt^T Kt^{-1} w`` and
+    ``Delta grad = grad^Xi - Df grad^H`` with ``w = g^{-1} dL``."""
     J, g, dL, Df = inp["J"], inp["g"], inp["dL"], inp["Df"]
+    m = len(J)
+    eye = [[ops.one if i == j else ops.zero for j in range(m)] for i in range(m)]
     Jt = ops.mul(J, Df)
     K, Kt = ops.mul(J, ops.T(J)), ops.mul(Jt, ops.T(Jt))
-    w = ops.mul(ops.inv(g), dL)
-    grad_xi = ops.mul(ops.mul(ops.T(J), ops.inv(K)), w)
-    grad_eta = ops.mul(ops.mul(ops.T(Jt), ops.inv(Kt)), w)
-    delta = ops.sub(grad_xi, ops.mul(Df, grad_eta))
-    return {"residual": _hstack(ops, ops.sub(grad_eta, inp["grad_eta"]), ops.sub(delta, inp["delta"])),
-            "K": Kt}
+    Ki, Kti, gi = ops.inv(K), ops.inv(Kt), ops.inv(g)
+    res = _hstack(ops, ops.sub(inp["J_tilde"], Jt), ops.sub(g, ops.T(g)), ops.sub(ops.mul(K, Ki), eye),
+                  ops.sub(ops.mul(Kt, Kti), eye), ops.sub(ops.mul(g, gi), eye))
+    return {"residual": res, "K": Kt, "det_K": [[linalg.det(Kt, ops.pivot_zero, ops.cost)]],
+            "Ki": Ki, "Kti": Kti, "Jt": Jt, "w": ops.mul(gi, dL)}
+
+
+#: Vectors of eqs. (5) and (6) through ``K`` are converted to SymPy only while the sum of the sizes
+#: (terms of numerator and denominator) of their exact entries stays below this; larger ones (a tanh
+#: network's ``Delta grad`` has millions of operations) are not expanded at all.
+_MAX_EXPANDED_TERMS = 3000
+
+
+def _eta_vectors(dec: Any, Df: sp.MatrixBase, J: sp.MatrixBase) -> dict[str, sp.ImmutableMatrix | None]:
+    """``J^T K^{-1} w``, ``Jt^T Kt^{-1} w`` and ``Delta grad`` from an exact run of :func:`_factor_eta`,
+    each stopped (None) as soon as one is larger than :data:`_MAX_EXPANDED_TERMS`."""
+    out: dict[str, sp.ImmutableMatrix | None] = {"grad_xi": None, "grad_eta": None, "delta": None}
+    o, L = dec.exact_outputs, dec.lifting
+    if L is None or "Kti" not in o:
+        return out
+    ops = ExactOps(L)
+    lifted_J, lifted_Df = L.lift_matrix(sp.Matrix(J)), L.lift_matrix(sp.Matrix(Df))
+
+    def small(v: list) -> bool:
+        return sum(x.size() for row in v for x in row) <= _MAX_EXPANDED_TERMS
+
+    grad_eta = ops.mul(ops.T(o["Jt"]), ops.mul(o["Kti"], o["w"]))
+    if not small(grad_eta):
+        return out
+    grad_xi = ops.mul(ops.T(lifted_J), ops.mul(o["Ki"], o["w"]))
+    delta = ops.sub(grad_xi, ops.mul(lifted_Df, grad_eta))
+    if not (small(grad_xi) and small(delta)):
+        return out
+    return {k: L.matrix_to_sympy(v, factor=True) for k, v in
+            (("grad_xi", grad_xi), ("grad_eta", grad_eta), ("delta", delta))}
 
 
 @dataclass(frozen=True)
@@ -156,22 +195,55 @@ class Factorisation:
         \operatorname{grad}^{\Xi} = J^T K^{-1} w, \qquad
         J G^+ \nabla\mathcal{L} = w = g^{-1}\, d\mathcal{L},
 
-    since ``X = J^T K^{-1} g^{-1} K^{-1} J`` gives ``G X = X G = J^T K^{-1} J``,
-    a symmetric projector, so ``G X G = G`` and ``X G X = X`` (Definition 1 of
-    the paper and the Penrose conditions); eqs. (5) and (4) follow with
-    ``nabla L = J^T dL``.  For the second parametrisation ``Jt = J(f(eta)) Df``
-    has full row rank too, and ``Delta grad`` of eq. (6) is
-    ``J^T K^{-1} w - Df Jt^T Kt^{-1} w`` at ``xi = f(eta)``.  Each identity is
-    decided against the expanded results of the library (elimination), so the
-    short form the appendix prints is proved equal to the long one.
+    **Why, and how it is checked.**  Let ``X = J^T K^{-1} g^{-1} K^{-1} J``.  With
+    ``G = J^T g J``, ``g`` symmetric and invertible and ``K K^{-1} = I``, every
+    product in the Penrose conditions collapses through ``J J^T = K``:
+
+    * ``G X = J^T g (J J^T) K^{-1} g^{-1} K^{-1} J = J^T K^{-1} J``, and likewise
+      ``X G = J^T K^{-1} g^{-1} K^{-1} (J J^T) g J = J^T K^{-1} J``;
+    * ``P = J^T K^{-1} J`` is symmetric (``K`` is) and ``P^2 = J^T K^{-1} K K^{-1} J = P``;
+    * ``G X G = P G = J^T K^{-1} (J J^T) g J = G`` and ``X G X = P X = X`` by the same step.
+
+    So ``X`` satisfies the four Penrose conditions at every point where
+    ``det K != 0`` (and ``g`` is invertible), i.e. it is the Moore-Penrose
+    inverse there (Definition 1 of the paper).  The expanded ``G^+`` of the
+    library satisfies the Penrose conditions too (its own certificate, checked
+    on the formula), and the Moore-Penrose inverse of a matrix is unique, so
+    the two formulas agree on the intersection of their (dense, open) validity
+    sets, hence as rational functions.  The check therefore decides only the
+    premises, each a small identity: ``G - J^T g J = 0``, ``g = g^T``,
+    ``K K^{-1} = I`` and ``g g^{-1} = I``; it never forms a product with the
+    expanded ``G^+``, whose entries can run to hundreds of thousands of
+    operations (a tanh network), so it costs about as much as ``K^{-1}``.  It is
+    made only when the Penrose conditions of the expanded form are proved.
+
+    Eqs. (5) and (4) follow with ``nabla L = J^T dL``: ``G^+ nabla L =
+    J^T K^{-1} g^{-1} K^{-1} (J J^T) dL = J^T K^{-1} w`` and ``J J^T K^{-1} w =
+    w``; these two are decided directly against the vectors the library
+    computed (vectors, so the subtraction is cheap).  For the second
+    parametrisation ``Jt = J(f(eta)) Df`` has full row rank too, and
+    ``Delta grad`` of eq. (6) is ``J^T K^{-1} w - Df Jt^T Kt^{-1} w`` at
+    ``xi = f(eta)``: the same argument for ``Gt = Jt^T g Jt`` (with ``Jt`` checked
+    against the Jacobian of ``phi o f`` the library computed, the chain rule)
+    shows ``Gt^+ = Jt^T Kt^{-1} g^{-1} Kt^{-1} Jt``, so these are the vectors of
+    eqs. (5) and (6); they are computed here through ``K`` and ``Kt`` instead of
+    being compared with expansions through the Gram matrix of ``phi o f``.
 
     Attributes
     ==========
     K, det_K : ``J J^T`` and its determinant (``G^+`` above holds where ``det K != 0``)
     euclidean : ``g`` is the identity matrix (then ``G^+ = J^T K^{-2} J``)
-    certificate : the three identities in the parameters ``xi``
+    certificate : the premises of the Penrose argument and the two gradient identities, in the
+        parameters ``xi`` (with the expanded form's Penrose certificate, this proves the factorised
+        ``G^+`` equal to the expanded one)
     K_eta, det_K_eta : ``Jt Jt^T`` and its determinant, or None without a reparametrisation
-    eta_certificate : the identities for ``grad^H`` and ``Delta grad``, or None
+    eta_certificate : the premises of the same argument for ``phi o f`` (so ``grad^H`` and
+        ``Delta grad`` below are those of eqs. 5 and 6), or None
+    grad_xi_eta, grad_eta, delta : ``J^T K^{-1} w`` at ``xi = f(eta)``, ``Jt^T Kt^{-1} w`` and
+        ``Delta grad`` (SymPy, factored), computed exactly through ``K`` and ``Kt``; None when the
+        exact level did not run or they are too large to write out (:data:`_MAX_EXPANDED_TERMS`).
+        These replace the library's expansions through the Gram matrix of ``phi o f``, which can
+        take far longer to form
     """
 
     K: sp.ImmutableMatrix
@@ -181,6 +253,9 @@ class Factorisation:
     K_eta: sp.ImmutableMatrix | None = None
     det_K_eta: sp.Expr | None = None
     eta_certificate: Certificate | None = None
+    grad_xi_eta: sp.ImmutableMatrix | None = None
+    grad_eta: sp.ImmutableMatrix | None = None
+    delta: sp.ImmutableMatrix | None = None
 
     def _repr_latex_(self) -> str:
         form = r"J^{\top} K^{-2} J" if self.euclidean else r"J^{\top} K^{-1} g^{-1} K^{-1} J"
@@ -199,11 +274,16 @@ class Factorisation:
         return out + ">"
 
 
-def _sympy_K(decision: Any, J: sp.MatrixBase) -> sp.ImmutableMatrix:
-    K = decision.outputs.get("K")
+def _sympy_K(decision: Any, J: sp.MatrixBase) -> tuple[sp.ImmutableMatrix, sp.Expr]:
+    """``K`` and ``det K`` (factored) from the exact run, or computed in SymPy for display only."""
+    K, det = decision.outputs.get("K"), decision.outputs.get("det_K")
     if K is None:  # no exact run: the same product in SymPy, for display only
         K = (J * J.T).applyfunc(lambda e: sp.factor(sp.expand(e)))
-    return sp.ImmutableMatrix(K)
+    if det is None:
+        det = sp.factor(sp.Matrix(K).det(method="berkowitz"))
+    else:
+        det = det[0, 0]
+    return sp.ImmutableMatrix(K), det
 
 
 def factorise(model: Model, ng: NaturalGradient, invariance: InvarianceProof | None = None, *,
@@ -228,39 +308,49 @@ def factorise(model: Model, ng: NaturalGradient, invariance: InvarianceProof | N
     try:
         if not (model.rank == model.dim_ambient < model.n_params):
             return None
-        G_plus = model.G_plus.matrix
+        # the uniqueness argument needs the expanded form to be the Moore-Penrose inverse
+        if model.G_plus.penrose.holds is not True:
+            return None
     except LiftError:  # no exact rank or G^+: nothing to factorise against
         return None
     syms = model.xi + model.constants
     positive = model.metric.domain(list(model.phi))
-    inputs = {"J": model.J, "g": model.g_phi, "dL": ng.dL, "G_plus": G_plus,
+    inputs = {"J": model.J, "g": model.g_phi, "dL": ng.dL, "G": model.G,
               "grad_param": ng.parameter, "grad_manifold": ng.manifold}
     extra = set().union(*[sp.Matrix(v).free_symbols for v in inputs.values()]) - set(syms)
-    claim = Claim("G^+ = J^T K^-1 g^-1 K^-1 J with K = J J^T, grad^Xi = J^T K^-1 g^-1 dL and "
-                  "J G^+ nabla L = g^-1 dL", inputs, syms, _factor_xi, positive=positive,
-                  extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
-    dec = decide(claim, budget=budget, seed=seed, keep=("K",))
-    K = _sympy_K(dec, model.J)
+    claim = Claim("G^+ = J^T K^-1 g^-1 K^-1 J with K = J J^T (the Penrose conditions in factored form: "
+                  "G = J^T g J, g = g^T, K K^-1 = I, g g^-1 = I; equal to the expanded G^+ by uniqueness), "
+                  "grad^Xi = J^T K^-1 g^-1 dL and J G^+ nabla L = g^-1 dL", inputs, syms, _factor_xi,
+                  positive=positive, extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
+    dec = decide(claim, budget=budget, seed=seed, keep=("K", "det_K"))
+    K, det_K = _sympy_K(dec, model.J)
     euclidean = sp.Matrix(model.g_phi) == sp.eye(model.dim_ambient)
-    out = Factorisation(K=K, det_K=sp.factor(sp.Matrix(K).det()), euclidean=euclidean,
+    out = Factorisation(K=K, det_K=det_K, euclidean=euclidean,
                         certificate=dec.certificate)
-    if invariance is None or invariance.grad_eta is None or invariance.delta is None:
+    if invariance is None or out.certificate.holds is not True:
         return out
     f = invariance.f
     sub = dict(zip(model.xi, f.f))
     eta_syms = f.eta + tuple(dict.fromkeys(model.constants + f.constants))
+    try:
+        J_tilde = model.reparametrise(f).J
+    except SymgradError:
+        return out
     inputs = {"J": model.J.xreplace(sub), "g": model.g_phi.xreplace(sub),
-              "dL": loss_differential(model, ng.loss).xreplace(sub), "Df": f.Df,
-              "grad_eta": invariance.grad_eta, "delta": invariance.delta}
+              "dL": loss_differential(model, ng.loss).xreplace(sub), "Df": f.Df, "J_tilde": J_tilde}
     extra = set().union(*[sp.Matrix(v).free_symbols for v in inputs.values()]) - set(eta_syms)
     claim = Claim("grad^H = Jt^T Kt^-1 g^-1 dL with Jt = J(f(eta)) Df, Kt = Jt Jt^T, and "
-                  "Delta grad = J^T K^-1 g^-1 dL - Df grad^H at xi = f(eta)", inputs, eta_syms, _factor_eta,
+                  "Delta grad = J^T K^-1 g^-1 dL - Df grad^H at xi = f(eta) (the Penrose conditions for "
+                  "Jt^T g Jt in factored form: Jt is the Jacobian of phi o f, Kt Kt^-1 = I, K K^-1 = I, "
+                  "g = g^T, g g^-1 = I)", inputs, eta_syms, _factor_eta,
                   positive=tuple(sp.sympify(e).xreplace(sub) for e in positive),
                   extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
-    dec = decide(claim, budget=budget, seed=seed, keep=("K",))
-    Kt = _sympy_K(dec, inputs["J"] * f.Df)
+    dec = decide(claim, budget=budget, seed=seed, keep=("K", "det_K"))
+    Kt, det_Kt = _sympy_K(dec, inputs["J"] * f.Df)
+    vec = _eta_vectors(dec, f.Df, inputs["J"])
     return Factorisation(K=K, det_K=out.det_K, euclidean=euclidean, certificate=out.certificate, K_eta=Kt,
-                         det_K_eta=sp.factor(sp.Matrix(Kt).det()), eta_certificate=dec.certificate)
+                         det_K_eta=det_Kt, eta_certificate=dec.certificate, grad_xi_eta=vec["grad_xi"],
+                         grad_eta=vec["grad_eta"], delta=vec["delta"])
 
 
 @dataclass
@@ -452,7 +542,11 @@ def _display_forms(rep: Report, seconds: float | None, seed: int | None) -> dict
     shorter (the printed length at most 80 % of the original's); silent when none is found."""
     ng, inv = rep.gradient, rep.invariance
     vectors = {"grad_param": None if ng is None else ng.parameter, "grad_manifold": None if ng is None else ng.manifold}
-    if inv is not None:
+    F = rep.factorised
+    if F is not None and F.eta_certificate is not None:
+        # computed through K~ (eqs. 5 and 6 by the Penrose argument), or too large to expand at all
+        vectors.update(grad_eta=F.grad_eta, delta=F.delta)
+    elif inv is not None:
         vectors.update(grad_eta=inv.grad_eta, delta=inv.delta)
     out: dict[str, FactoredForm] = {}
     for name, v in vectors.items():

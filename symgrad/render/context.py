@@ -110,6 +110,14 @@ class ReparamContext(_Part):
     delta_verdict: str | None
     phi_tilde: sp.ImmutableMatrix
     G_tilde: sp.ImmutableMatrix | None
+    # a witness of Delta grad != 0 whose exact value is too long for the appendix: the appendix shows
+    # its decimal, the supplement the exact value (see _long_witness)
+    delta_witness_long: bool = False
+    delta_witness_entry: str | None = None
+    delta_witness_point: str | None = None
+    delta_witness_value: sp.Expr | None = None
+    delta_witness_decimal: str | None = None
+    delta_witness_chars: int = 0
 
 
 @dataclass(frozen=True)
@@ -214,6 +222,30 @@ def _check(rep: Report, name: str) -> Certificate | None:
     return next((c for n, c in rep.checks if n == name), None)
 
 
+#: An exact witness value whose LaTeX is longer than this is shown in the appendix by its decimal,
+#: the exact value going to the supplement.
+LONG_WITNESS_CHARS = 400
+
+
+def _long_witness(cert: Certificate | None) -> dict[str, Any]:
+    """The fields of a witness of ``Delta grad != 0`` whose exact value is long (an empty dict when
+    there is none, or it is short enough to print in the appendix, or not exact)."""
+    from .plaintext import decimal
+
+    w = None if cert is None else cert.witness
+    if w is None or not getattr(w, "exact", False) or not isinstance(w.value, dict):
+        return {}
+    (i, j), value = w.value["entry"], sp.sympify(w.value["value"])
+    tex = sp.latex(value)
+    if len(tex) <= LONG_WITNESS_CHARS or not value.is_number:
+        return {}
+    entry = rf"(\Delta\operatorname{{grad}})_{{{i}}}" if j == 1 else rf"(\Delta\operatorname{{grad}})_{{{i}{j}}}"
+    point = r",\ ".join(f"{sp.latex(k)} = {sp.latex(v)}" for k, v in w.point.items())
+    return {"delta_witness_long": True, "delta_witness_entry": entry, "delta_witness_point": point,
+            "delta_witness_value": value, "delta_witness_decimal": decimal(value),
+            "delta_witness_chars": len(tex)}
+
+
 def _reparam(rep: Report) -> ReparamContext | None:
     proof, Mt = rep.invariance, rep.reparametrised
     if proof is None or Mt is None:
@@ -223,12 +255,20 @@ def _reparam(rep: Report) -> ReparamContext | None:
         G_tilde: sp.ImmutableMatrix | None = Mt.G
     except SymgradError:
         G_tilde = None
+    F = rep.factorised
+    if F is not None and F.eta_certificate is not None:
+        # the vectors of eqs. (5) and (6) through K and K~ (proved by the Penrose argument, see
+        # symgrad.derivation.Factorisation), None when too large to write out: the library's
+        # expansions through G~ are not formed
+        grad_xi, grad_eta, delta = F.grad_xi_eta, F.grad_eta, F.delta
+    else:
+        grad_xi, grad_eta, delta = proof.grad_xi, proof.grad_eta, proof.delta
     return ReparamContext(
-        f=f.f, eta=list(f.eta), Df=f.Df, det_Df=f.det_Df, grad_xi=proof.grad_xi, grad_eta=proof.grad_eta,
-        delta=proof.delta, J_delta_verdict=proof.certificate.finding(), certificate=_certificate_kind(proof.certificate),
+        f=f.f, eta=list(f.eta), Df=f.Df, det_Df=f.det_Df, grad_xi=grad_xi, grad_eta=grad_eta,
+        delta=delta, J_delta_verdict=proof.certificate.finding(), certificate=_certificate_kind(proof.certificate),
         delta_witness=None if dc is None or dc.witness is None else str(dc.witness),
         delta_zero=None if dc is None else dc.holds, delta_verdict=None if dc is None else dc.finding(),
-        phi_tilde=Mt.phi, G_tilde=G_tilde)
+        phi_tilde=Mt.phi, G_tilde=G_tilde, **_long_witness(dc))
 
 
 _END_WORDS = {"+oo": "{t} -> +oo", "-oo": "{t} -> -oo", "0+": "{t} -> 0 from above", "0-": "{t} -> 0 from below"}

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, Union
 
 import jinja2
+import sympy as sp
 
 from ..exceptions import RenderError, TemplateError
 from ..notation import LATEX_NAMES, THEOREM_1_LATEX
@@ -32,7 +33,7 @@ from .filters import (
     assignments, condition, escape_latex, heading, label, latex, latex_list, mathtext, never_zero, point, prose,
 )
 from .layout import FRAGMENT_MAX_WIDTH, MAX_WIDTH, breakable, conditions, display, display_lines, \
-    display_matrix, display_scaled, matrix_entries, nonzero, numbered, scaled_fits, with_decimals
+    approximately, display_matrix, display_scaled, matrix_entries, nonzero, numbered, scaled_fits, with_decimals
 from .plaintext import message, witness
 from .tikz import tikz_curve_figure
 
@@ -70,6 +71,8 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "display_lines": display_lines,
     "display_scaled": display_scaled,
     "scaled_fits": scaled_fits,
+    "writable": lambda v: writable(v),
+    "approximately": approximately,
 })
 
 #: LaTeX of the objects of the full-row-rank form of ``G^+`` (:class:`symgrad.derivation.Factorisation`),
@@ -91,6 +94,42 @@ FACTORISED_NAMES: Mapping[str, str] = types.MappingProxyType({
 
 #: Expansions longer than this many display lines go to the supplementary file, when one is written.
 MAX_EXPANDED_LINES = 12
+
+#: Objects with more expression nodes than this are not written out at all, not even in the
+#: supplement: pages of terms nobody reads, and typesetting them takes minutes (a tanh network's
+#: expanded ``G^+`` has about a million nodes and its gradient over 38,000 operations; the linear
+#: network's ``G^+``, 6,500 nodes, is written out).  The appendix says so and gives the bound.
+MAX_WRITTEN_NODES = 20000
+
+
+def written_size(value: Any, limit: int = MAX_WRITTEN_NODES) -> int:
+    """The number of expression nodes of ``value`` (a matrix, expression or None), counted up to just
+    past ``limit`` (so a huge object costs no more than a small one to measure); 0 for None.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> written_size(sp.Matrix([x + 1, 2 * x])), written_size(None)
+    (7, 0)
+    >>> written_size(sp.Matrix([sum(x**k for k in range(100))]), limit=50)
+    51
+    """
+    if value is None:
+        return 0
+    items = list(value) if isinstance(value, sp.MatrixBase) else [sp.sympify(value)]
+    n = 0
+    for e in items:
+        for _ in sp.preorder_traversal(e):
+            n += 1
+            if n > limit:
+                return n
+    return n
+
+
+def writable(value: Any) -> bool:
+    """True when ``value`` is not None and small enough to write out (:data:`MAX_WRITTEN_NODES`)."""
+    return value is not None and written_size(value) <= MAX_WRITTEN_NODES
 
 
 _WIDTH_FILTERS = ("display_matrix", "matrix_entries", "breakable", "where_list", "conditions", "with_decimals",
@@ -310,7 +349,7 @@ def make_environment(extra_dirs: Sequence[PathLike] = (), *,
         env.filters[name] = functools.partial(FILTERS[name], max_width=max_width)
     env.globals.update(names={**LATEX_NAMES, **FACTORISED_NAMES}, tikz_curve_figure=tikz_curve_figure,
                        theorem1=THEOREM_1_LATEX, preamble=preamble, supplement=None,
-                       max_expanded_lines=MAX_EXPANDED_LINES)
+                       max_expanded_lines=MAX_EXPANDED_LINES, max_written_nodes=MAX_WRITTEN_NODES)
     return env
 
 

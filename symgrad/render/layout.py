@@ -26,7 +26,7 @@ from .plaintext import decimal
 __all__ = [
     "MAX_WIDTH", "FRAGMENT_MAX_WIDTH", "latex_width", "breakable", "matrix_entries", "display_matrix",
     "conditions", "numbered", "display", "with_decimals", "nonzero", "display_lines", "display_scaled",
-    "scaled_fits",
+    "scaled_fits", "approximately",
 ]
 
 #: Width budget of one displayed line, in the units of :func:`latex_width`
@@ -447,6 +447,23 @@ def with_decimals(M: Any, name: str, *, max_width: float = MAX_WIDTH, digits: in
         return rf"{exact} \approx {approx}"
     lhs, _, rhs = exact.partition(" = ")
     return rf"\begin{{aligned}}{lhs} &= {rhs}\\ &\approx {approx}\end{{aligned}}"
+
+
+def approximately(M: Any, name: str, *, digits: int = 10) -> str:
+    r"""Display ``name \approx`` the decimals of ``M`` (rounded to ``digits`` significant digits; short
+    rationals as they are): for an exact value too long to print, whose exact form is elsewhere.
+
+    Examples
+    ========
+    >>> import sympy as sp
+    >>> print(approximately(sp.Matrix([sp.Rational(1, 5), sp.exp(1)]), "v"))
+    v \approx \begin{pmatrix}\frac{1}{5}\\2.718281828\end{pmatrix}
+    """
+    if isinstance(M, sp.MatrixBase):
+        cells = [[decimal(M[i, j], digits) if _needs_decimal(M[i, j]) else latex(M[i, j])
+                  for j in range(M.cols)] for i in range(M.rows)]
+        return rf"{name} \approx " + r"\begin{pmatrix}" + r"\\".join(" & ".join(row) for row in cells) + r"\end{pmatrix}"
+    return rf"{name} \approx {decimal(M, digits)}"
 
 
 _ALIGNED_OPEN, _ALIGNED_CLOSE = r"\begin{aligned}", r"\end{aligned}"
