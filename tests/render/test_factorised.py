@@ -135,3 +135,58 @@ def test_an_unproved_factorisation_is_not_printed(monkeypatch):
     assert rep.factorised is None and "factorised G^+" not in [n for n, _ in rep.checks]
     assert any("factorised form of G^+ was not proved" in n for n in rep.notes)
     assert rep.ok() and not rep.unproved                  # a display aid does not make the run unproved
+
+
+def test_factorised_eta_vectors_equal_the_library_expansions(network_report):
+    # grad^H and Delta grad through K~ (the Penrose argument) against the library's own expansions
+    # through the Gram matrix of phi o f: the same rational functions
+    F, inv = network_report.factorised, network_report.invariance
+    assert F.grad_eta is not None and F.delta is not None and F.grad_xi_eta is not None
+    for mine, theirs in ((F.grad_eta, inv.grad_eta), (F.delta, inv.delta), (F.grad_xi_eta, inv.grad_xi)):
+        assert sp.Matrix(mine).shape == sp.Matrix(theirs).shape
+        assert all(sp.cancel(sp.together(x - y)) == 0 for x, y in zip(mine, theirs))
+
+
+def test_the_factorised_check_never_multiplies_the_expanded_inverse(monkeypatch):
+    # the Penrose argument decides only small premises: reading the expanded G^+ would be an error
+    from symgrad.inverse import PseudoInverse
+    a, b, c = sp.symbols("a b c", real=True)
+    M = sg.Model([a * b + c, a - c**2], params=[a, b, c])
+    ng = sg.natural_gradient(M, (M.z[0] - 1) ** 2 / 2 + M.z[1] ** 2 / 2, seed=0)
+    assert M.G_plus.penrose.holds                          # computed before the guard is set
+
+    def forbidden(self):
+        raise AssertionError("factorise read the expanded G^+")
+
+    monkeypatch.setattr(PseudoInverse, "matrix", property(forbidden))
+    F = factorise(M, ng)
+    assert F is not None and F.certificate.verdict is Verdict.PROVED
+    J = sp.Matrix(M.J)
+    X = J.T * (J * J.T).inv() * (J * J.T).inv() * J       # g = I; checked at a point against SymPy's pinv
+    pt = {a: sp.Rational(1, 2), b: 3, c: -2}
+    assert X.subs(pt) == (J.T * J).subs(pt).pinv()
+
+
+def test_a_wrong_gram_matrix_is_refuted_by_the_premises(monkeypatch):
+    # G = J^T g J is a premise of the argument: a model whose G is not that product is refuted
+    a, b = sp.symbols("a b", real=True)
+    M = sg.Model([a * b], params=[a, b])
+    ng = sg.natural_gradient(M, (M.z[0] - 1) ** 2 / 2, seed=0)
+    assert M.G_plus.penrose.holds
+    monkeypatch.setattr(type(M), "G", property(lambda self: sp.ImmutableMatrix([[b**2, a * b], [a * b, 2 * a**2]])))
+    F = factorise(M, ng)
+    assert F is not None and F.certificate.verdict is Verdict.REFUTED
+
+
+def test_a_long_exact_witness_is_shown_by_its_decimal():
+    from symgrad.proof import Certificate, Witness
+    from symgrad.render.context import LONG_WITNESS_CHARS, _long_witness
+    long_value = sum(sp.exp(k) / (k + 1) for k in range(30)) / sp.exp(30)
+    w = Witness({sp.Symbol("u"): 1}, {"entry": (2, 1), "value": long_value}, exact=True)
+    out = _long_witness(Certificate("Delta grad = 0", Verdict.REFUTED, "exact", witness=w))
+    assert out["delta_witness_long"] and out["delta_witness_chars"] > LONG_WITNESS_CHARS
+    ref = sp.N(long_value, 30)                               # mpmath-backed, independent of the filter
+    assert abs(float(out["delta_witness_decimal"]) - float(ref)) < 1e-9 * abs(float(ref))
+    assert out["delta_witness_entry"] == r"(\Delta\operatorname{grad})_{2}"
+    short = Witness({sp.Symbol("u"): 1}, {"entry": (1, 1), "value": sp.Rational(3, 7)}, exact=True)
+    assert _long_witness(Certificate("x", Verdict.REFUTED, "exact", witness=short)) == {}
