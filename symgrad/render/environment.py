@@ -73,6 +73,7 @@ FILTERS: Mapping[str, Callable[..., Any]] = types.MappingProxyType({
     "scaled_fits": scaled_fits,
     "writable": lambda v: writable(v),
     "approximately": approximately,
+    "capitalize_first": lambda text: text[:1].upper() + text[1:],
 })
 
 #: LaTeX of the objects of the full-row-rank form of ``G^+`` (:class:`symgrad.derivation.Factorisation`),
@@ -125,6 +126,11 @@ def written_size(value: Any, limit: int = MAX_WRITTEN_NODES) -> int:
             if n > limit:
                 return n
     return n
+
+
+def _max_expanded_terms() -> int:
+    from ..derivation import _MAX_EXPANDED_TERMS
+    return _MAX_EXPANDED_TERMS
 
 
 def writable(value: Any) -> bool:
@@ -349,7 +355,8 @@ def make_environment(extra_dirs: Sequence[PathLike] = (), *,
         env.filters[name] = functools.partial(FILTERS[name], max_width=max_width)
     env.globals.update(names={**LATEX_NAMES, **FACTORISED_NAMES}, tikz_curve_figure=tikz_curve_figure,
                        theorem1=THEOREM_1_LATEX, preamble=preamble, supplement=None,
-                       max_expanded_lines=MAX_EXPANDED_LINES, max_written_nodes=MAX_WRITTEN_NODES)
+                       max_expanded_lines=MAX_EXPANDED_LINES, max_written_nodes=MAX_WRITTEN_NODES,
+                       max_expanded_terms=_max_expanded_terms())
     return env
 
 
