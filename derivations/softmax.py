@@ -16,8 +16,17 @@ eta = sp.symbols("eta1:4", real=True)
 p = sp.symbols("p1:4", positive=True)
 
 
+def _in_words(cert: sg.Certificate) -> str:
+    """A verdict as a sentence of the appendix (no code text)."""
+    if cert.verdict is sg.Verdict.PROVED:
+        return r"proved exactly, as an identity of rational functions of $e^{\theta_1}, e^{\theta_2}, e^{\theta_3}$"
+    return str(cert.verdict)
+
+
 def fisher_checks(report: sg.Report) -> dict:
-    """Two independent routes to the FIM: ``diag(p) - p p^T`` and the log-density formula."""
+    """Two independent routes to the FIM, ``diag(p) - p p^T`` and the log-density formula, and the
+    gradient on the model written in ``p`` (``p - e_1`` for the loss ``-log p_1``), each proved equal to
+    what the library computed; the appendix shows the matrices and vectors in terms of ``p``."""
     model = report.derivation.model
     softmax = model.phi
     log_density = [sp.log(q) for q in softmax]
@@ -32,8 +41,28 @@ def fisher_checks(report: sg.Report) -> dict:
 
     claim = sg.Claim("J^T diag(1/p) J = diag(p) - p p^T = sum_x p(x) dlog p(x) dlog p(x)^T",
                      inputs, theta, compute)
-    report.checks.append(("Fisher information matrix", sg.decide(claim, seed=0).certificate))
-    return {}
+    fim = sg.decide(claim, seed=0).certificate
+    report.checks.append(("Fisher information matrix", fim))
+    notes = list(report.derivation.notes)
+    P = sp.Matrix(p)
+    G_p = sp.Matrix(3, 3, lambda i, j: sp.Mul(p[i], 1 - p[i], evaluate=False) if i == j else -p[i] * p[j])
+    notes.append(r"In terms of the probabilities $p_i = e^{\theta_i} / (e^{\theta_1} + e^{\theta_2} + e^{\theta_3})$, "
+                 rf"the Gram matrix below is the Fisher information matrix $G = \operatorname{{diag}}(p) - p p^{{\top}} = "
+                 rf"{sp.latex(G_p, mat_str='pmatrix', mat_delim='')}$: {_in_words(fim)} (the check of the Fisher information matrix below, which "
+                 "also compares it with the log-density formula).")
+    ng = report.gradient
+    if ng is not None and ng.manifold is not None:
+        e1 = sp.Matrix([1, 0, 0])
+        gclaim = sg.Claim("grad_p L = p - e_1 on the simplex, with p the softmax of theta",
+                          {"manifold": ng.manifold, "closed_form": softmax - e1}, theta,
+                          lambda ops, m: {"residual": ops.sub(m["manifold"], m["closed_form"])})
+        gcert = sg.decide(gclaim, seed=0).certificate
+        report.checks.append(("gradient on the model in terms of p", gcert))
+        notes.append(r"In the same terms, the gradient on the model of the loss $-\log p_1$ is "
+                     r"$\operatorname{grad}_{p}\mathcal{L} = p - e_1 = (p_1 - 1, p_2, p_3)^{\top}$, "
+                     r"the vector $g^{-1} d\mathcal{L} = (-1, 0, 0)^{\top}$ made tangent to the simplex by adding "
+                     rf"$p$: {_in_words(gcert)}.")
+    return {"notes": notes}
 
 
 def derivation() -> sg.Derivation:
