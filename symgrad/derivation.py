@@ -448,7 +448,11 @@ class Report:
 
     def summary_lines(self) -> list[str]:
         """One line per check: ``[VERDICT] name: claim: finding``; a refutation the derivation
-        expects (its point is that the claim fails) is marked ``as expected``."""
+        expects (its point is that the claim fails) is marked ``as expected``.  Formulas are written
+        for a reader (:func:`_readable`: ``x^2``, ``2 u v^3``), not in Python syntax."""
+        return [_readable(line) for line in self._summary_lines()]
+
+    def _summary_lines(self) -> list[str]:
         out = [f"{self.derivation.key}: {self.derivation.title}"]
         for name, cert in self.checks:
             mark = cert.verdict.name + (", as expected" if self.expected(name) and cert.verdict is
@@ -513,6 +517,28 @@ class Report:
             "errors": list(self.errors),
             "notes": list(self.notes),
         }
+
+
+_POWER = re.compile(r"\s*\*\*\s*")
+_TIMES = re.compile(r"(?<=[\w)])\*(?=[\w(])")
+_EXACT_DECIMAL = re.compile(r" = (?P<d>-?\d+\.\d+(?:e[-+]?\d+)?) \(exact\)")
+
+
+def _readable(line: str) -> str:
+    """A terminal line with its formulas in the notation of a paper rather than Python's: powers as
+    ``^``, products by juxtaposition, and a rounded decimal beside an exact value marked as such
+    (``... = 0.333749 (exact)`` reads ``... (exact; about 0.333749)``).
+
+    Examples
+    ========
+    >>> _readable("where (u**2 + 2*u*v**3)*(v + 1) != 0")
+    'where (u^2 + 2 u v^3) (v + 1) != 0'
+    >>> _readable("entry (1, 1) is (1 + exp(8))*exp(-8)/3 = 0.333749 (exact)")
+    'entry (1, 1) is (1 + exp(8)) exp(-8)/3 (exact; about 0.333749)'
+    """
+    line = _POWER.sub("^", line)
+    line = _TIMES.sub(" ", line)
+    return _EXACT_DECIMAL.sub(lambda m: f" (exact; about {m['d']})", line)
 
 
 def _presentation(rep: Report, what: str, seconds: float | None, fn: Callable[[], Any]) -> Any:

@@ -127,6 +127,12 @@ def test_verify_text(tmp_path):
     assert any(line.startswith("  [REFUTED, as expected] Delta grad") for line in out)  # eq. (5) differs
     assert out[-1] == "OK: 8 checks, no claim refuted except the 1 the derivation sets out to refute"
     assert not any(line.count("Theorem 1") > 1 for line in out)  # a check named after its claim says it once
+    # formulas in a paper's notation, not Python's (issue 14): no '**', no '*' between factors, and no
+    # rounded decimal called exact
+    text = proc.stdout
+    assert "**" not in text and not re.search(r"[\w)]\*[\w(]", text), text
+    assert not re.search(r"= -?\d+\.\d+ \(exact\)", text), text
+    assert "u^2" in text                                            # the Tikhonov condition, readable
 
 
 def test_verify_singular_Df_user_file(tmp_path):

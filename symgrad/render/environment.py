@@ -112,7 +112,7 @@ def written_size(value: Any, limit: int = MAX_WRITTEN_NODES) -> int:
     >>> import sympy as sp
     >>> x = sp.Symbol("x")
     >>> written_size(sp.Matrix([x + 1, 2 * x])), written_size(None)
-    (7, 0)
+    (6, 0)
     >>> written_size(sp.Matrix([sum(x**k for k in range(100))]), limit=50)
     51
     """
