@@ -14,6 +14,17 @@ the two vectors differ in parameter space but not on the model.
 ``Delta grad`` itself vanishes (it does when ``G`` is invertible; in general it
 does not, and a witness point is given).
 
+How it is decided, cheapest first (issue 12): ``J Delta grad`` needs no
+pseudo-inverse at all, since ``J G^- J^T = B (B^T g B)^{-1} B^T`` for every
+generalised inverse and any basis ``B`` of the column space (the lemma in
+:func:`invariance_residual`); over the lifted field equal canonical bases of the
+column spaces of ``J`` and ``J Df`` settle it outright.  ``Delta grad != 0`` is
+shown by one exact evaluation at a point (:func:`_delta_certificate`), and the
+parameter-space gradients themselves, which the verdicts do not need, are
+computed and converted to SymPy only when asked for
+(:attr:`InvarianceProof.grad_xi`), or evaluated at a point without any formula
+(:meth:`InvarianceProof.at`).
+
 Two further remarks of the paper are made computable: Tikhonov damping
 (:func:`damped_invariance`: the residual for ``lambda > 0`` and its exact limit)
 and the gradient step (:func:`step_comparison`: the two steps agree to first
@@ -24,7 +35,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
 
 import sympy as sp
@@ -334,6 +345,9 @@ def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *,
                   invariance_residual, positive=positive, extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
     # no keep=: the exact outputs stay in the lifted field and become SymPy only when asked for
     d = decide(claim, budget=whole.sub(0.6), seed=seed, levels=levels)
+    route = d.exact_outputs.get("route")
+    if isinstance(route, str):
+        d.certificate = replace(d.certificate, notes=d.certificate.notes + (f"route: {route}",))
     delta_cert = None
     exact_delta: dict = {}
     lifting = d.lifting
