@@ -83,8 +83,10 @@ def invariance_residual(ops: Ops, inp: dict) -> dict:
     ``g^{-1} dL``, each from an ``r x r`` system
     (:func:`symgrad.gradient.riesz_gradient`) instead of an ``n x n`` pseudo-inverse.
 
-    Over the lifted field the bases are the canonical ones, the reduced row echelon
-    forms of ``J^T`` and of ``(J Df)^T`` (:func:`canonical_basis`).  When the two are
+    Over the lifted field the bases are the canonical ones: the identity when ``J`` and
+    ``J Df`` both have full row rank ``m`` (shown by a rank-``m`` minor that is non-zero at an
+    exact point, :func:`_rank_at_a_point`), otherwise the reduced row echelon forms of ``J^T``
+    and of ``(J Df)^T`` (:func:`canonical_basis`).  When the two are
     equal (the same column space, as for a local diffeomorphism ``f``), both
     projections are the same function of the same basis, so ``J Delta grad = 0``
     exactly once ``H`` is shown invertible: its determinant is non-zero at one exact
@@ -101,6 +103,14 @@ def invariance_residual(ops: Ops, inp: dict) -> dict:
     Jt = ops.mul(J, Df)
     try:
         if isinstance(ops, ExactOps):
+            m = len(J)
+            if _rank_at_a_point(ops, J) == m and _rank_at_a_point(ops, Jt) == m:
+                # both of full row rank: both column spaces are all of R^m, with the canonical basis I
+                if _invertible_at_a_point(ops, g):
+                    return {"residual": linalg.zeros(m, 1, ops.zero), "rank": m,
+                            "route": "J and J Df of full row rank (rank m at an exact point of the free lifted "
+                            "variables): both column spaces are R^m, g invertible, both projections of eq. (6) "
+                            "coincide"}
             C, Ct = canonical_basis(ops, J), canonical_basis(ops, Jt)
             if _same(C, Ct) and _invertible_at_a_point(ops, ops.mul(ops.mul(ops.T(C), g), C)):
                 zero = linalg.zeros(len(J), 1, ops.zero)
@@ -139,26 +149,38 @@ def _same(A: list, B: list) -> bool:
 _FREE_KINDS = frozenset({"symbol", "root", "exp", "tan", "log", "one"})
 
 
-def _invertible_at_a_point(ops: ExactOps, H: list, tries: int = 4) -> bool:
-    """True when ``det H`` is shown non-zero by its exact value at one integer point of the lifted variables.
+def _rank_at_a_point(ops: ExactOps, A: list, tries: int = 4) -> int | None:
+    """A lower bound on the generic rank of ``A``: its exact rank at an integer point of the lifted variables.
 
     Only for fields of free variables (:data:`_FREE_KINDS`): there evaluation is a ring
-    homomorphism wherever the denominators do not vanish, so ``det H(p) != 0`` proves
-    ``det H != 0``.  False means "not shown" (the caller then computes without the shortcut).
+    homomorphism wherever the denominators do not vanish, so a non-zero minor at the point is a
+    non-zero minor of ``A``.  The largest rank seen at ``tries`` points; ``None`` when the
+    field has relations or every point is a pole.  When it equals the smaller dimension it is
+    the generic rank.
     """
     L = ops.lifting
     if any(v.kind not in _FREE_KINDS for v in L.variables) or getattr(L, "faithful", True) is False:
-        return False
-    rng = random.Random(len(H))
+        return None
+    rng = random.Random(len(A) + 7 * len(A[0]))
+    best = None
+    full = min(len(A), len(A[0]))
     for _ in range(tries):
         point = [rng.randrange(1, 2**20) for _ in L.variables]
         try:
-            H0 = [[Fraction(x.evaluate(point)) for x in row] for row in H]
+            A0 = [[Fraction(x.evaluate(point)) for x in row] for row in A]
         except ZeroDivisionError:
             continue
-        if linalg.rank_profile(H0)[0] == len(H0):
-            return True
-    return False
+        r = linalg.rank_profile(A0)[0]
+        best = r if best is None else max(best, r)
+        if best == full:
+            break
+    return best
+
+
+def _invertible_at_a_point(ops: ExactOps, H: list) -> bool:
+    """True when ``det H`` is shown non-zero by its exact value at an integer point of the lifted variables
+    (:func:`_rank_at_a_point`); False means "not shown" (the caller then computes without the shortcut)."""
+    return _rank_at_a_point(ops, H) == len(H)
 
 
 def parameter_gradients(ops: Ops, inp: dict) -> dict:
@@ -452,7 +474,7 @@ def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None, budget:
             lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
             r = rank if rank is not None else len(canonical_basis(ExactOps(lifting), lifted["J"])[0])
             lifted_cert = _lifted_point_witness(lifting, lifted, r, rng, statement)
-            search = budget.sub(0.3) if lifted_cert is not None else budget
+            search = budget.sub(0.1) if lifted_cert is not None else budget
             try:
                 with search.limit():
                     found = _parameter_point_witness(claim, lifting, lifted, r, rng, statement)
