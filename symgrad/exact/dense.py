@@ -158,16 +158,22 @@ class _Denominators:
         return RF(num, den, reduced=True)
 
 
-def _matmul_rf(A: Matrix, B: Matrix, symmetric: bool = False) -> Matrix:
+def _matmul_rf(A: Matrix, B: Matrix, symmetric: bool = False) -> Matrix | None:
     r"""``A B`` for rational-function matrices over one common denominator per row of ``A`` and per
     column of ``B``: ``(A B)_{ij} = (\sum_t a_{it} b_{tj}) / (d_i e_j)`` with polynomial numerators,
     the common denominators and the reduction to lowest terms done on known irreducible factors
-    (:class:`_Denominators`) instead of reducing every product and partial sum by a gcd."""
+    (:class:`_Denominators`) instead of reducing every product and partial sum by a gcd.  ``None``
+    when a multivariate denominator is too large to factor (the entrywise product is then cheaper)."""
     ctx = A[0][0].num.context()
     # univariate values at a point: gcds are cheap there and factoring high degrees is not
     D = _Denominators(24 if ctx.nvars() > 1 else -1)
     rows = [D.common(r) for r in A]
     cols = [D.common(c) for c in zip(*B)]
+    if D.opaque and ctx.nvars() > 1:
+        # denominators too large to factor: the one gcd per entry at the end is then a gcd of the large
+        # common numerator with the product of whole denominators, far dearer than the pairwise products
+        # with their small gcds (the tanh network's G^+ nabla: 13.4 s against 0.16 s)
+        return None
     zero_p = ctx.constant(0)
     out: Matrix = []
     for i, (d, na) in enumerate(rows):
@@ -199,7 +205,9 @@ def matmul(A: Matrix, B: Matrix, zero: Any = None, *, symmetric: bool = False) -
     symmetric = symmetric and m == n
     if m and k and n and type(A[0][0]) is RF and type(B[0][0]) is RF and (m > 1 or n > 1 or k > 2):
         if all(type(x) is RF for row in A for x in row) and all(type(x) is RF for row in B for x in row):
-            return _matmul_rf(A, B, symmetric)
+            out_rf = _matmul_rf(A, B, symmetric)
+            if out_rf is not None:
+                return out_rf
     out: Matrix = []
     for i in range(m):
         row = []
