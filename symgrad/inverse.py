@@ -533,11 +533,15 @@ def limit_at_zero(M: list[list[RF]], k: int) -> tuple[list[list[RF]], list[RF]]:
     Returns the limits and the non-constant ``b_0`` (as rational functions).  :class:`RankError`
     if an entry diverges (``a < b``).
     """
-    def lowest(p: Any) -> tuple[int, Any]:
-        order = min(int(m[k]) for m, _ in p.terms())
-        coeff = p.context().from_dict({tuple(0 if i == k else e for i, e in enumerate(m)): c
-                                       for m, c in p.terms() if int(m[k]) == order})
-        return order, coeff
+    def lowest(p: Any) -> tuple[int, Any] | None:
+        # the lowest order whose coefficient is not the zero function (in a field of kernels of unknown
+        # independence a coefficient can be non-zero as a polynomial and zero as a function)
+        for order in sorted({int(m[k]) for m, _ in p.terms()}):
+            coeff = p.context().from_dict({tuple(0 if i == k else e for i, e in enumerate(m)): c
+                                           for m, c in p.terms() if int(m[k]) == order})
+            if not RF(coeff).is_zero():
+                return order, coeff
+        return None
 
     out: list[list[RF]] = []
     conditions: list[RF] = []
@@ -547,8 +551,14 @@ def limit_at_zero(M: list[list[RF]], k: int) -> tuple[list[list[RF]], list[RF]]:
             if rf.is_zero():
                 out_row.append(rf)
                 continue
-            on, a0 = lowest(rf.num)
-            od, b0 = lowest(rf.den)
+            low_num, low_den = lowest(rf.num), lowest(rf.den)
+            if low_num is None:
+                out_row.append(rf * 0)
+                continue
+            if low_den is None:  # pragma: no cover - denominators are certified non-zero when formed
+                raise LiftError(f"the entry ({i + 1}, {j + 1}) has a denominator that is the zero function")
+            on, a0 = low_num
+            od, b0 = low_den
             if on < od:
                 raise RankError(
                     f"the entry ({i + 1}, {j + 1}) diverges as the damping tends to 0: the bare damped inverse "

@@ -238,3 +238,12 @@ def test_the_hemisphere_is_decided():
     M = sg.Model([a, b, sp.sqrt(1 - a**2 - b**2)], params=[a, b])
     assert M.rank == 2
     _against_svd(M, {a: R(1, 3), b: R(1, 4)})
+
+
+def test_tikhonov_limit_sees_a_coefficient_that_is_zero_as_a_function():
+    """z = (a^2+1)^(3/2) - a^2 sqrt(a^2+1) - sqrt(a^2+1) is identically 0, so lam/(lam (a^2+2) + z) tends
+    to 1/(a^2+2); reading the lowest order of lam off the polynomial gave 0 under an impossible condition."""
+    a, lam = sp.symbols("a lam", real=True)
+    z = (a**2 + 1) ** R(3, 2) - a**2 * sp.sqrt(a**2 + 1) - sp.sqrt(a**2 + 1)
+    T = sg.tikhonov_limit(sp.Matrix([[lam / (lam * (a**2 + 2) + z)]]), lam)
+    assert sp.simplify(T.limit[0, 0] - 1 / (a**2 + 2)) == 0
