@@ -23,8 +23,7 @@ from .domain import field_of
 
 __all__ = [
     "TooLarge", "MAX_COMPONENTS", "has_gens", "gb", "is_unit", "saturate", "dimension", "squarefree",
-    "components", "ideal_contains", "Solved", "solve_component", "is_real_value", "real_solutions", "eliminate",
-    "real_verdict", "split_real",
+    "components", "ideal_contains", "Solved", "solve_component", "eliminate",
 ]
 
 #: At most this many components are split off one ideal.
@@ -200,7 +199,10 @@ def ideal_contains(C: list[sp.Expr], D: list[sp.Expr], gens: Sequence[sp.Symbol]
         return True
     if not C:
         return False
-    Gb = sp.groebner(C, *gens, order="grevlex")
+    try:   # over QQ: over ZZ, SymPy's reduction fails with CoercionFailed on systems such as 3a/((4a+1)^2+1)
+        Gb = sp.groebner(C, *gens, order="grevlex", domain=sp.QQ)
+    except sp.polys.polyerrors.CoercionFailed:   # coefficients outside QQ: SymPy picks the domain
+        Gb = sp.groebner(C, *gens, order="grevlex")
     return all(Gb.contains(d) for d in D)
 
 
@@ -311,89 +313,6 @@ def _proved_outside(C: list[sp.Expr], gens: Sequence[sp.Symbol]) -> bool:
         if not outside:
             return False
     return True
-
-
-def is_real_value(v: sp.Expr) -> bool:
-    """A solution value that is real (for numbers: imaginary part below ``1e-20`` at 30 digits)."""
-    v = sp.sympify(v)
-    if v.is_real is False:
-        return False
-    if v.is_number:
-        try:
-            return abs(complex(sp.N(v, 30)).imag) < 1e-20
-        except (TypeError, ValueError):  # pragma: no cover
-            return False
-    return not v.has(sp.I)
-
-
-def real_verdict(v: sp.Expr) -> bool | None:
-    """Is the solution value ``v`` real (for real values of its free symbols)?
-
-    Numbers: by :func:`is_real_value`.  A value with free symbols is real
-    when it is a rational function of them with real coefficients; with the
-    imaginary unit or a radical of a non-constant expression (``I*y``,
-    ``sqrt(-y**2 - z**2)``) it may be real on a smaller set only, and the
-    answer is ``None`` (undecided): its real points are not explicit.
-    """
-    v = sp.sympify(v)
-    if not v.free_symbols:
-        return is_real_value(v)
-    if v.has(sp.I):
-        return None
-    for a in sp.preorder_traversal(v):
-        if isinstance(a, sp.Pow) and not a.exp.is_Integer and a.base.free_symbols:
-            return None
-        if isinstance(a, sp.Function):
-            return None
-    return True
-
-
-def _radicands(sol: dict) -> list[sp.Expr]:
-    return [a.base for v in sol.values() for a in sp.preorder_traversal(sp.sympify(v))
-            if isinstance(a, sp.Pow) and not a.exp.is_Integer and a.base.free_symbols]
-
-
-def _real_on_an_open_set(sol: dict) -> bool:
-    """A family with radicals (no imaginary unit) is real on an open set: some rational point of its
-    free symbols makes every radicand positive (decided exactly, the radicands are rational there)."""
-    if any(sp.sympify(v).has(sp.I) for v in sol.values()):
-        return False
-    rads = _radicands(sol)
-    if not rads or any(isinstance(a, sp.Function) for v in sol.values() for a in sp.preorder_traversal(v)):
-        return False
-    free = sorted(set().union(*[sp.sympify(v).free_symbols for v in sol.values()]), key=lambda s: s.name)
-    cands = [sp.Integer(0), sp.Integer(1), sp.Integer(-1), sp.Rational(1, 2), sp.Integer(2), sp.Rational(-1, 2),
-             sp.Integer(-2), sp.Rational(1, 3), sp.Integer(3)]
-    for combo in itertools.islice(itertools.product(cands, repeat=len(free)), 500):
-        sub = dict(zip(free, combo))
-        vals = [q.xreplace(sub) for q in rads]
-        if all(q.is_Rational and q > 0 for q in vals):
-            return True
-    return False
-
-
-def split_real(sols: list[dict]) -> tuple[list[dict], list[dict]]:
-    """``(real, undecided)``: solutions with every value real, and those whose real points are not explicit
-    (non-real numbers are dropped: they are proved non-real).
-
-    >>> x, y = sp.symbols("x y", real=True)
-    >>> split_real([{x: 1}, {x: sp.I}, {x: sp.I * y}, {x: y / 2}, {x: sp.sqrt(1 - y**2)}, {x: sp.sqrt(-y**2)}])
-    ([{x: 1}, {x: y/2}, {x: sqrt(1 - y**2)}], [{x: I*y}, {x: I*Abs(y)}])
-    """
-    real: list[dict] = []
-    unsure: list[dict] = []
-    for s in sols:
-        verdicts = [real_verdict(v) for v in s.values()]
-        if any(x is False for x in verdicts):
-            continue
-        ok = all(x is True for x in verdicts) or _real_on_an_open_set(s)
-        (real if ok else unsure).append(s)
-    return real, unsure
-
-
-def real_solutions(sols: list[dict]) -> list[dict]:
-    """The solutions whose values are all real (see :func:`split_real` for those left undecided)."""
-    return split_real(sols)[0]
 
 
 def eliminate(polys: Sequence[sp.Expr], elim: Sequence[sp.Symbol], keep: Sequence[sp.Symbol]) -> list[sp.Expr]:
