@@ -65,7 +65,24 @@ class ExactModel:
         self.J = L.lift_matrix(model.J)
         self.g = L.lift_matrix(g_phi)
         self.G = gram(ExactOps(L), self.J, self.g)
-        self.rank, self.rows, self.cols = linalg.rank_profile(self.J)
+
+    @cached_property
+    def profile(self) -> tuple[int, list[int], list[int]]:
+        """The generic rank of ``J`` and pivot rows and columns (exact elimination, on first request:
+        ``G`` does not need it)."""
+        return linalg.rank_profile(self.J)
+
+    @property
+    def rank(self) -> int:
+        return self.profile[0]
+
+    @property
+    def rows(self) -> list[int]:
+        return self.profile[1]
+
+    @property
+    def cols(self) -> list[int]:
+        return self.profile[2]
 
 
 class Model:
