@@ -32,6 +32,13 @@ Usage (from the repository root)::
     .venv/bin/python tests/benchmarks/bench_scaling.py --markdown   # the README table at the end
     .venv/bin/python tests/benchmarks/bench_scaling.py --json out.json
 
+Measured before and after the issue-12 work (structured pseudo-inverses, the projector route of
+eq. 6, witnesses at points, common-denominator products, Cramer degree bounds): see
+``tests/benchmarks/README.md`` for the table and the commands.  In CPU seconds of the check,
+before -> after: softmax n = 32 undecided (5.1) -> exact 3.8; Gaussian k = 64 undecided (4.9) ->
+exact 0.27; two-layer linear width 8 undecided (3.9) -> exact 0.07; three-layer width 3 numeric ->
+exact 0.08; tanh (through exp) 8 hidden numeric -> exact 1.3; RBM 2x2 timeout -> exact 0.51.
+
 The families (and their module-level builders, used by
 ``tests/test_scaling_agreement.py``) are plain SymPy; only :func:`symgrad_objects`
 touches symgrad's API.
