@@ -472,7 +472,8 @@ def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None, budget:
     try:
         with budget.limit():
             lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
-            r = rank if rank is not None else len(canonical_basis(ExactOps(lifting), lifted["J"])[0])
+            r = rank if rank is not None else (0 if linalg.is_zero_matrix(lifted["J"]) else
+                                               len(canonical_basis(ExactOps(lifting), lifted["J"])[0]))
             lifted_cert = _lifted_point_witness(lifting, lifted, r, rng, statement)
             search = budget.sub(0.1) if lifted_cert is not None else budget
             try:

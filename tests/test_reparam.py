@@ -163,3 +163,12 @@ def test_lifted_point_witness_is_the_value_of_the_exact_normal_form(name):
     i, _ = cert.witness.value["entry"]
     exact = R.parameter_gradients(ExactOps(L), lifted)["delta"]
     assert exact[i - 1][0].evaluate(point) == cert.witness.value["value"] != 0
+
+
+def test_constant_model_has_zero_gradients():
+    """J = 0 (a constant piece of a piecewise model): both gradients of eq. (5) vanish."""
+    a, b, u, v = sp.symbols("a b u v", real=True)
+    M = sg.Model([sp.Integer(2), sp.Integer(3)], [a, b])
+    proof = sg.check_invariance(M, sg.Reparametrisation([u + v**3, v], [u, v]), seed=0)
+    assert proof.verdict is Verdict.PROVED
+    assert proof.delta_certificate.verdict is Verdict.PROVED
