@@ -382,6 +382,9 @@ class Report:
     counterexample : eq. (4) on two branches of a singular point (Fig. 2), with its certificate
     figure : TikZ code of the figure
     extra : what the derivation's ``extra`` hook added for its template
+    unshown : the formulas that were not written out within the budget (keys ``G``, ``G_plus``,
+        ``G_tilde``, ``grad_xi``, ``grad_eta``, ``delta``), each with the sentence saying so; the
+        verdicts do not depend on them, and the appendix says which formulas it leaves out
     """
 
     derivation: Derivation
@@ -403,6 +406,7 @@ class Report:
     counterexample: Counterexample | None = None
     figure: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    unshown: dict[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         counts: dict[str, int] = {}
@@ -558,6 +562,42 @@ def _presentation(rep: Report, what: str, seconds: float | None, fn: Callable[[]
     return None
 
 
+def _write_out(rep: Report, seconds: float | None) -> None:
+    """Build the SymPy formulas the appendix shows, each within the budget of one check.
+
+    They are formed on first request (converting exact results to SymPy can take longer than the
+    proofs); a formula that does not finish in time is recorded in ``rep.unshown`` and left out of
+    the appendix, which says so, instead of being built later without a limit.
+    """
+    M, P, inv = rep.derivation.model, rep.pinv, rep.invariance
+    jobs: list[tuple[str, str, Callable[[], Any]]] = [("G", "the Gram matrix G", lambda: M.G)]
+    if P is not None:
+        jobs.append(("G_plus", "the expanded Moore-Penrose inverse G^+",
+                     lambda: (P.matrix, P.condition, P.extra_conditions)))
+    if rep.reparametrised is not None:
+        Mt = rep.reparametrised
+        jobs.append(("G_tilde", "the Gram matrix of the reparametrised model", lambda: Mt.G))
+    F = rep.factorised
+    if inv is not None and not (F is not None and F.eta_certificate is not None):
+        jobs += [(k, f"the formula for {w}", (lambda k=k: getattr(inv, k)))
+                 for k, w in (("grad_xi", "grad^Xi at xi = f(eta)"), ("grad_eta", "grad^H"),
+                              ("delta", "Delta grad"))]
+    for key, what, fn in jobs:
+        b = Budget(seconds)
+        try:
+            with b.limit():
+                fn()
+            continue
+        except OutOfTime as exc:
+            if not b.owns(exc):
+                raise
+        except SymgradError:
+            continue        # no exact form: the context shows what the object itself offers
+        rep.unshown[key] = (f"{what} was not written out: converting it to a formula did not finish within "
+                            f"the budget of {seconds:g} s")
+        rep.notes.append(rep.unshown[key])
+
+
 #: Vectors larger than this (SymPy operation count over their entries) are not searched for a
 #: common factor: the search would take seconds, and such vectors go to the supplement anyway.
 _DISPLAY_FORM_OPS = 400
@@ -573,7 +613,7 @@ def _display_forms(rep: Report, seconds: float | None, seed: int | None) -> dict
         # computed through K~ (eqs. 5 and 6 by the Penrose argument), or too large to expand at all
         vectors.update(grad_eta=F.grad_eta, delta=F.delta)
     elif inv is not None:
-        vectors.update(grad_eta=inv.grad_eta, delta=inv.delta)
+        vectors.update({k: None if k in rep.unshown else getattr(inv, k) for k in ("grad_eta", "delta")})
     out: dict[str, FactoredForm] = {}
     for name, v in vectors.items():
         if v is None or sum(sp.count_ops(e) for e in v) > _DISPLAY_FORM_OPS:
@@ -757,6 +797,7 @@ def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed
                 rep.counterexample = X
                 rep.checks.append(("eq. (4) at a singular point", X.certificate))
                 rep.expected_refutations.add("eq. (4) at a singular point")
+    _write_out(rep, budget)
     rep.display_forms = _display_forms(rep, budget, seed)
     if d.extra is not None:
         extra = d.extra

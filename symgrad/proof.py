@@ -371,19 +371,21 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
                 if not lifting.faithful:
                     method += ("; the kernels are not known to be independent: zeros follow from the field and "
                                "the relations of the roots, non-zeros are certified by ball arithmetic at a point")
-                outputs = {}
-                for k in keep:
-                    if k in out:
-                        outputs[k] = lifting.matrix_to_sympy(out[k], factor=True)
-                if zero:
-                    if not stage.enforced:
-                        notes.append("exact level ran without a time limit (not on the main thread)")
-                    cert = Certificate(claim.statement, Verdict.PROVED, method,
-                                       residual=sp.ImmutableMatrix(sp.zeros(len(res), len(res[0]) if res else 0)),
-                                       seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
-                    return Decision(cert, outputs, out, lifting)
-                residual = lifting.matrix_to_sympy(res, factor=True)
-                witness = exact_witness(claim, lifting, res, rng, lifted)
+                if not zero:
+                    outputs = _convert(lifting, out, keep, stage, notes)
+                    residual = lifting.matrix_to_sympy(res, factor=True)
+                    witness = exact_witness(claim, lifting, res, rng, lifted)
+            if zero:
+                if not stage.enforced:
+                    notes.append("exact level ran without a time limit (not on the main thread)")
+                seconds = time.perf_counter() - t0
+                # the verdict is reached; the SymPy formulas asked for are built with what is left of the
+                # whole budget, and a formula that does not finish is left out (the verdict stands)
+                outputs = _convert(lifting, out, keep, whole, notes)
+                cert = Certificate(claim.statement, Verdict.PROVED, method,
+                                   residual=sp.ImmutableMatrix(sp.zeros(len(res), len(res[0]) if res else 0)),
+                                   seconds=seconds, notes=tuple(notes), seed=seed)
+                return Decision(cert, outputs, out, lifting)
             if lifting.faithful or (witness is not None and witness.exact):
                 cert = Certificate(claim.statement, Verdict.REFUTED, method, residual=residual, witness=witness,
                                    seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
@@ -435,6 +437,24 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
         return Decision(against)
     return Decision(Certificate(claim.statement, Verdict.UNDECIDED, "no level finished", notes=tuple(notes),
                                 seconds=time.perf_counter() - t0, seed=seed))
+
+
+def _convert(lifting: Lifting, out: dict, keep: Sequence[str], budget: Budget, notes: list[str]) -> dict:
+    """The exact outputs named in ``keep`` as SymPy matrices (factored), as many as ``budget`` allows;
+    those that do not finish are left out, with a note."""
+    outputs: dict = {}
+    todo = [k for k in keep if k in out]
+    try:
+        with budget.limit():
+            for k in todo:
+                outputs[k] = lifting.matrix_to_sympy(out[k], factor=True)
+    except OutOfTime as exc:
+        if not budget.owns(exc):
+            raise
+        missing = [k for k in todo if k not in outputs]
+        notes.append(f"the formulas for {', '.join(missing)} were not written out within the budget "
+                     "(the verdict does not depend on them)")
+    return outputs
 
 
 def _fails_at(claim: Claim, F: PointField, lifted: dict, i: int, j: int) -> bool:

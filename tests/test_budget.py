@@ -136,3 +136,20 @@ def test_an_expiry_that_is_swallowed_is_raised_again():
     assert swallowed == 3
     assert time.monotonic() - t0 < 2
     assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+
+
+def test_rendering_a_run_that_ran_out_builds_no_formula_without_a_limit(tmp_path):
+    # Converting exact results to SymPy formulas can take far longer than the proofs (the three-link
+    # arm's G^+ takes about 30 s).  The run writes out the formulas within its budget and the appendix
+    # leaves out, and says so, those that did not finish, instead of building them later unbounded.
+    (tmp_path / "arm.py").write_text(ARM_SOURCE)
+    rep = sg.run_derivation(sg.load_derivation(tmp_path / "arm.py"), budget=1, seed=0)
+    assert rep.unshown, "the arm's formulas take seconds each: some should not fit a budget of 1 s"
+    assert all("within the budget of 1 s" in why for why in rep.unshown.values())
+    assert not rep.refuted
+    t0 = time.monotonic()
+    out = sg.render(rep)
+    assert time.monotonic() - t0 < 10
+    assert "not written out" in out.tex
+    # each omission is explained in the appendix, once per formula left out
+    assert out.tex.count("was not written out: converting it to a formula did not finish") == len(rep.unshown)

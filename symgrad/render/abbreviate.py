@@ -111,6 +111,8 @@ def abbreviate(obj: Any, prefix: str = "c", *, avoid: Any = None,
     >>> ab.expr.subs(dict(ab.where)) == sp.Matrix([[a / s, b / s]])
     True
     """
+    if obj is None:   # a formula not written out within the budget: nothing to name
+        return Abbreviation((None,), ())
     items = list(obj) if isinstance(obj, (list, tuple)) else [obj]
     taken = _free_names(items) | _free_names(avoid)
     try:  # the same display is abbreviated in the appendix and again in its supplement: once is enough

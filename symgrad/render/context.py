@@ -63,8 +63,8 @@ class ModelContext(_Part):
 class PinvContext(_Part):
     """``G^+``, where it is valid, and the Penrose certificate in words."""
 
-    matrix: sp.ImmutableMatrix
-    condition: sp.Expr
+    matrix: sp.ImmutableMatrix | None      # None: exact, but not written out within the budget
+    condition: sp.Expr | None
     extra_conditions: list
     penrose_verdict: str
 
@@ -251,10 +251,12 @@ def _reparam(rep: Report) -> ReparamContext | None:
     if proof is None or Mt is None:
         return None
     f, dc = proof.f, proof.delta_certificate
-    try:
-        G_tilde: sp.ImmutableMatrix | None = Mt.G
-    except SymgradError:
-        G_tilde = None
+    G_tilde: sp.ImmutableMatrix | None = None
+    if "G_tilde" not in rep.unshown:
+        try:
+            G_tilde = Mt.G
+        except SymgradError:
+            G_tilde = None
     F = rep.factorised
     if F is not None and F.eta_certificate is not None:
         # the vectors of eqs. (5) and (6) through K and K~ (proved by the Penrose argument, see
@@ -262,7 +264,9 @@ def _reparam(rep: Report) -> ReparamContext | None:
         # expansions through G~ are not formed
         grad_xi, grad_eta, delta = F.grad_xi_eta, F.grad_eta, F.delta
     else:
-        grad_xi, grad_eta, delta = proof.grad_xi, proof.grad_eta, proof.delta
+        # formulas that were not written out within the run's budget stay None (not built here unbounded)
+        grad_xi, grad_eta, delta = (None if k in rep.unshown else getattr(proof, k)
+                                    for k in ("grad_xi", "grad_eta", "delta"))
     return ReparamContext(
         f=f.f, eta=list(f.eta), Df=f.Df, det_Df=f.det_Df, grad_xi=grad_xi, grad_eta=grad_eta,
         delta=delta, J_delta_verdict=proof.certificate.finding(), certificate=_certificate_kind(proof.certificate),
@@ -336,7 +340,11 @@ def derivation_context(rep: Report) -> DerivationContext:
     d, M, ng = rep.derivation, rep.derivation.model, rep.gradient
     assert ng is not None, "a report always holds the natural gradient"
     P = rep.pinv
-    pinv = None if P is None else PinvContext(P.matrix, P.condition, list(P.extra_conditions), str(P.penrose))
+    pinv = None
+    if P is not None and "G_plus" in rep.unshown:      # exact, but its formula not written out in time
+        pinv = PinvContext(None, None, [], str(P.penrose))
+    elif P is not None:
+        pinv = PinvContext(P.matrix, P.condition, list(P.extra_conditions), str(P.penrose))
     F = rep.factorised
     factorised = None if F is None else FactorisedContext(
         F.K, F.det_K, F.euclidean, F.certificate.finding(), F.K_eta, F.det_K_eta,
@@ -345,9 +353,10 @@ def derivation_context(rep: Report) -> DerivationContext:
     at = rep.at_point
     damp, st = rep.damped, rep.step
     return DerivationContext(
-        title=d.title, key=d.key, summary=d.summary, notes=list(d.notes),
+        title=d.title, key=d.key, summary=d.summary, notes=list(d.notes) + list(rep.unshown.values()),
         model=ModelContext(M.phi, list(M.xi), list(M.z), M.metric.name, M.g, M.is_fisher, M.name),
-        J=M.J, n_params=M.n_params, G=M.G, rank=None if P is None else M.rank, pinv=pinv,
+        J=M.J, n_params=M.n_params, G=None if "G" in rep.unshown else M.G,
+        rank=None if P is None else M.rank, pinv=pinv,
         factorised=factorised,
         loss=None if d.loss is ANY_LOSS else sp.sympify(d.loss),
         dL=ng.dL, nabla=ng.nabla, grad_param=ng.parameter, grad_manifold=ng.manifold,

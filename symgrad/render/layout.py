@@ -402,6 +402,8 @@ def display_matrix(M: Any, name: str, *, matrix: str = "pmatrix",
     >>> display_matrix(sp.Matrix([[a, b]]), "v", max_width=5)
     '\\begin{aligned}v_{1} &= a\\\\v_{2} &= b\\end{aligned}'
     """
+    if M is None:   # a formula not written out within the budget (the section's notes say so)
+        return rf"{name} \quad \text{{(not written out: see the notes of this section)}}"
     if not isinstance(M, sp.MatrixBase):
         return breakable(M, name, max_width=max_width)
     if M.cols <= 10 and latex_width(name) + 2.0 + _matrix_width(M) <= max_width:
