@@ -41,6 +41,7 @@ from .exact.point import PointField
 from .inverse import family_member
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
 from .ops import NumericOps, Ops, ValueOps
+from .notation import THEOREM_1, latex_text
 from .proof import Certificate, Claim, decide
 from .model import Model, as_model, gram
 from .singular import ensure_nonsingular
@@ -219,6 +220,24 @@ class GradientAt:
     manifold: sp.ImmutableMatrix
     method: Literal["exact", "numeric"]
     dps: int | None = None
+
+    def _how(self) -> str:
+        return "exact" if self.method == "exact" else f"numeric, {self.dps} digits"
+
+    def __repr__(self) -> str:
+        pt = ", ".join(f"{k} = {v}" for k, v in self.xi.items())
+        return (f"<GradientAt {pt} ({self._how()}): grad_p L = {tuple(self.manifold)} (eq. 4), "
+                f"grad^Xi L = {tuple(self.parameter)} (eq. 5), rank {self.rank}>")
+
+    def _latex(self, printer: Any = None) -> str:
+        """LaTeX mathematics (SymPy's printer hook): the point and the two vectors there."""
+        pt = r",\ ".join(f"{sp.latex(k)} = {sp.latex(v)}" for k, v in self.xi.items())
+        return (r"\text{at }" + pt + r":\quad \operatorname{grad}_p \mathcal{L} = " + sp.latex(self.manifold)
+                + r",\quad \operatorname{grad}^{\Xi} \mathcal{L} = " + sp.latex(self.parameter)
+                + r"\quad \text{(" + self._how() + ")}")
+
+    def _repr_latex_(self) -> str:
+        return "$" + self._latex() + "$"
 
 
 #: An exact field for the values at a point: maps SymPy numbers to field elements and back.
@@ -425,13 +444,30 @@ class NaturalGradient:
                 f"  on the model (eq. 4):    {None if self.manifold is None else list(self.manifold)}\n"
                 f"  {self.theorem1.summary()}")
 
-    def _repr_latex_(self) -> str:
+    def __repr__(self) -> str:
+        loss = "any loss" if self.loss is ANY_LOSS else str(self.loss)
+        return (f"<NaturalGradient of {_clip(loss)} on {self.model.name}: {THEOREM_1}, grad_p L = J G^+ nabla L: "
+                f"{self.theorem1.short_finding()}>")
+
+    def _latex(self, printer: Any = None) -> str:
+        """LaTeX mathematics (SymPy's printer hook, so a tuple of results displays under
+        ``init_printing``): both gradients and the finding of Theorem 1."""
+        from .render.plaintext import message_math
+
         parts = []
         if self.parameter is not None:
             parts.append(r"\operatorname{grad}^{\Xi} \mathcal{L} = " + sp.latex(self.parameter))
         if self.manifold is not None:
             parts.append(r"\operatorname{grad}_p \mathcal{L} = " + sp.latex(self.manifold))
-        return "$" + r",\quad ".join(parts) + "$"
+        parts.append(latex_text(f"{THEOREM_1}: ") + message_math(self.theorem1.short_finding()))
+        return r",\quad ".join(parts)
+
+    def _repr_latex_(self) -> str:
+        return "$" + self._latex() + "$"
+
+
+def _clip(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[:n - 3].rstrip() + "..."
 
 
 def _loss_values(ng: NaturalGradient, point: Mapping[Any, Any]) -> dict:

@@ -33,6 +33,7 @@ from .exact.lifting import Lifting
 from .exact.point import PointField
 from .exact.ratfunc import RF
 from .exceptions import ArgumentError, DomainError, LiftError, RankError, ShapeError
+from .notation import latex_text
 from .numeric import interval_nonzero
 
 __all__ = [
@@ -62,6 +63,19 @@ class PenroseCheck:
         failed = [n for n, ok in [("AXA = A", self.AXA_eq_A), ("XAX = X", self.XAX_eq_X),
                                   ("(AX)^T = AX", self.AX_symmetric), ("(XA)^T = XA", self.XA_symmetric)] if not ok]
         return "Penrose conditions refuted: " + ", ".join(failed)
+
+    def __repr__(self) -> str:
+        return f"<PenroseCheck: {self}>"
+
+    def _latex(self, printer: Any = None) -> str:
+        return latex_text(str(self))
+
+    def _repr_latex_(self) -> str:
+        return "$" + self._latex() + "$"
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[:n - 3].rstrip() + "..."
 
 
 def penrose_check(A: list[list[Any]], X: list[list[Any]]) -> PenroseCheck:
@@ -229,9 +243,26 @@ class PseudoInverse:
             "Give rational parameter values, or use symgrad.numeric.numeric_pinv for a numeric value."
         )
 
-    def _repr_latex_(self) -> str:
+    def _latex(self, printer: Any = None) -> str:
+        """LaTeX mathematics (SymPy's printer hook, so a tuple of results displays under ``init_printing``)."""
         conds = ", ".join(sp.latex(c) + r" \neq 0" for c in (self.condition, *self.extra_conditions))
-        return r"$A^{+} = " + sp.latex(self.matrix) + r"\quad\text{where } " + conds + "$"
+        return r"A^{+} = " + sp.latex(self.matrix) + r"\quad\text{where } " + conds
+
+    def _repr_latex_(self) -> str:
+        return "$" + self._latex() + "$"
+
+    def __repr__(self) -> str:
+        """What is known without computing anything new: the shape, the rank, and the rank condition and
+        the Penrose check once they have been computed."""
+        d = self.__dict__
+        shape = (f"{self.source.rows}x{self.source.cols} " if "source" in d or not callable(self.source_matrix)
+                 else "")
+        out = f"<PseudoInverse of a {shape}matrix of rank {self.rank}"
+        if "condition" in d:
+            out += f", valid where {_clip(str(self.condition), 50)} != 0"
+        if "penrose" in d:
+            out += "; Penrose conditions " + ("proved exactly" if self.penrose.holds else "REFUTED")
+        return out + ">"
 
     def __str__(self) -> str:
         return (f"Moore-Penrose inverse of rank {self.rank}, valid where {self.condition} != 0"

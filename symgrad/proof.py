@@ -29,13 +29,14 @@ falls back instead of hanging.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import time
 from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import mpmath
 import sympy as sp
@@ -51,8 +52,8 @@ from .numeric import interval_enclosure
 from .notation import latex_text
 from .ops import ExactOps, Interval, IntervalOps, NumericOps, Ops, PointOps, ValueOps
 
-__all__ = ["Verdict", "Certificate", "Claim", "Decision",
-           "decide", "exact_witness", "Witness", "PROOF_THRESHOLD"]
+__all__ = ["Verdict", "Certificate", "Claim", "Decision", "decide", "exact_witness", "lifted_witness",
+           "simple_points", "certified_decimal", "Witness", "PROOF_THRESHOLD"]
 
 
 class Verdict(Enum):
@@ -77,38 +78,201 @@ class Verdict(Enum):
         return self.value
 
 
+#: An exact value whose plain text is longer than this is abbreviated by :meth:`Witness.brief`
+#: (its decimal and its size; the full value stays in :attr:`Witness.value`, ``str`` and the JSON report).
+LONG_VALUE_CHARS = 80
+
+
+def _arb(e: sp.Expr) -> Any:
+    """A python-flint ``arb`` ball enclosing the real constant ``e`` at the working precision;
+    :class:`TypeError` for an expression with no ball rule here, :class:`ValueError` outside a domain."""
+    from flint import arb, fmpq
+
+    if e.is_Integer:
+        return arb(int(e))
+    if e.is_Rational:
+        return arb(fmpq(int(e.p), int(e.q)))
+    if e is sp.pi:
+        return arb.pi()
+    if e is sp.E:
+        return arb.const_e()
+    if e.is_Add or e.is_Mul:
+        vals = [_arb(a) for a in e.args]
+        out = vals[0]
+        for v in vals[1:]:
+            out = out + v if e.is_Add else out * v
+        return out
+    if e.is_Pow:
+        base, ex = e.args
+        if ex.is_Integer:
+            b = _arb(base)
+            if int(ex) < 0 and b.contains(0):
+                raise ValueError("a negative power of a ball that contains 0")
+            return b ** int(ex)
+        if ex.is_Rational:
+            b = _arb(base)
+            if not b > 0:
+                raise ValueError("a fractional power of a ball that is not positive")
+            return b.root(int(ex.q)) ** int(ex.p)
+        return (_arb(ex) * _arb(base).log()).exp()
+    fns = {sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", sp.tan: "tan", sp.atan: "atan",
+           sp.asin: "asin", sp.acos: "acos", sp.sinh: "sinh", sp.cosh: "cosh", sp.tanh: "tanh", sp.erf: "erf"}
+    if e.func in fns and len(e.args) == 1:
+        x = _arb(e.args[0])
+        if e.func is sp.log and not x > 0:
+            raise ValueError("log of a ball that is not positive")
+        return getattr(x, fns[e.func])()
+    raise TypeError(f"no ball rule for {e.func}")
+
+
+def certified_decimal(value: Any, digits: int = 10) -> str | None:
+    """``value`` (an exact real constant) to ``digits`` significant digits from a rigorous ball
+    enclosure (python-flint ``arb``, Johansson 2017) that excludes 0 and is narrow enough that the
+    digits are right up to one unit in the last place; ``None`` when no such ball was found.
+
+    >>> certified_decimal(sp.exp(-sp.Rational(27, 14)) * 2 / 3)
+    '0.09690380082'
+    >>> certified_decimal(sp.Integer(0)) is None
+    True
+    """
+    from flint import ctx as flint_ctx
+
+    try:
+        e = sp.sympify(value)
+    except (sp.SympifyError, TypeError):
+        return None
+    if not getattr(e, "is_number", False) or e.has(sp.Float):
+        return None
+    old = flint_ctx.prec
+    try:
+        for prec in (128, 512, 2048):
+            flint_ctx.prec = prec
+            try:
+                ball = _arb(e)
+            except (TypeError, ValueError, ZeroDivisionError):
+                return None
+            if ball.is_finite() and not ball.contains(0) and ball.rad() < abs(ball.mid()) * 2 ** -(4 * digits):
+                return ball.str(digits, radius=False)
+    finally:
+        flint_ctx.prec = old
+    return None
+
+
+def _decimal_of(value: Any, digits: int = 10) -> str:
+    """A ``digits``-digit decimal of ``value``: certified by balls when possible, else SymPy's ``N``."""
+    dec = certified_decimal(value, digits)
+    if dec is not None:
+        return dec
+    v = sp.sympify(value)
+    return str(mpmath.nstr(mpmath.mpf(sp.N(v, digits + 10)), digits)) if v.is_real else str(sp.N(v, digits))
+
+
+def _size_of(v: sp.Expr) -> str:
+    """How long an exact value is, in words: digits of a fraction, characters of an expression."""
+    if v.is_Integer:
+        return f"an integer of {len(str(abs(int(v))))} digits"
+    if v.is_Rational:
+        return f"a fraction of {len(str(abs(int(v.p))))} and {len(str(int(v.q)))} digits"
+    return f"an expression of {len(str(v))} characters"
+
+
 @dataclass(frozen=True)
 class Witness:
-    """A point where a claimed zero is not zero, with the value there."""
+    """A point where a claimed zero is not zero, with the value there.
+
+    ``point`` maps the symbols (or, for a point of the lifted variables, their names) to exact
+    values; ``value`` is ``{"entry": (i, j), "value": v}`` for an entry of the residual, or the
+    residual itself; ``exact`` says whether ``v`` is the exact value (else a floating-point one,
+    ``certified`` when an interval enclosure excludes 0); ``decimal`` is a 10-digit decimal of an
+    exact value (from a ball enclosure when the witness search made one); ``lifted`` lists, for a
+    point of the lifted variables, each variable's name and what it stands for: the values are then
+    values of independent variables of a field of rational functions, not of the functions they name.
+    """
 
     point: dict
     value: Any
     numeric: Any = None
     exact: bool = True
     certified: bool = False
+    decimal: str | None = None
+    lifted: tuple[tuple[str, str], ...] = ()
+
+    def _where(self) -> str:
+        pt = ", ".join(f"{k} = {v}" for k, v in self.point.items())
+        if not self.lifted:
+            return pt
+        names = ", ".join(n for n, _ in self.lifted)
+        meanings = ", ".join(m for _, m in self.lifted)
+        return (f"{pt}, an integer point of the lifted variables {names}, independent variables that stand for "
+                f"{meanings} (not values of those functions)")
+
+    def _value_text(self, brief: bool) -> str:
+        """``exactly V ≈ D``, ``exactly V``, ``approximately D (numeric)``; abbreviated when ``brief``."""
+        v = self.value["value"] if isinstance(self.value, dict) else self.value
+        if not self.exact:
+            kind = "certified by interval arithmetic" if self.certified else "numeric"
+            try:
+                shown = _decimal_of(v) if not isinstance(v, str) else v
+            except (TypeError, ValueError):
+                shown = str(v)
+            return f"approximately {shown} ({kind})"
+        try:
+            e = sp.sympify(v)
+        except (sp.SympifyError, TypeError):
+            return f"exactly {v}"
+        if not getattr(e, "is_number", False) or not e.is_real:
+            return f"exactly {e}"
+        text = str(e)
+        if e.is_Rational and len(text) <= 16:
+            return f"exactly {text}"
+        dec = self.decimal if self.decimal is not None else _decimal_of(e)
+        if brief and len(text) > LONG_VALUE_CHARS:
+            return f"exactly {_size_of(e)} ≈ {dec} (the exact value in full: Witness.value, or --json)"
+        return f"exactly {text} ≈ {dec}"
+
+    def _text(self, brief: bool) -> str:
+        if isinstance(self.value, dict):
+            i, j = self.value["entry"]
+            return f"at {self._where()}: entry ({i}, {j}) is {self._value_text(brief)}"
+        if isinstance(self.value, (tuple, list)) or isinstance(self.value, sp.MatrixBase):
+            return f"at {self._where()}: the residual is exactly {tuple(self.value)}" if self.exact else \
+                f"at {self._where()}: the residual is approximately {tuple(self.value)} (numeric)"
+        if isinstance(self.value, str) and not self.exact:
+            return f"at {self._where()}: the residual has size about {self.value} (numeric)"
+        return f"at {self._where()}: the residual is {self._value_text(brief)}"
 
     def __str__(self) -> str:
-        pt = ", ".join(f"{k} = {v}" for k, v in self.point.items())
-        kind = "exact" if self.exact else "certified by interval arithmetic" if self.certified else "numeric"
-        if isinstance(self.value, dict):
-            (i, j), v = self.value["entry"], self.value["value"]
-            num = f" = {sp.N(v, 6)}" if not v.is_Rational else ""
-            return f"at {pt} entry ({i}, {j}) is {v}{num} ({kind})"
-        if isinstance(self.value, str):
-            return f"at {pt}: {self.value} ({kind})"
-        return f"at {pt} the residual is {self.value} ({kind})"
+        """The witness in full: every exact value written out, a 10-digit decimal beside long ones."""
+        return self._text(brief=False)
+
+    def brief(self) -> str:
+        """As ``str``, but an exact value longer than :data:`LONG_VALUE_CHARS` characters is given by its
+        size and its 10-digit decimal (for a terminal line)."""
+        return self._text(brief=True)
 
     def __repr__(self) -> str:
-        return f"<Witness {self}>"
+        return f"<Witness {self.brief()}>"
+
+    def _latex(self, printer: Any = None) -> str:
+        """LaTeX mathematics (SymPy's printer hook): the sentence of :func:`symgrad.render.witness`, a value
+        longer than :data:`LONG_VALUE_CHARS` given by its size and decimal."""
+        from .render.plaintext import message_math, witness as witness_tex
+        long = isinstance(self.value, dict) and self.exact and len(str(self.value["value"])) > LONG_VALUE_CHARS
+        return message_math(self.brief()) if long else _math_of_tex(witness_tex(self))
 
     def _repr_latex_(self) -> str:
-        pt = r",\ ".join(f"{sp.latex(sp.Symbol(str(k)))} = {sp.latex(sp.sympify(v))}" for k, v in self.point.items())
-        kind = "exact" if self.exact else "certified by interval arithmetic" if self.certified else "numeric"
-        if isinstance(self.value, dict):
-            (i, j), v = self.value["entry"], self.value["value"]
-            return (r"$\text{at } " + pt + r":\ R_{" + f"{i}{j}" + "} = " + sp.latex(v) + r" \neq 0\ "
-                    + latex_text(f"({kind})") + "$")
-        return r"$\text{at } " + pt + r":\ " + latex_text(f"{self.value} ({kind})") + "$"
+        return "$" + self._latex() + "$"
+
+
+def _math_of_tex(paragraph: str) -> str:
+    """LaTeX paragraph text with ``$...$`` mathematics as LaTeX mathematics (prose in ``\\text{...}``)."""
+    import re
+
+    out = []
+    for k, part in enumerate(re.split(r"(?<!\\)\$", paragraph)):
+        if part:
+            out.append(part if k % 2 else r"\text{" + part + "}")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -149,12 +313,13 @@ class Certificate:
         if v is Verdict.REFUTED:
             if self.witness is None:
                 return "REFUTED: the residual is a non-zero rational function (no witness point was found)"
-            return f"REFUTED, {self.witness}"
+            return f"REFUTED, {self.witness.brief()}"
         if self.witness is not None and self.witness.exact:  # exact values at points that may be rank drops
-            return (f"undecided: evidence against the claim, {self.witness}; not a refutation, since the point "
-                    f"may be a rank-drop point ({'; '.join(self.notes) or self.method})")
+            return (f"undecided: evidence against the claim, {self.witness.brief()}; not a refutation, since the "
+                    f"point may be a rank-drop point ({'; '.join(self.notes) or self.method})")
         if self.witness is not None:  # a floating-point residual: evidence, not a refutation
-            return (f"undecided: numeric evidence against the claim, {self.witness}; a floating-point residual "
+            return (f"undecided: numeric evidence against the claim, {self.witness.brief()}; a floating-point "
+                    "residual "
                     f"is not a refutation ({'; '.join(self.notes) or self.method})")
         return f"undecided ({'; '.join(self.notes) or self.method})"
 
@@ -173,7 +338,7 @@ class Certificate:
             return (f"supported numerically (residual {mpmath.nstr(self.max_residual, 3)} at {len(self.points)} "
                     f"points, {self.dps} digits), not proved")
         if v is Verdict.REFUTED:
-            return "refuted" + (f", {_clip(str(self.witness), 60)}" if self.witness is not None else
+            return "refuted" + (f", {_clip(self.witness.brief(), 60)}" if self.witness is not None else
                                 " (non-zero rational function)")
         if self.witness is not None:
             return "undecided, evidence against the claim"
@@ -182,8 +347,17 @@ class Certificate:
     def __repr__(self) -> str:
         return f"<Certificate {_clip(self.claim, 50)!r}: {self.short_finding()}>"
 
+    def _latex(self, printer: Any = None) -> str:
+        """LaTeX mathematics (SymPy's printer hook, so a tuple of results displays under
+        ``init_printing``): the claim and the finding, a witness typeset as mathematics."""
+        from .render.plaintext import message_math
+
+        if self.verdict is Verdict.REFUTED and self.witness is not None:
+            return message_math(f"{self.claim}: refuted,") + r"\ " + self.witness._latex()
+        return message_math(self.summary())
+
     def _repr_latex_(self) -> str:
-        return "$" + latex_text(self.summary()) + "$"
+        return "$" + self._latex() + "$"
 
 
 def _clip(text: str, n: int = 40) -> str:
@@ -239,6 +413,9 @@ class Decision:
     def __repr__(self) -> str:
         outs = f"; outputs {', '.join(self.outputs)}" if self.outputs else ""
         return f"<Decision {_clip(self.certificate.claim, 50)!r}: {self.certificate.short_finding()}{outs}>"
+
+    def _latex(self, printer: Any = None) -> str:
+        return self.certificate._latex(printer)
 
     def _repr_latex_(self) -> str:
         return self.certificate._repr_latex_()
@@ -457,27 +634,158 @@ def _convert(lifting: Lifting, out: dict, keep: Sequence[str], budget: Budget, n
     return outputs
 
 
+def _value_at(claim: Claim, F: PointField, lifted: dict, i: int, j: int) -> Any:
+    """The residual entry ``(i, j)`` of the claim computed at the point itself (its ranks decided there,
+    exactly), in the point's constant field; ``None`` where the computation fails (a pole, a rank error)."""
+    try:
+        inputs = {k: [[F.value(x) for x in row] for row in M] for k, M in lifted.items()}
+        ops = ValueOps(F.value(F.lifting.zero), F.value(F.lifting.one))
+        return _residual(claim, claim.compute(ops, inputs))[i][j]
+    except (LiftError, ZeroDivisionError, RankError, ShapeError):
+        return None
+
+
 def _fails_at(claim: Claim, F: PointField, lifted: dict, i: int, j: int) -> bool:
     """Whether the claim, computed at the point itself (its ranks decided there, exactly), has a non-zero
     residual entry ``(i, j)``: a generic formula evaluated at a point where a rank drops is not the
     claim's value there."""
+    at = _value_at(claim, F, lifted, i, j)
+    return at is not None and not at.is_zero()
+
+
+#: Small exact values tried first for a witness, simplest first (a reader can check a witness at
+#: ``u = 0, v = 1`` by hand; one at ``u = 885441`` or ``u = 27/14`` not).
+SIMPLE_VALUES = tuple(Fraction(v) for v in ("0", "1", "-1", "1/2", "-1/2", "2", "-2", "1/4", "1/3", "3", "-1/4",
+                                             "-1/3", "-3", "3/2", "-3/2", "1/5", "1/10", "-1/5", "-1/10"))
+
+
+def _simple_values(s: sp.Symbol, size: int) -> list[Fraction]:
+    """The first ``size`` values of :data:`SIMPLE_VALUES` that respect the declared sign of ``s``."""
+    vals = [v for v in SIMPLE_VALUES if _respects_signs({s: v})]
+    return vals[:size]
+
+
+#: Up to this many symbols :func:`simple_points` gives the points strictly in order of simplicity.
+_FEW_SYMBOLS = 6
+
+
+def simple_points(symbols: Sequence[sp.Symbol], *, nonzero: Sequence[sp.Symbol] = ()) -> Iterator[dict]:
+    """Points with small exact coordinates, the simplest first: each coordinate runs through
+    :data:`SIMPLE_VALUES` (``0, ±1, ±1/2, ±2, 1/4, ...`` within the symbol's declared sign), and the
+    points come in the order of the sum of the coordinates' positions in that list (all points of sum 0,
+    then 1, ...), so ``(0, 1)`` comes before ``(1/2, 0)`` and ``(1/4, 0, 0)`` long before ``(2, 3, -3)``.
+    With more than :data:`_FEW_SYMBOLS` symbols, points whose coordinates are drawn (from a fixed seed)
+    among the first few values alternate with these, since points of small sum are then mostly zeros.
+    Points where every symbol of ``nonzero`` is 0 (a zero loss differential) are skipped.  The caller
+    stops the sequence.
+
+    >>> a, b = sp.symbols("a b", positive=True)
+    >>> [tuple(map(str, p.values())) for p in simple_points([a, b])][:4]
+    [('1', '1'), ('1', '1/2'), ('1/2', '1'), ('1', '2')]
+    """
+    syms = list(symbols)
+    pools = [_simple_values(s, len(SIMPLE_VALUES)) for s in syms]
+    if any(not p for p in pools):
+        return
+    skip = [k for k, s in enumerate(syms) if s in set(nonzero)]
+
+    def with_sum(k: int, t: int) -> Iterator[tuple[int, ...]]:
+        if k == len(pools):
+            if t == 0:
+                yield ()
+            return
+        rest = sum(len(p) - 1 for p in pools[k + 1:])
+        for i in range(max(0, t - rest), min(t, len(pools[k]) - 1) + 1):
+            for tail in with_sum(k + 1, t - i):
+                yield (i,) + tail
+
+    def ordered() -> Iterator[list]:
+        for t in range(sum(len(p) - 1 for p in pools) + 1):
+            for idx in with_sum(0, t):
+                yield [p[i] for p, i in zip(pools, idx)]
+
+    def mixed() -> Iterator[list]:
+        # with many symbols the points of small sum are mostly zeros, where ranks drop: points whose
+        # coordinates are each drawn from the first 3, 5, 8, ... values come in between
+        rng = random.Random(len(syms))
+        for size in itertools.cycle((3, 5, 8, 13)):
+            yield [p[rng.randrange(min(size, len(p)))] for p in pools]
+
+    sources = [ordered()] if len(syms) <= _FEW_SYMBOLS else [ordered(), mixed()]
+    seen: set[tuple] = set()
+    for cand in itertools.chain.from_iterable(zip(*sources)) if len(sources) > 1 else sources[0]:
+        key = tuple(cand)
+        if key in seen or (skip and all(cand[k] == 0 for k in skip)):
+            continue
+        seen.add(key)
+        yield dict(zip(syms, cand))
+
+
+def _exact_point_witness(value: Any, F: PointField, point: dict, entry: tuple[int, int]) -> Witness:
+    """A witness of the non-zero exact value ``value`` (an element of ``F``'s constant field) at ``point``,
+    its decimal from a ball enclosure of the SymPy value (:func:`certified_decimal`)."""
+    v = F.to_sympy(value)
+    dec = certified_decimal(v)
+    return Witness({s: sp.Rational(x.numerator, x.denominator) for s, x in point.items()},
+                   {"entry": entry, "value": v}, numeric=sp.N(v, 15), exact=True, decimal=dec,
+                   certified=dec is not None)
+
+
+#: How many small exact points :func:`exact_witness` tries before random grid points, and the share of
+#: the time left to the enclosing budget it may spend on them.
+_SIMPLE_TRIES = 40
+_SIMPLE_SHARE = 0.5
+
+
+def _simple_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random, lifted: dict,
+                    i: int, j: int) -> Witness | None:
+    """The small-point stage of :func:`exact_witness`, within :data:`_SIMPLE_SHARE` of the time left."""
+    extra = tuple(getattr(claim, "extra_symbols", ()))
+    search = Budget(None).sub(_SIMPLE_SHARE)
     try:
-        inputs = {k: [[F.value(x) for x in row] for row in M] for k, M in lifted.items()}
-        ops = ValueOps(F.value(F.lifting.zero), F.value(F.lifting.one))
-        at = _residual(claim, claim.compute(ops, inputs))
-        return not at[i][j].is_zero()
-    except (LiftError, ZeroDivisionError, RankError, ShapeError):
-        return False
+        with search.limit():
+            tried = 0
+            for k, pt in enumerate(simple_points(lifting.symbols, nonzero=extra)):
+                if tried >= _SIMPLE_TRIES or k >= 10 * _SIMPLE_TRIES:
+                    break
+                if not _in_domain(claim, pt):
+                    continue
+                tried += 1
+                try:
+                    F = PointField(lifting, {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()})
+                    val = F.value(res[i][j])
+                except (LiftError, ZeroDivisionError):
+                    continue
+                if val.is_zero():
+                    continue
+                at = _value_at(claim, F, lifted, i, j)
+                if at is not None and (at - val).is_zero():
+                    return _exact_point_witness(val, F, pt, (i + 1, j + 1))
+    except OutOfTime as exc:
+        if not search.owns(exc):
+            raise
+    return None
 
 
 def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random,
                   lifted: dict | None = None) -> Witness | None:
     """For an exact non-zero residual ``res`` (lifted), a rational point of the original symbols, inside the
-    claim's domain and the symbols' declared signs, where the residual is non-zero; with ``lifted`` (the
-    claim's lifted inputs) the claim is also recomputed at the point and the point kept only if it fails
-    there too (so the stated value is the claim's value at the point, not a generic formula's)."""
+    claim's domain and the symbols' declared signs, where the residual is non-zero.
+
+    With ``lifted`` (the claim's lifted inputs) small exact points come first
+    (:func:`simple_points`): at each the claim is recomputed at the point itself and the point kept only
+    if that value is the generic residual's value there and non-zero (so a simple point where a rank
+    drops is never a witness, and the stated value is the claim's own value at the point).  Then
+    random grid points, kept when the claim fails there too.  The value is exact (in the field of the
+    kernels at the point: powers of ``exp(1/D)``, rational functions of ``tan(1/(2D'))``, decided exactly
+    by Lindemann-Weierstrass) and its decimal comes from a ball enclosure that excludes 0.
+    """
     nonzero = [(i, j) for i, row in enumerate(res) for j, x in enumerate(row) if not x.is_zero()]
     i, j = nonzero[0]
+    if lifted is not None:
+        found = _simple_witness(claim, lifting, res, rng, lifted, i, j)
+        if found is not None:
+            return found
     for _ in range(60):
         pt = sample_point(lifting.symbols, rng, kind="grid")
         if not _in_domain(claim, pt) or not _respects_signs(pt):
@@ -488,9 +796,7 @@ def exact_witness(claim: Claim, lifting: Lifting, res: list, rng: random.Random,
         except (LiftError, ZeroDivisionError):
             continue
         if not val.is_zero() and (lifted is None or _fails_at(claim, F, lifted, i, j)):
-            v = F.to_sympy(val)
-            return Witness({s: sp.Rational(x.numerator, x.denominator) for s, x in pt.items()},
-                           {"entry": (i + 1, j + 1), "value": v}, numeric=sp.N(v, 15), exact=True)
+            return _exact_point_witness(val, F, pt, (i + 1, j + 1))
     # no exact point (roots that are not perfect powers there, say): the residual's value at 30 digits
     expr = lifting.to_sympy(res[i][j])
     for _ in range(20):
@@ -514,6 +820,71 @@ def _respects_signs(pt: dict) -> bool:
                 or (sym.is_nonnegative and not v >= 0) or (sym.is_nonpositive and not v <= 0):
             return False
     return True
+
+
+def lifted_witness(lifting: Lifting, point: Sequence[int], entry: tuple[int, int], value: Any,
+                   **kw: Any) -> Witness:
+    """A witness at an integer point of the lifted variables: the point by the variables' names, and
+    what each variable stands for (the values are not values of those functions)."""
+    v = sp.Rational(value.numerator, value.denominator) if isinstance(value, Fraction) else sp.sympify(value)
+    return Witness({var.name: sp.Integer(x) for var, x in zip(lifting.variables, point)},
+                   {"entry": entry, "value": v}, exact=True,
+                   lifted=tuple((var.name, str(var.meaning)) for var in lifting.variables), **kw)
+
+
+class _TracedValueOps(ValueOps):
+    """:class:`~symgrad.ops.ValueOps` recording each rank decision as ``(rank, full)`` (see
+    :class:`_TracedPointOps`)."""
+
+    def __init__(self, zero: Any, one: Any) -> None:
+        super().__init__(zero, one)
+        self.ranks: list[tuple[int, int]] = []
+
+    def rank_profile(self, A):
+        out = super().rank_profile(A)
+        if A and A[0]:
+            self.ranks.append((out[0], min(len(A), len(A[0]))))
+        return out
+
+    @property
+    def all_full(self) -> bool:
+        return all(r == k for r, k in self.ranks)
+
+
+def _parameter_space_witness(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Random,
+                             share: float = 0.3, tries: int = _SIMPLE_TRIES) -> Witness | None:
+    """A witness at a small exact point of the parameters (:func:`simple_points`, inside the claim's
+    domain) where the claim, computed exactly at the point, has every rank decision at full rank and a
+    non-zero residual: the value is then the generic formula's value there, so it refutes the identity
+    as a witness at a random point of the lifted variables would, and a reader can check it.  Within
+    ``share`` of the time left; ``None`` when none is found."""
+    extra = tuple(getattr(claim, "extra_symbols", ()))
+    search = Budget(None).sub(share)
+    try:
+        with search.limit():
+            tried = 0
+            for k, pt in enumerate(simple_points(lifting.symbols, nonzero=extra)):
+                if tried >= tries or k >= 10 * tries:
+                    break
+                if not _in_domain(claim, pt):
+                    continue
+                tried += 1
+                try:
+                    F = PointField(lifting, {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()})
+                    inputs = {key: [[F.value(x) for x in row] for row in M] for key, M in lifted.items()}
+                    ops = _TracedValueOps(F.value(lifting.zero), F.value(lifting.one))
+                    res = _residual(claim, claim.compute(ops, inputs))
+                except (LiftError, ZeroDivisionError, RankError, ShapeError):
+                    continue
+                if not ops.all_full:
+                    continue
+                hit = next(((i, j) for i, row in enumerate(res) for j, x in enumerate(row) if not x.is_zero()), None)
+                if hit is not None:
+                    return _exact_point_witness(res[hit[0]][hit[1]], F, pt, (hit[0] + 1, hit[1] + 1))
+    except OutOfTime as exc:
+        if not search.owns(exc):
+            raise
+    return None
 
 
 #: At most this many random points for the probabilistic level, and sample sets of at most 2^this.
@@ -567,16 +938,27 @@ def _probabilistic(claim: Claim, lifting: Lifting, lifted: dict, rng: random.Ran
         res = _residual(claim, out)
         vals = [x.value for row in res for x in row]
         if any(v != 0 for v in vals):
-            witness = Witness({v.name: point[i] for i, v in enumerate(lifting.variables)},
-                              "non-zero residual at this point of the lifted variables "
-                              f"({', '.join(f'{v.name} = {v.meaning}' for v in lifting.variables)})", exact=True,
-                              certified=ops.all_full)
+            k = next(n for n, x in enumerate(vals) if x != 0)
+            cols = len(res[0])
+            witness = lifted_witness(lifting, point, (k // cols + 1, k % cols + 1), vals[k],
+                                     certified=ops.all_full)
             if ops.all_full:
                 # every rank decision saw full rank, so the point is not a rank-drop point: the value is the
-                # generic formula's, and a non-zero value refutes the identity
+                # generic formula's, and a non-zero value refutes the identity; a witness a reader can check
+                # (small exact parameters) is preferred to this point of the lifted variables
+                simple = _parameter_space_witness(claim, lifting, lifted, rng)
+                if simple is not None:
+                    return Certificate(claim.statement, Verdict.REFUTED,
+                                       "exact arithmetic at a small rational point where every rank decision had "
+                                       "full rank (so the value is the generic formula's there); a random point "
+                                       "of the lifted variables gave a non-zero residual too",
+                                       witness=simple, seconds=time.perf_counter() - t0, notes=tuple(notes),
+                                       seed=seed)
                 return Certificate(claim.statement, Verdict.REFUTED,
                                    "exact rational arithmetic at a random point of the lifted variables where "
-                                   "every rank decision had full rank (so the point is generic)",
+                                   "every rank decision had full rank (so the point is generic): the residual is a "
+                                   "non-zero rational function of the lifted variables, which are algebraically "
+                                   "independent, so it is not the zero function",
                                    witness=witness, seconds=time.perf_counter() - t0, notes=tuple(notes), seed=seed)
             # a rank below full may be a rank drop of this point only: evidence, not a refutation
             evidence.append(witness)

@@ -54,7 +54,8 @@ from .parametrisation import Reparametrisation
 from .ops import ExactOps, Ops, ValueOps
 from ._inputs import point as read_point
 from ._sampling import sample_point
-from .proof import Certificate, Claim, Verdict, Witness, _in_domain, decide, exact_witness
+from .proof import (Certificate, Claim, Verdict, Witness, _in_domain, certified_decimal, decide, exact_witness,
+                    lifted_witness, simple_points)
 
 __all__ = [
     "InvarianceProof", "check_invariance", "invariance_residual", "parameter_gradients", "canonical_basis",
@@ -316,15 +317,35 @@ class InvarianceProof:
                  "  " + self.certificate.summary()]
         if self.delta_certificate is not None:
             d = self.delta_certificate
-            if d.verdict is Verdict.REFUTED:
-                lines.append(f"  Delta grad != 0: the parameter-space gradients differ, {d.witness}")
+            if d.verdict is Verdict.REFUTED and d.witness is not None:
+                lines.append(f"  Delta grad != 0: the parameter-space gradients differ, {d.witness.brief()}")
             else:
                 lines.append("  " + d.summary())
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        out = f"<InvarianceProof {self.f.name} on {self.model.name}: J Delta grad = 0 {self.certificate.short_finding()}"
+        d = self.delta_certificate
+        if d is not None:
+            out += ("; Delta grad != 0 (the parameter-space gradients differ)" if d.verdict is Verdict.REFUTED
+                    else f"; Delta grad = 0 {d.short_finding()}")
+        return out + ">"
+
+    def _latex(self, printer: Any = None) -> str:
+        """LaTeX mathematics (SymPy's printer hook, so a tuple of results displays under
+        ``init_printing``): the finding of eq. (6) and whether ``Delta grad`` itself vanishes."""
+        from .render.plaintext import message_math
+
+        out = r"J(f(\eta))\,\Delta\operatorname{grad} = 0\colon\ " + message_math(self.certificate.finding())
+        d = self.delta_certificate
+        if d is not None and d.verdict is Verdict.REFUTED and d.witness is not None:
+            out += r";\quad \Delta\operatorname{grad} \neq 0\colon\ " + d.witness._latex()
+        elif d is not None:
+            out += r";\quad \Delta\operatorname{grad} = 0\colon\ " + message_math(d.finding())
+        return out
+
     def _repr_latex_(self) -> str:
-        return (r"$J(f(\eta))\,\Delta\operatorname{grad} = 0\colon\ " + latex_text(self.certificate.finding())
-                + "$")
+        return "$" + self._latex() + "$"
 
 
 def _invariance_inputs(model: Model, f: Reparametrisation, L: Any) -> dict[str, sp.MatrixBase]:
@@ -439,7 +460,9 @@ def _point_evaluator(F: PointField) -> Callable[[RF], RF]:
     return value
 
 
-#: rational points tried for a witness of ``Delta grad != 0`` before the exact normal form is computed
+#: rational points tried for a witness of ``Delta grad != 0`` before the exact normal form is computed:
+#: small exact points first, then random grid points
+_SIMPLE_POINTS = 24
 _WITNESS_POINTS = 6
 
 
@@ -456,11 +479,14 @@ def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None, budget:
        Moore-Penrose inverses there are the values of the generic formulas, so a non-zero
        ``Delta grad`` there shows that ``Delta grad`` is not the zero rational function; the
        kernels being algebraically independent, it is not the zero function either.
-    2. At rational points of the parameters (and of ``dL``) every input takes an exact value in
-       the field of the kernels there (:class:`~symgrad.exact.point.PointField`) and the
-       Moore-Penrose inverses are taken there, so a non-zero value is a witness in the
-       parameters themselves.  When step 1 found a witness this search only gets a share of the
-       budget (it can be slow: powers of ``exp(1)`` of high degree).
+    2. At rational points of the parameters (and of ``dL``), small ones first (``0, ±1, 1/2,
+       2, ...`` within the declared signs and the domain, :func:`symgrad.proof.simple_points`),
+       every input takes an exact value in the field of the kernels there
+       (:class:`~symgrad.exact.point.PointField`) and the Moore-Penrose inverses are taken there,
+       so a non-zero value is a witness in the parameters themselves, which is the witness
+       reported (its decimal from a ball enclosure, :func:`symgrad.proof.certified_decimal`).
+       When step 1 found a witness this search gets half of the budget left (it can be slow:
+       powers of ``exp(1)`` of high degree), and step 1's witness is reported when it finds none.
     3. Only when neither finds a non-zero value is ``Delta grad`` computed exactly in the lifted
        field (proved zero, or refuted by its non-zero normal form).
 
@@ -474,15 +500,21 @@ def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None, budget:
             lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
             r = rank if rank is not None else (0 if linalg.is_zero_matrix(lifted["J"]) else
                                                len(canonical_basis(ExactOps(lifting), lifted["J"])[0]))
-            lifted_cert = _lifted_point_witness(lifting, lifted, r, rng, statement)
-            search = budget.sub(0.1) if lifted_cert is not None else budget
-            try:
-                with search.limit():
-                    found = _parameter_point_witness(claim, lifting, lifted, r, rng, statement)
-            except OutOfTime as exc:
-                if not search.owns(exc) or lifted_cert is None:
-                    raise
-                found = None
+            seen_zero: list[bool] = []
+            lifted_cert = _lifted_point_witness(lifting, lifted, r, rng, statement, seen_zero=seen_zero)
+            # a witness in the parameters (small exact values first) is the one a reader can check; when
+            # the lifted point already shows Delta grad != 0 it may use half of what is left, the lifted
+            # witness standing by
+            search = budget.sub(0.5) if lifted_cert is not None else budget
+            found = None
+            if not seen_zero:   # zero at a generic lifted point: decide it exactly instead
+                try:
+                    with search.limit():
+                        found = _parameter_point_witness(claim, lifting, lifted, r, rng, statement,
+                                                         known_nonzero=lifted_cert is not None)
+                except OutOfTime as exc:
+                    if not search.owns(exc) or lifted_cert is None:
+                        raise
             if isinstance(found, Certificate):
                 return found, {}
             if lifted_cert is not None:
@@ -512,8 +544,10 @@ def _generic_ranks(ops: Ops, vals: dict, r: int) -> bool:
 
 
 def _lifted_point_witness(lifting: Lifting, lifted: dict, r: int, rng: random.Random,
-                          statement: str, tries: int = 3) -> Certificate | None:
-    """Step 1 of :func:`_delta_certificate`: a non-zero ``Delta grad`` at an integer point of the lifted variables."""
+                          statement: str, tries: int = 3, seen_zero: list | None = None) -> Certificate | None:
+    """Step 1 of :func:`_delta_certificate`: a non-zero ``Delta grad`` at an integer point of the lifted
+    variables (``None`` when there is none; ``True`` is appended to ``seen_zero`` when ``Delta grad``
+    vanished at a point where the ranks are generic)."""
     if any(v.kind not in _FREE_KINDS for v in lifting.variables) or getattr(lifting, "faithful", True) is False:
         return None
     ops = ValueOps(Fraction(0), Fraction(1))
@@ -528,29 +562,41 @@ def _lifted_point_witness(lifting: Lifting, lifted: dict, r: int, rng: random.Ra
         delta = parameter_gradients(ops, vals)["delta"]
         nz = [i for i, row in enumerate(delta) if row[0] != 0]
         if not nz:
+            if seen_zero is not None:
+                seen_zero.append(True)
             return None  # zero at a generic point: leave it to the exact computation
-        where = {f"{v.name} = {v.meaning}": sp.Integer(x) for v, x in zip(lifting.variables, point)}
-        v = delta[nz[0]][0]
-        w = Witness(where, {"entry": (nz[0] + 1, 1), "value": sp.Rational(v.numerator, v.denominator)}, exact=True)
+        w = lifted_witness(lifting, point, (nz[0] + 1, 1), delta[nz[0]][0])
         return Certificate(statement, Verdict.REFUTED,
                            "exact rational arithmetic at an integer point of the lifted variables where J and "
-                           f"J Df have the generic rank {r}: Delta grad is a non-zero rational function, hence "
-                           "not the zero function (the lifted kernels are algebraically independent)", witness=w,
-                           notes=("no witness in the parameters themselves was evaluated within its share of the "
+                           f"J Df have the generic rank {r}: Delta grad is a non-zero rational function of "
+                           "those variables, which are algebraically independent, hence not the zero function",
+                           witness=w,
+                           notes=("no witness in the parameters themselves was found within its share of the "
                                   "budget",))
     return None
 
 
 def _parameter_point_witness(claim: Claim, lifting: Lifting, lifted: dict, r: int, rng: random.Random,
-                             statement: str) -> Certificate | None:
-    """Step 2 of :func:`_delta_certificate`: a non-zero ``Delta grad`` at a rational point of the parameters."""
-    for k in range(4 * _WITNESS_POINTS):
-        # small positive integers first (the values of the kernels are then polynomials in
-        # exp(1) and tan(1/2), evaluated by one composition), grid points after
-        pt = (sample_point(lifting.symbols, rng, kind="small", max_den=1, positive=lifting.symbols)
-              if k < _WITNESS_POINTS else sample_point(lifting.symbols, rng, kind="grid"))
+                             statement: str, known_nonzero: bool = False) -> Certificate | None:
+    """Step 2 of :func:`_delta_certificate`: a non-zero ``Delta grad`` at a rational point of the parameters.
+
+    Small exact points first (:func:`symgrad.proof.simple_points`: ``0, ±1, 1/2, 2, ...`` within the
+    declared signs, a loss differential that is not zero), then random grid points.  A point where
+    ``Delta grad`` vanishes with generic ranks ends the search (``Delta grad`` is then probably zero:
+    the exact computation decides it), unless ``known_nonzero`` (a lifted witness exists), when the
+    search goes on: a small point can be special without being a rank drop.
+    """
+    extra = tuple(claim.extra_symbols)
+    simple = simple_points(lifting.symbols, nonzero=extra)
+    zeros = tried = candidates = 0
+    while tried < _SIMPLE_POINTS + 3 * _WITNESS_POINTS and candidates < 10 * (_SIMPLE_POINTS + 3 * _WITNESS_POINTS):
+        candidates += 1
+        pt = next(simple, None) if tried < _SIMPLE_POINTS else None
+        if pt is None:
+            pt = sample_point(lifting.symbols, rng, kind="grid")
         if not _in_domain(claim, pt):
             continue
+        tried += 1
         point = {s: sp.Rational(v.numerator, v.denominator) for s, v in pt.items()}
         try:
             F = PointField(lifting, point)
@@ -564,9 +610,14 @@ def _parameter_point_witness(claim: Claim, lifting: Lifting, lifted: dict, r: in
         delta = parameter_gradients(ops, vals)["delta"]
         nz = [i for i, row in enumerate(delta) if not row[0].is_zero()]
         if not nz:
-            return None  # a generic point where Delta grad vanishes: decide it exactly instead
+            zeros += 1
+            if not known_nonzero and zeros >= 2:
+                return None  # generic points where Delta grad vanishes: decide it exactly instead
+            continue
         v = F.to_sympy(delta[nz[0]][0])
-        w = Witness(point, {"entry": (nz[0] + 1, 1), "value": v}, numeric=sp.N(v, 15), exact=True)
+        dec = certified_decimal(v)
+        w = Witness(point, {"entry": (nz[0] + 1, 1), "value": v}, numeric=sp.N(v, 15), exact=True,
+                    decimal=dec, certified=dec is not None)
         return Certificate(statement, Verdict.REFUTED,
                            "exact arithmetic at a rational point: the Moore-Penrose inverses of both Gram "
                            f"matrices there (the generic rank {r} for both), eq. (5) evaluated exactly", witness=w)
@@ -600,6 +651,20 @@ class DampedInvariance:
         state = "vanishes identically" if self.residual_is_zero else "is not zero for lambda > 0"
         return (f"damped natural gradient: the invariance residual {state}; "
                 f"{self.limit_certificate.summary()}")
+
+    def __repr__(self) -> str:
+        state = "zero" if self.residual_is_zero else "not zero for lambda > 0"
+        return f"<DampedInvariance: J Delta_lambda {state}; its limit lambda -> 0 {self.limit_certificate.short_finding()}>"
+
+    def _latex(self, printer: Any = None) -> str:
+        from .render.plaintext import message_math
+
+        state = r"= 0" if self.residual_is_zero else r"\neq 0 \text{ for } \lambda > 0"
+        return (r"J\,\Delta_{\lambda} " + state + r",\quad \lim_{\lambda \to 0^{+}} J\,\Delta_{\lambda} = "
+                + sp.latex(self.limit) + r"\colon\ " + message_math(self.limit_certificate.finding()))
+
+    def _repr_latex_(self) -> str:
+        return "$" + self._latex() + "$"
 
 
 def damped_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS,
@@ -659,6 +724,17 @@ class StepComparison:
     second_order_is_zero: bool
     certificate: Certificate
     second_order_certificate: Certificate
+
+    def __repr__(self) -> str:
+        return (f"<StepComparison: first order {'equal' if self.first_order_equal else 'different'}, second-order "
+                f"coefficient of the difference {'zero' if self.second_order_is_zero else 'not zero'}>")
+
+    def _latex(self, printer: Any = None) -> str:
+        first = r"\text{first order equal}" if self.first_order_equal else r"\text{first order different}"
+        return first + r",\quad \delta^{(2)} = " + sp.latex(self.second_order)
+
+    def _repr_latex_(self) -> str:
+        return "$" + self._latex() + "$"
 
     def __str__(self) -> str:
         return (f"gradient steps: first order {'equal' if self.first_order_equal else 'DIFFERENT'}; "

@@ -31,7 +31,7 @@ from sympy.parsing.sympy_parser import convert_xor, parse_expr, standard_transfo
 
 from ..notation import escape_latex
 
-__all__ = ["message", "witness", "math_of", "decimal"]
+__all__ = ["message", "message_math", "witness", "math_of", "decimal"]
 
 _GREEK = {"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta", "vartheta",
           "iota", "kappa", "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "varrho", "sigma", "varsigma",
@@ -126,6 +126,8 @@ def _latex_expr(toks: list[tuple[str, str]]) -> str | None:
     if toks[0] == ("op", "+") and len(toks) > 1:
         rest = _latex_expr(toks[1:])
         return None if rest is None else "+" + rest
+    if any(a[0] in ("id", "num", "close") and b[0] in ("id", "num") for a, b in zip(toks, toks[1:])):
+        return None  # juxtaposed names ("J G"): not SymPy syntax (joined, they would read as one name)
     source, local = _symbol_table(toks)
     try:
         expr = parse_expr(source, local_dict=local, transformations=_TRANSFORMS, evaluate=False)
@@ -272,6 +274,10 @@ def message(text: Any) -> str:
                 out.append(field[0])
                 i = field[1]
                 continue
+        if kind == "open" and toks[i + 1:i + 3] == [("id", "Q"), ("open", "(")]:
+            out.append(escape_latex(tok))   # "(Q(...))": the parenthesis is prose, the field follows
+            i += 1
+            continue
         if kind == "id" and tok in _SETS:
             out.append(f"${_SETS[tok]}$")
             i += 1
@@ -291,8 +297,28 @@ def message(text: Any) -> str:
             out.append(escape_latex("".join(t for _, t in toks[i:end])))
             i = end
             continue
-        out.append(escape_latex(tok))
+        out.append(_UNICODE_MATH[tok] if tok in _UNICODE_MATH else escape_latex(tok))
         i += 1
+    return "".join(out)
+
+
+#: Mathematical signs a message may contain (a witness's ``≈``), typeset as LaTeX.
+_UNICODE_MATH = {"≈": r"$\approx$", "≠": r"$\neq$", "≤": r"$\leq$", "≥": r"$\geq$", "±": r"$\pm$"}
+
+
+def message_math(text: Any) -> str:
+    r"""A message as LaTeX *mathematics*, for the ``_latex`` hooks of results (SymPy's printer puts them
+    inside ``$...$``): the prose of :func:`message` in ``\text{...}``, its mathematics as it is.
+
+    Examples
+    ========
+    >>> print(message_math("proved exactly in Q(r, theta)"))
+    \text{proved exactly in }\mathbb{Q}(r,\allowbreak \theta)
+    """
+    out = []
+    for k, part in enumerate(re.split(r"(?<!\\)\$", message(text))):
+        if part:
+            out.append(part if k % 2 else r"\text{" + part + "}")
     return "".join(out)
 
 
@@ -365,8 +391,18 @@ def math_of(value: Any) -> str:
     return tex
 
 
-_WITNESS = re.compile(r"at (?P<point>.*?) (?:entry \((?P<i>\d+), (?P<j>\d+)\) is|the residual is) "
-                      r"(?P<value>.*?)(?: = (?P<dec>-?[0-9.e+-]+))? \((?P<kind>exact|numeric)\)$", re.S)
+# The plain text of :class:`symgrad.proof.Witness` (``str(w)``): ``at POINT: entry (i, j) is exactly V
+# [≈ D]``, ``... is approximately D (numeric)``, a point of the lifted variables with the names of what they
+# stand for, ``at POINT: the residual is exactly (...)``; and the older form ``at POINT entry (i, j) is V
+# [= D] (exact)`` (a six-digit decimal there is ignored: the decimal is recomputed).
+_WITNESS = re.compile(
+    r"at (?P<point>.*?)(?:, an integer point of the lifted variables (?P<names>.*?), independent variables "
+    r"that stand for (?P<meanings>.*?) \(not values of those functions\))?: "
+    r"(?:entry \((?P<i>\d+), (?P<j>\d+)\)|the residual(?P<size> has size about)?) (?:is (?P<how>exactly|approximately) )?"
+    r"(?P<value>.*?)(?: ≈ (?P<dec>-?[0-9.]+(?:e[-+]?\d+)?))?"
+    r"(?: \((?P<kind>numeric|certified by interval arithmetic)\))?$", re.S)
+_OLD_WITNESS = re.compile(r"at (?P<point>.*?) (?:entry \((?P<i>\d+), (?P<j>\d+)\) is|the residual is) "
+                          r"(?P<value>.*?)(?: = (?P<dec>-?[0-9.e+-]+))? \((?P<kind>exact|numeric)\)$", re.S)
 
 
 def witness(w: Any) -> str:
@@ -374,40 +410,77 @@ def witness(w: Any) -> str:
 
     ``w`` is a :class:`symgrad.proof.Witness` or its plain text.  An exact value
     that is long or irrational gets ``\approx`` and its decimal to 10 significant
-    digits, and the sentence says that the decimal is rounded.
+    digits, and the sentence says that the decimal is rounded.  A point of the lifted
+    variables is said to be one, with what each variable stands for.
 
     Examples
     ========
-    >>> print(witness("at u = 27/14, v = -3/14 entry (1, 1) is 32048030767311/323497464541720 (exact)"))
+    >>> print(witness("at u = 27/14, v = -3/14: entry (1, 1) is exactly 32048030767311/323497464541720 ≈ 0.09906733214"))
     at $u = \frac{27}{14}$, $v = - \frac{3}{14}$ the entry $(1, 1)$ is exactly $\frac{32048030767311}{323497464541720} \approx 0.09906733214$ (the decimal rounded to 10 significant digits)
     """
-    point: dict[Any, Any]
     if hasattr(w, "point") and hasattr(w, "value"):
         point, value, exact = dict(w.point), w.value, bool(getattr(w, "exact", True))
         entry = None
         if isinstance(value, dict):
             entry, value = value["entry"], value["value"]
-        pt = ", ".join(f"${sp.latex(k)} = {sp.latex(v)}$" for k, v in point.items())
-        return _witness_sentence(pt, entry, value, exact)
-    m = _WITNESS.fullmatch(str(w).strip())
+        pt = ", ".join(f"${_name_latex(k)} = {sp.latex(sp.sympify(v))}$" for k, v in point.items())
+        lifted = tuple(getattr(w, "lifted", ()) or ())
+        if lifted:
+            pt += _lifted_clause(", ".join(n for n, _ in lifted), ", ".join(m for _, m in lifted))
+        return _witness_sentence(pt, entry, value, exact, getattr(w, "decimal", None))
+    text = str(w).strip()
+    m = _WITNESS.fullmatch(text)
+    old = m is None
+    if old:
+        m = _OLD_WITNESS.fullmatch(text)
     if m is None:
         return message(w)
     pt = message(m["point"])
+    if not old and m["names"]:
+        pt += _lifted_clause(m["names"], m["meanings"])
     entry = (int(m["i"]), int(m["j"])) if m["i"] else None
+    if not old and m["size"]:
+        return f"at {pt} the residual has size about {message(m['value'])} (a numerical value, not exact)"
+    exact = m["kind"] == "exact" if old else m["how"] == "exactly"
     toks = _tokens(m["value"])
     source, local = _symbol_table(toks)
     try:
         value = parse_expr(source, local_dict=local, transformations=_TRANSFORMS)
     except Exception:  # not SymPy syntax: say it as text
         return message(w)
-    return _witness_sentence(pt, entry, value, m["kind"] == "exact")
+    return _witness_sentence(pt, entry, value, exact, None if old else m["dec"])
 
 
-def _witness_sentence(pt: str, entry: tuple[int, int] | None, value: Any, exact: bool) -> str:
+def _name_latex(k: Any) -> str:
+    return sp.latex(k) if isinstance(k, sp.Basic) else sp.latex(sp.Symbol(str(k)))
+
+
+def _lifted_clause(names: str, meanings: str) -> str:
+    return (f", an integer point of the lifted variables {message(names)} (independent variables that stand "
+            f"for {message(meanings)}, not values of those functions),")
+
+
+def _witness_sentence(pt: str, entry: tuple[int, int] | None, value: Any, exact: bool,
+                      dec: str | None = None) -> str:
     what = f"the entry $({entry[0]}, {entry[1]})$" if entry else "the residual"
-    v = sp.sympify(value)
+    try:
+        v = sp.sympify(value)
+    except (sp.SympifyError, TypeError):
+        return f"at {pt} {what} is {message(value)}"
     if not exact:
-        return f"at {pt} {what} is approximately ${decimal(v)}$ (a numerical value, not exact)"
-    tex = math_of(v) if v.is_number else sp.latex(v)
+        shown = decimal(v) if v.is_number else sp.latex(v)
+        return f"at {pt} {what} is approximately ${shown}$ (a numerical value, not exact)"
+    if v.is_number and dec is not None and (not v.is_Rational or len(sp.latex(v)) > 16):
+        tex = rf"{sp.latex(v)} \approx {_decimal_tex(dec)}"
+    else:
+        tex = math_of(v) if v.is_number else sp.latex(v)
     note = " (the decimal rounded to 10 significant digits)" if r"\approx" in tex else ""
     return f"at {pt} {what} is exactly ${tex}${note}"
+
+
+def _decimal_tex(dec: str) -> str:
+    """LaTeX of a decimal in plain text (``-1.2e-7`` as ``-1.2 \\cdot 10^{-7}``)."""
+    if "e" in dec:
+        mantissa, exponent = dec.split("e")
+        return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+    return dec
