@@ -42,7 +42,7 @@ from .inverse import (
 from .proof import Certificate, Claim, Verdict, decide
 from .model import Model
 from . import families
-from .supervised import finite_mixture, supervised
+from .supervised import finite_mixture, rbm, supervised
 from .singular import classify, singular_points
 from .gradient import (
     ANY_LOSS, NaturalGradient, check_generalised_inverses, check_theorem1, coordinate_derivatives,
@@ -58,7 +58,7 @@ from . import render
 __version__ = "0.1.0"
 
 __all__ = [
-    "Model", "Metric", "fisher_information", "Reparametrisation", "families", "supervised", "finite_mixture",
+    "Model", "Metric", "fisher_information", "Reparametrisation", "families", "supervised", "finite_mixture", "rbm",
     "pinv", "PseudoInverse", "generalised_inverse_family", "is_generalised_inverse",
     "tikhonov_inverse", "tikhonov_limit",
     "Claim", "decide", "Certificate", "Verdict",
