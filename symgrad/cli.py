@@ -146,7 +146,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         out["status"] = status
         print(json.dumps(out, indent=2, default=str))
     else:
-        print("\n".join(rep.summary_lines()))
+        print("\n".join(_terminal(line) for line in rep.summary_lines()))
         if status == 0:
             shown = sum(1 for n, c in rep.checks if rep.expected(n) and c.verdict is Verdict.REFUTED)
             print(f"OK: {len(rep.checks)} checks, no claim refuted"
@@ -307,6 +307,19 @@ def _one_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     first, _, rest = text.partition("\n")
     return first.rstrip(":") + (" (--debug shows the details)" if rest.strip() else "")
+
+
+def _terminal(line: str) -> str:
+    """A report line in a reader's notation: ``≠`` for ``!=`` (the formulas are already written with
+    ``^`` and juxtaposition, :meth:`symgrad.derivation.Report.summary_lines`), ASCII kept when the
+    terminal's encoding cannot show these signs."""
+    line = line.replace(" != ", " ≠ ")
+    enc = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        line.encode(enc)
+    except (UnicodeEncodeError, LookupError):
+        line = line.replace(" ≠ ", " != ").replace(" ≈ ", " ~ ").replace("±", "+-")
+    return line
 
 
 def main(argv: Sequence[str] | None = None) -> int:
