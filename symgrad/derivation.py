@@ -42,9 +42,10 @@ from .counterexample import Counterexample, counterexample
 from .exact import dense as linalg
 from .factored import FactoredForm, factored
 from .singular import SingularPoints, ensure_nonsingular, singular_points
+from .structured import RankForm, rank_form
 
-__all__ = ["Derivation", "Report", "Factorisation", "run_derivation", "builtin_derivations", "load_derivation",
-           "derivations_dir", "factorise"]
+__all__ = ["Derivation", "Report", "Factorisation", "RankForm", "run_derivation", "builtin_derivations",
+           "load_derivation", "derivations_dir", "factorise", "rank_form"]
 
 
 @dataclass
@@ -367,6 +368,8 @@ class Report:
     pinv : ``G^+`` with its validity condition and Penrose certificate, when ``G`` is exact
     factorised : ``G^+`` and the gradients through ``K = J J^T`` when ``J`` has full row rank,
         proved equal to the expanded forms (:class:`Factorisation`), else None
+    rank_form : ``G^+`` as a full-rank factorisation or in projector form when the rank of ``J`` is
+        below both its dimensions, proved equal to the expanded form (:class:`RankForm`), else None
     gradient : eqs. (4), (5), (1) and Theorem 1 (:class:`~symgrad.gradient.NaturalGradient`)
     at_point : the exact vectors at the derivation's point (:class:`~symgrad.gradient.GradientAt`)
     invariance : eq. (6) under the reparametrisation (:class:`~symgrad.reparam.InvarianceProof`)
@@ -394,6 +397,7 @@ class Report:
     expected_refutations: set[str] = field(default_factory=set)
     pinv: PseudoInverse | None = None
     factorised: Factorisation | None = None
+    rank_form: RankForm | None = None
     gradient: NaturalGradient | None = None
     at_point: GradientAt | None = None
     invariance: InvarianceProof | None = None
@@ -659,6 +663,14 @@ def _is_short_rational(text: str) -> bool:
     return bool(x.is_Rational) and len(text) <= 8
 
 
+def _is_surface(M: Model) -> bool:
+    """The model is two-dimensional in three ambient coordinates (generic rank 2, m = 3)."""
+    try:
+        return M.dim_ambient == 3 and M.rank == 2
+    except SymgradError:
+        return False
+
+
 class _Stages:
     """Runs the stages of a derivation, each under its own budget, and records the ones that ran out.
 
@@ -786,6 +798,18 @@ def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed
             elif F.eta_certificate is not None and F.eta_certificate.verdict is Verdict.REFUTED:
                 F = dataclasses.replace(F, K_eta=None, det_K_eta=None, eta_certificate=None)
             rep.factorised = F
+        if F is None:
+            R = _presentation(rep, "the structured form of G^+", budget,
+                              lambda: rank_form(M, ng, budget=budget, seed=seed))
+            if R is not None and R.certificate.verdict not in (Verdict.PROVED, Verdict.PROVED_PROBABILISTIC,
+                                                               Verdict.REFUTED):
+                rep.notes.append(f"the structured form of G^+ was not proved ({R.certificate.finding()}); "
+                                 "the expanded form is shown")
+                R = None
+            if R is not None:
+                rep.checks.append(("structured G^+", R.certificate))
+                # a refuted identity stays a (failing) check, but its form is not printed
+                rep.rank_form = None if R.certificate.verdict is Verdict.REFUTED else R
     if d.singular:
         done, S = stages.run("singular points", lambda: singular_points(M, budget=budget))
         rep.singular = S
@@ -805,6 +829,10 @@ def run_derivation(d: Derivation, *, budget: float | None = DEFAULT_BUDGET, seed
     if d.figure is not None:
         figure = d.figure
         rep.figure = stages.run("figure", lambda: figure(rep))[1]
+    elif _is_surface(M) and loss is not ANY_LOSS:
+        # a surface in three ambient dimensions: the pgfplots figure of the model and the vectors at a point
+        from .render.surface import surface_figure
+        rep.figure = stages.run("figure", lambda: surface_figure(rep))[1]
     return rep
 
 

@@ -201,6 +201,7 @@ class DerivationContext(_Part):
     figure: str | None
     extra: dict
     display_forms: dict = None  # type: ignore[assignment]
+    rank_form: dict | None = None  # symgrad.derivation.RankForm for the templates, or None
 
     def as_dict(self) -> dict[str, Any]:
         """The dictionary the templates read: the fields, with ``extra``'s keys merged in."""
@@ -372,4 +373,8 @@ def derivation_context(rep: Report) -> DerivationContext:
               (rep.step_form.scalar, rep.step_form.short, rep.step_form.certificate.finding()))),
         singular=_singular(rep), figure=rep.figure, extra=dict(rep.extra),
         display_forms={k: {"scalar": f.scalar, "short": f.short, "verdict": f.certificate.finding()}
-                       for k, f in rep.display_forms.items()})
+                       for k, f in rep.display_forms.items()},
+        rank_form=None if rep.rank_form is None else {
+            "kind": rep.rank_form.kind, "rank": rep.rank_form.rank, "cols": [j + 1 for j in rep.rank_form.cols],
+            "R": rep.rank_form.R, "K": rep.rank_form.K, "g_B": rep.rank_form.g_B, "N": rep.rank_form.N,
+            "P": rep.rank_form.P, "verdict": rep.rank_form.certificate.finding()})

@@ -245,6 +245,8 @@ def _package_loader() -> jinja2.BaseLoader:
 _PACKAGES = (
     r"\usepackage{amsmath, amssymb, amsthm, mathtools}",
     r"\usepackage{tikz}",
+    r"\usepackage{pgfplots}",
+    r"\pgfplotsset{compat=1.18}",
 )
 _LAYOUT = (
     r"\allowdisplaybreaks",
@@ -287,6 +289,8 @@ def preamble(*, theorems: bool = True) -> str:
     >>> print(preamble(theorems=False), end="")
     \usepackage{amsmath, amssymb, amsthm, mathtools}
     \usepackage{tikz}
+    \usepackage{pgfplots}
+    \pgfplotsset{compat=1.18}
     \allowdisplaybreaks
     \setlength{\emergencystretch}{2em}
     """
