@@ -22,16 +22,19 @@ records that the deadline was not enforced (a result then says so).
 """
 from __future__ import annotations
 
+import ctypes
 import math
+import os
 import signal
 import threading
 import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Iterator
 
 from .exceptions import BudgetError, OutOfBudgetError
 
-__all__ = ["Budget", "OutOfTime", "DEFAULT_BUDGET", "as_budget", "bounded", "current_deadline"]
+__all__ = ["Budget", "OutOfTime", "OutOfMemory", "DEFAULT_BUDGET", "as_budget", "bounded", "current_deadline",
+           "memory_budget", "set_memory_budget"]
 
 #: Seconds given to one check when the caller names no budget.
 DEFAULT_BUDGET = 20.0
@@ -44,13 +47,104 @@ class OutOfTime(BaseException):
         super().__init__("time budget exhausted")
         self.budget = budget
 
+    def spent(self) -> str:
+        """What ran out, in words: ``"the budget of 20 s"``."""
+        b = self.budget
+        return "the time budget" if b is None or b.seconds is None else f"the budget of {b.seconds:g} s"
 
-# Active limits, innermost last: (deadline on the monotonic clock, owning budget, alarm set by it).
-_ACTIVE: list[tuple[float, Budget, bool]] = []
+
+class OutOfMemory(OutOfTime):
+    """The process grew by more than the memory budget inside ``Budget.limit``.
+
+    A subclass of :class:`OutOfTime`, so that every stage that stops at its budget and reports what
+    it reached does so for memory too; :meth:`spent` says which budget it was."""
+
+    def __init__(self, budget: Budget | None, used: int, ceiling: float):
+        OutOfTime.__init__(self, budget)
+        self.args = ("memory budget exhausted",)
+        self.used, self.ceiling = used, ceiling
+
+    def spent(self) -> str:
+        return f"the memory budget of {_gb(_MEMORY)} (the process reached {_gb(self.used)})"
+
+
+# Active limits, innermost last: (deadline on the monotonic clock, owning budget, alarm set by it,
+# memory ceiling: the resident size in bytes the process may reach inside it, inf for none).
+_Entry = tuple[float, "Budget", bool, float]
+_ACTIVE: list[_Entry] = []
 # Whether the running ITIMER_REAL (if any) was set by one of our limits.
 _ARMED = False
-# After its deadline the alarm repeats with this period until the limit is left.
+# After its deadline (and throughout, while a memory ceiling is watched) the alarm repeats with
+# this period until the limit is left.
 _TICK = 0.02
+
+
+def _gb(n: float | None) -> str:
+    if n is None:
+        return "no limit"
+    return f"{n / 2**30:.3g} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def _default_memory() -> int | None:
+    """Half the physical memory, at most 8 GiB (None where the size is not known)."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+    return int(min(total // 2, 8 * 2**30))
+
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _rss() -> int | None:
+    """The resident size of this process in bytes (Linux ``/proc``), or None where unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _trim() -> None:
+    """Give memory the C allocator keeps but no longer uses back to the system (glibc only)."""
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL("libc.so.6")
+            _LIBC.malloc_trim.argtypes = [ctypes.c_size_t]
+        except (OSError, AttributeError):
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC: Any = None
+#: Bytes by which the process may grow inside one limit (None: no memory budget).
+_MEMORY: int | None = _default_memory() if _rss() is not None else None
+
+
+def memory_budget() -> int | None:
+    """The memory budget in bytes: how much the process may grow during one budgeted computation."""
+    return _MEMORY
+
+
+def set_memory_budget(size: float | None) -> None:
+    """Set the memory budget: bytes (a positive finite number), or None for no memory budget.
+
+    A computation under a time budget (every check, ``M.G``, ``singular_points``, ...) stops when
+    the resident size of the process grows by more than this inside it, and reports what it reached,
+    as it does when its time runs out.  The default is half the physical memory, at most 8 GiB.
+    The check runs between Python operations, every few milliseconds, so a single C operation can
+    overshoot it; where the resident size cannot be read (not Linux), there is no memory budget.
+    """
+    global _MEMORY
+    if size is None:
+        _MEMORY = None
+        return
+    if isinstance(size, bool) or not isinstance(size, (int, float)) or not math.isfinite(size) or size <= 0:
+        raise BudgetError(f"a memory budget is a positive finite number of bytes; got {size!r}")
+    _MEMORY = int(size)
 
 
 def current_deadline() -> float | None:
@@ -79,6 +173,23 @@ class Budget:
         self.seconds = _check_seconds(seconds)
         self.start = time.monotonic()
         self.enforced = True
+        #: the memory overrun that stopped a block under this budget, if one did
+        self.stopped_by: OutOfMemory | None = None
+
+    def spent(self) -> str:
+        """What this budget ran out of, in words (after it ran out): its time, ``"the budget of 20 s"``,
+        or the memory budget."""
+        if self.stopped_by is not None:
+            return self.stopped_by.spent()
+        return "the time budget" if self.seconds is None else f"the budget of {self.seconds:g} s"
+
+    def facts(self) -> dict[str, Any]:
+        """The facts of a stage this budget stopped, for :mod:`symgrad.singular.scope`: its seconds, and
+        the memory budget when that is what stopped it."""
+        out: dict[str, Any] = {"budget": self.seconds}
+        if self.stopped_by is not None:
+            out["memory"] = self.stopped_by.spent()
+        return out
 
     @property
     def deadline(self) -> float:
@@ -113,7 +224,9 @@ class Budget:
 
     @contextmanager
     def limit(self) -> Iterator[None]:
-        """Run the block under this budget, raising :class:`OutOfTime` when it is spent."""
+        """Run the block under this budget, raising :class:`OutOfTime` when it is spent (its time, or
+        the memory budget: :class:`OutOfMemory`, when the process grows by more than
+        :func:`memory_budget` bytes inside the block)."""
         global _ARMED
         own = math.inf if self.seconds is None else self.start + self.seconds
         outer = current_deadline()
@@ -126,12 +239,14 @@ class Budget:
             raise OutOfTime(owner)
         in_main = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
         # an interval timer that is running but was not set by a limit of ours belongs to someone else
-        foreign = (in_main and deadline != math.inf and not _ARMED
-                   and signal.getitimer(signal.ITIMER_REAL)[0] != 0)
-        if deadline == math.inf or not in_main or foreign:
+        foreign = in_main and not _ARMED and signal.getitimer(signal.ITIMER_REAL)[0] != 0
+        memory = _MEMORY if in_main and not foreign else None
+        rss = None if memory is None else _rss()
+        ceiling: float = math.inf if memory is None or rss is None else float(rss + memory)
+        if (deadline == math.inf and ceiling == math.inf) or not in_main or foreign:
             if deadline != math.inf:
                 self.enforced = False
-            entry = (deadline, self, False)
+            entry: _Entry = (deadline, self, False, math.inf)
             _ACTIVE.append(entry)
             try:
                 yield
@@ -150,27 +265,47 @@ class Budget:
             fired = [e[1] for e in _ACTIVE if e[0] <= now + 1e-3]
             if fired:
                 raise OutOfTime(fired[0])
+            low = min((e[3] for e in _ACTIVE), default=math.inf)
+            if low != math.inf:
+                used = _rss()
+                if used is not None and used > low:
+                    _trim()     # memory freed but kept by the allocator does not count
+                    used = _rss()
+                    over = [e for e in _ACTIVE if used is not None and used > e[3]]
+                    if over:    # the innermost limit whose ceiling is passed owns the overrun
+                        exc = OutOfMemory(over[-1][1], used, over[-1][3])
+                        over[-1][1].stopped_by = exc
+                        raise exc
 
         old = signal.signal(signal.SIGALRM, _alarm)
-        entry = (deadline, self, True)
+        entry = (deadline, self, True, ceiling)
         _ACTIVE.append(entry)
         try:
             _ARMED = True
-            signal.setitimer(signal.ITIMER_REAL, rem, _TICK)
+            signal.setitimer(signal.ITIMER_REAL, _first_alarm(), _TICK)
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             _ARMED = False
             _remove(entry)
             signal.signal(signal.SIGALRM, old)
-            armed = [e[0] for e in _ACTIVE if e[2]]
-            if armed:
+            if any(e[2] for e in _ACTIVE):
                 # restore the enclosing alarm of ours with the time left to it (at least a tick)
                 _ARMED = True
-                signal.setitimer(signal.ITIMER_REAL, max(min(armed) - time.monotonic(), 1e-4), _TICK)
+                signal.setitimer(signal.ITIMER_REAL, _first_alarm(), _TICK)
 
 
-def _remove(entry: tuple[float, Budget, bool]) -> None:
+def _first_alarm() -> float:
+    """Seconds to the next alarm the active limits need: the earliest deadline, or one tick when a
+    memory ceiling is watched (at least 0.1 ms)."""
+    armed = [e for e in _ACTIVE if e[2]]
+    first = min(e[0] for e in armed) - time.monotonic()
+    if any(e[3] != math.inf for e in _ACTIVE):
+        first = min(first, _TICK)
+    return max(first, 1e-4)
+
+
+def _remove(entry: _Entry) -> None:
     for i in range(len(_ACTIVE) - 1, -1, -1):
         if _ACTIVE[i] is entry:
             del _ACTIVE[i]
@@ -193,6 +328,10 @@ def bounded(budget: Budget | float | None, what: str, hint: str = "") -> Iterato
     except OutOfTime as exc:
         if not b.owns(exc):
             raise
+        if isinstance(exc, OutOfMemory):
+            raise OutOfBudgetError(f"{what} stopped at {exc.spent()}; give it more memory with "
+                                   "symgrad.set_memory_budget(bytes) (--memory GB on the command line), "
+                                   "or None for no limit") from None
         raise OutOfBudgetError(f"{what} did not finish within its budget of {b.seconds:g} s; "
                                + (hint or "give it more time with budget=S (seconds), or budget=None")) from None
 

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence, TextIO
 
 from . import __version__
-from ._budget import DEFAULT_BUDGET, Budget, OutOfTime
+from ._budget import DEFAULT_BUDGET, Budget, OutOfMemory, OutOfTime, set_memory_budget
 from .derivation import Derivation, Report, builtin_derivations, load_derivation, run_derivation
 from .exceptions import SymgradError
 from .proof import Verdict
@@ -233,6 +233,16 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _gigabytes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of gigabytes") from None
+    if not (value > 0 and value != float("inf")):
+        raise argparse.ArgumentTypeError("the memory budget must be a positive finite number of gigabytes")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
@@ -244,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
     checks.add_argument("--timeout", type=_seconds, default=None, metavar="S",
                         help="seconds allowed for the whole command (default: no limit); when reached, "
                              "the command stops with exit status 2 and says where it was")
+    checks.add_argument("--memory", type=_gigabytes, default=None, metavar="GB",
+                        help="gigabytes by which the process may grow during one computation; a check that "
+                             "would need more stops and says so, like one out of time (default: half the "
+                             "physical memory, at most 8)")
     checks.add_argument("--require-proof", action="store_true",
                         help="exit with status 3 when a claim is only supported numerically or undecided")
     checks.add_argument("--seed", type=int, default=0, metavar="N",
@@ -334,6 +348,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("render --preamble prints the preamble lines and takes no DERIVATION")
     debug = getattr(args, "debug", False)
     timeout = getattr(args, "timeout", None)
+    if getattr(args, "memory", None) is not None:
+        set_memory_budget(args.memory * 2**30)
     whole = Budget(timeout)
     try:
         with whole.limit():
@@ -341,6 +357,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutOfTime as exc:
         if not whole.owns(exc):  # pragma: no cover - an enclosing caller's own deadline
             raise
+        if isinstance(exc, OutOfMemory):
+            print(f"{PROG}: error: the command stopped at {exc.spent()} (while at: {Progress.latest}); "
+                  "give it more with --memory GB, or less time per check with --budget", file=sys.stderr)
+            return 2
         print(f"{PROG}: error: the command reached its --timeout of {timeout:g} s (while at: "
               f"{Progress.latest}); give more time with --timeout, or less per check with --budget", file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ package ``symgrad.derivations`` once installed); each file defines a function
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib.util
 from importlib.resources import files
 import re
@@ -583,7 +584,7 @@ def _write_out(rep: Report, seconds: float | None) -> None:
         jobs.append(("G_tilde", "the Gram matrix of the reparametrised model", lambda: Mt.G))
     F = rep.factorised
     if inv is not None and not (F is not None and F.eta_certificate is not None):
-        jobs += [(k, f"the formula for {w}", (lambda k=k: getattr(inv, k)))
+        jobs += [(k, f"the formula for {w}", functools.partial(getattr, inv, k))
                  for k, w in (("grad_xi", "grad^Xi at xi = f(eta)"), ("grad_eta", "grad^H"),
                               ("delta", "Delta grad"))]
     for key, what, fn in jobs:
@@ -598,7 +599,7 @@ def _write_out(rep: Report, seconds: float | None) -> None:
         except SymgradError:
             continue        # no exact form: the context shows what the object itself offers
         rep.unshown[key] = (f"{what} was not written out: converting it to a formula did not finish within "
-                            f"the budget of {seconds:g} s")
+                            f"{b.spent()}")
         rep.notes.append(rep.unshown[key])
 
 
@@ -699,9 +700,9 @@ class _Stages:
             self.rep.checks.append((name, Certificate(name, Verdict.UNDECIDED, "did not finish",
                                                       notes=(str(exc),))))
             return False, None
-        self.rep.checks.append((name, Certificate(
-            name, Verdict.UNDECIDED, "did not finish",
-            notes=(f"{name} did not finish within the budget of {self.seconds:g} s per check (budget=, --budget)",))))
+        why = (f"{name} stopped at {b.spent()} (--memory)" if b.stopped_by is not None else
+               f"{name} did not finish within the budget of {self.seconds:g} s per check (budget=, --budget)")
+        self.rep.checks.append((name, Certificate(name, Verdict.UNDECIDED, "did not finish", notes=(why,))))
         return False, None
 
 

@@ -42,7 +42,7 @@ import mpmath
 import sympy as sp
 
 from ._sampling import sample_point
-from ._budget import DEFAULT_BUDGET, Budget, OutOfTime, as_budget
+from ._budget import DEFAULT_BUDGET, Budget, OutOfMemory, OutOfTime, as_budget
 from .exact import dense as linalg
 from .exceptions import ArgumentError, LiftError, RankError, ShapeError
 from .exact.field import DegreeTracked
@@ -518,8 +518,11 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
     lifted: dict[str, list] | None = None
     all_syms = tuple(claim.symbols) + tuple(claim.extra_symbols)
 
-    def spent(level: str, stage: Budget) -> None:
-        notes.append(f"{level} level exceeded its budget of {stage.seconds:.3g} s")
+    def spent(level: str, stage: Budget, exc: OutOfTime) -> None:
+        if isinstance(exc, OutOfMemory):
+            notes.append(f"{level} level stopped at {exc.spent()}")
+        else:
+            notes.append(f"{level} level exceeded its budget of {stage.seconds:.3g} s")
 
     if "exact" in levels or "probabilistic" in levels:
         try:
@@ -575,7 +578,7 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
         except OutOfTime as exc:
             if not (stage.owns(exc) or whole.owns(exc)):
                 raise
-            spent("exact", stage)
+            spent("exact", stage, exc)
         except LiftError as exc:   # an undecided zero test in a field of kernels of unknown independence
             notes.append(f"exact level undecided: {exc}")
     against: Certificate | None = None  # evidence against the claim from the probabilistic level
@@ -594,7 +597,7 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
         except OutOfTime as exc:
             if not (stage.owns(exc) or whole.owns(exc)):
                 raise
-            spent("probabilistic", stage)
+            spent("probabilistic", stage, exc)
     if "numeric" in levels:
         stage = whole.sub(_SHARES["numeric"])
         try:
@@ -609,7 +612,7 @@ def decide(claim: Claim, *, budget: Budget | float | None = DEFAULT_BUDGET,
         except OutOfTime as exc:
             if not (stage.owns(exc) or whole.owns(exc)):
                 raise
-            spent("numeric", stage)
+            spent("numeric", stage, exc)
     if against is not None:
         return Decision(against)
     return Decision(Certificate(claim.statement, Verdict.UNDECIDED, "no level finished", notes=tuple(notes),

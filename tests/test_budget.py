@@ -153,3 +153,37 @@ def test_rendering_a_run_that_ran_out_builds_no_formula_without_a_limit(tmp_path
     assert "not written out" in out.tex
     # each omission is explained in the appendix, once per formula left out
     assert out.tex.count("was not written out: converting it to a formula did not finish") == len(rep.unshown)
+
+
+def test_the_memory_budget_stops_a_computation_that_grows_too_much():
+    from symgrad._budget import OutOfMemory, memory_budget, set_memory_budget
+    before = memory_budget()
+    set_memory_budget(100 * 2**20)
+    try:
+        hold = []
+        b = Budget(None)            # no deadline: the memory budget alone
+        t0 = time.monotonic()
+        with pytest.raises(OutOfMemory) as info:
+            with b.limit():
+                while True:
+                    hold.append(bytearray(2**20))
+        assert time.monotonic() - t0 < 5
+        assert b.owns(info.value) and b.stopped_by is info.value
+        assert 100 <= len(hold) < 1000          # stopped soon after it passed 100 MiB of growth
+        assert "memory budget of 100 MiB" in b.spent()
+        del hold
+        with pytest.raises(OutOfBudgetError, match="stopped at the memory budget of 100 MiB"):
+            with bounded(Budget(30), "filling memory"):
+                grow = []
+                while True:
+                    grow.append(bytearray(2**20))
+        with Budget(5).limit():                 # what fits is untouched
+            small = [bytearray(2**20) for _ in range(20)]
+        assert len(small) == 20
+    finally:
+        set_memory_budget(before)
+    assert signal.getitimer(signal.ITIMER_REAL)[0] == 0
+    with pytest.raises(BudgetError):
+        set_memory_budget(-1)
+    with pytest.raises(BudgetError):
+        set_memory_budget(float("nan"))

@@ -99,7 +99,7 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
         except OutOfTime as exc:
             if not (B.owns(exc) or whole.owns(exc)):
                 raise
-            steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
+            steps.append(Step("classification", "out of time", None, False, B.facts()))
         except EXACT_FAILURES as exc:
             steps.append(Step("classification", "no exact", None, False, {"reason": no_exact_reason(exc)}))
     else:
@@ -110,7 +110,7 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
             if not (B.owns(exc) or whole.owns(exc)):
                 raise
             angled = None
-            steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
+            steps.append(Step("classification", "out of time", None, False, B.facts()))
         except DomainError as exc:
             angled = None
             steps.append(Step("classification", "no exact", None, False, {"reason": str(exc)}))
@@ -124,7 +124,7 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
             except OutOfTime as exc:
                 if not (B.owns(exc) or whole.owns(exc)):
                     raise
-                steps.append(Step("classification", "out of time", None, False, {"budget": B.seconds}))
+                steps.append(Step("classification", "out of time", None, False, B.facts()))
             except EXACT_FAILURES as exc:
                 steps.append(Step("classification", "no exact", None, False, {"reason": no_exact_reason(exc)}))
         if angled is not None:
@@ -140,7 +140,7 @@ def classify(model: Model, p: Any, *, preimage: Mapping[Any, Any] | None = None,
             raise
         r = model.rank
         return Classification(model, pt, "undecided", (), (), (), (), (), r, "numeric", tuple(steps) + (
-            Step("preimages", "stopped", "numeric", False, {"budget": NB.seconds}),), dps, None, "undecided",
+            Step("preimages", "stopped", "numeric", False, NB.facts()),), dps, None, "undecided",
             "the numeric preimage search did not finish within its budget")
 
 
@@ -513,7 +513,7 @@ def classify_exact(model: Model, A: RationalParametrisation, p: tuple, B: Budget
                     raise
                 acc = None
                 steps.append(Step("classification", "accumulation not examined", None, False,
-                                  {"budget": share.seconds}))
+                                  share.facts()))
             if acc is not None:
                 kinds.append("limit of singular points")
                 reasons.append(acc)

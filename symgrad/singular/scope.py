@@ -217,6 +217,8 @@ def _secs(x: Any) -> str:
 
 def describe(step: Step) -> str:
     """The sentence for one step (lower-case start, no final full stop)."""
+    if step.facts.get("memory"):     # stopped by the memory budget, not by its time
+        return f"{step.stage}: stopped at {step.facts['memory']} before it finished; nothing is concluded from it"
     try:
         fmt = _TEMPLATES[(step.stage, step.outcome)]
     except KeyError:

@@ -87,7 +87,7 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
     except OutOfTime as exc:
         if not (RB.owns(exc) or B.owns(exc)):
             raise
-        steps.append(Step("rank drops", "out of time", None, False, {"budget": RB.seconds}))
+        steps.append(Step("rank drops", "out of time", None, False, RB.facts()))
     except LiftError as exc:
         steps.append(Step("rank drops", "no exact", None, False, {"reason": str(exc)}))
     except EXACT_FAILURES as exc:
@@ -111,7 +111,7 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
         except OutOfTime as exc:
             if not (CB.owns(exc) or B.owns(exc)):
                 raise
-            steps.append(Step("self-crossings", "out of time", None, False, {"budget": CB.seconds}))
+            steps.append(Step("self-crossings", "out of time", None, False, CB.facts()))
         except EXACT_FAILURES as exc:
             steps.append(Step("self-crossings", "no exact", None, False, {"reason": no_exact_reason(exc)}))
     # -- numeric ---------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def singular_points(model: Model, *, budget: Budget | float | None = DEFAULT_BUD
 
 def _out_of_time_before_rank(model: Model, B: Budget) -> SingularPoints:
     """The result when the budget ran out before the generic rank of ``J`` was known: nothing searched."""
-    steps = (Step("budget", "before rank", None, False, {"budget": B.seconds}),)
+    steps = (Step("budget", "before rank", None, False, B.facts()),)
     rd = RankDropLocus((), (), (), -1, -1, "numeric", steps[0])
     return SingularPoints(model, rd, (), (), (), None, steps, False, B.elapsed(), ())
 
