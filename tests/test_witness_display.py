@@ -97,6 +97,9 @@ def test_message_typesets_signs_and_does_not_glue_names():
     assert "_n_" not in message("J G^+ nabla L = grad L") and "JG" not in message("J G^+ nabla L = grad L")
     assert r"\mathbb{Q}(r" in message("proved exactly (Q(r, theta))")
     assert message_math("proved in Q(r)") == r"\text{proved in }\mathbb{Q}(r)"
+    # an unevaluated 1/4 is Mul(1, 1/4): no "1 \cdot" in a witness point or a condition
+    assert message("at u = 1/4, v = 0") == r"at $u = \frac{1}{4}$, $v = 0$"
+    assert message("where 1/(1 + x) != 0") == r"where $\frac{1}{x + 1} \neq 0$"
 
 
 def test_terminal_lines_use_the_sign_and_fall_back_to_ascii(monkeypatch):

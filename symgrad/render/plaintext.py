@@ -134,11 +134,24 @@ def _latex_expr(toks: list[tuple[str, str]]) -> str | None:
     except Exception:  # SymPy's parser raises many kinds: anything unparsable stays text
         return None
     if isinstance(expr, tuple):
-        return r"\left(" + ", ".join(sp.latex(e) for e in expr) + r"\right)"
+        return r"\left(" + ", ".join(sp.latex(_unit_factors_dropped(e)) for e in expr) + r"\right)"
     try:
-        return sp.latex(expr)
+        return sp.latex(_unit_factors_dropped(expr))
     except Exception:  # an unevaluated object the printer does not know
         return None
+
+
+def _unit_factors_dropped(e: Any) -> Any:
+    r"""``e`` without the factors 1 that an unevaluated parse keeps (``1/4`` is ``Mul(1, 1/4)``, which
+    would print as ``1 \cdot \frac{1}{4}``)."""
+    if not isinstance(e, sp.Basic):
+        return e
+
+    def drop(m: sp.Mul) -> sp.Expr:
+        rest = [a for a in m.args if a != 1]
+        return sp.Integer(1) if not rest else rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+
+    return e.replace(lambda x: x.is_Mul and len(x.args) > 1 and any(a == 1 for a in x.args), drop)
 
 
 def _top_level_commas(toks: list[tuple[str, str]]) -> bool:
