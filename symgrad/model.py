@@ -14,6 +14,7 @@ lazily and once:
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Mapping, Sequence
 
@@ -23,13 +24,14 @@ from ._budget import DEFAULT_BUDGET, as_budget, bounded
 from ._inputs import as_column, as_symbols, check_finite_exprs, point as read_point
 from .exact import dense as linalg
 from .exact.lifting import Lifting
+from .exact.ratfunc import RF
 from .exceptions import ArgumentError, DomainError, LiftError, ReparametrisationError, ShapeError, SymbolError
 from .inverse import PseudoInverse, pinv_gram
 from .metric import Metric, as_metric
 from .parametrisation import Reparametrisation
 from .ops import ExactOps, Ops
 
-__all__ = ["Model", "ExactModel", "gram", "as_model", "as_reparametrisation"]
+__all__ = ["Model", "ExactModel", "GibbsForm", "gram", "as_model", "as_reparametrisation"]
 
 
 def gram(ops: Ops, J: list, g: list) -> list:
@@ -54,17 +56,47 @@ def gram(ops: Ops, J: list, g: list) -> list:
 
 
 class ExactModel:
-    """The lifted, exact form of a model: ``J``, ``g(phi)``, ``G`` as rational-function matrices."""
+    """The lifted, exact form of a model: ``J``, ``g(phi)``, ``G`` as rational-function matrices.
+
+    ``J`` and ``g`` are lifted when the form is built; ``G`` and the rank profile of ``J`` are computed
+    on first request (``G`` of an RBM with 4 visible units has some 19 million terms, and the checks of
+    eq. (6) never need it)."""
 
     def __init__(self, model: Model, extra: Sequence[sp.Expr] = ()):
         self.model = model
         g_phi = model.g_phi
         exprs = list(model.J) + list(g_phi) + list(extra)
+        if model._gibbs is not None:
+            exprs += list(model._gibbs.weights) + list(model._gibbs.scores)
         self.lifting = Lifting.build(exprs, model.xi + model.constants)
         L = self.lifting
         self.J = L.lift_matrix(model.J)
         self.g = L.lift_matrix(g_phi)
-        self.G = gram(ExactOps(L), self.J, self.g)
+
+    @cached_property
+    def G(self) -> list[list[RF]]:
+        """``G = J^T g J`` in the lifted field (for a model of normalised weights, from its scores)."""
+        G = self.G_within(None)
+        assert G is not None
+        return G
+
+    def G_within(self, limit: int | None) -> list[list[RF]] | None:
+        """``G``, or ``None`` as soon as its entries have more than ``limit`` terms in all (then it is not
+        finished: an expanded form that large is of no use in SymPy)."""
+        if "G" in self.__dict__:
+            G = self.__dict__["G"]
+            return G if limit is None or sum(x.size() for row in G for x in row) <= limit else None
+        gibbs = self.model._gibbs if self.model._simplex_fisher else None
+        if gibbs is None:
+            G = gram(ExactOps(self.lifting), self.J, self.g)
+            if limit is not None and sum(x.size() for row in G for x in row) > limit:
+                return None
+        else:
+            G = _gibbs_gram(self.lifting, gibbs, limit)
+            if G is None:
+                return None
+        self.__dict__["G"] = G
+        return G
 
     @cached_property
     def profile(self) -> tuple[int, list[int], list[int]]:
@@ -85,6 +117,91 @@ class ExactModel:
         return self.profile[2]
 
 
+@dataclass(frozen=True)
+class GibbsForm:
+    r"""A model on a finite sample space written as normalised weights: ``phi_k = w_k / Z``, ``Z = sum_l w_l``.
+
+    ``scores[k, a]`` is ``d log w_k / d xi_a``.  With ``m_a = sum_k phi_k scores[k, a]`` (``= d log Z /
+    d xi_a``) the score of the model is ``d log phi_k / d xi_a = scores[k, a] - m_a``, so
+
+    .. math::  J_{ka} = \frac{w_k (Z\, t_{ka} - Z_a)}{Z^2}, \qquad
+               G_{ab} = \sum_k \phi_k (t_{ka} - m_a)(t_{kb} - m_b) = \frac{Z S_{ab} - Z_a Z_b}{Z^2}
+
+    with ``t = scores``, ``Z_a = sum_k w_k t_{ka}`` and ``S_ab = sum_k w_k t_{ka} t_{kb}``: the Fisher
+    information of the simplex metric ``diag(1/p)`` is the covariance of the scores (paper, footnote 1).
+    Constructors that derive the scores themselves (:func:`symgrad.supervised.rbm`) pass this form;
+    ``J`` and ``G`` are then written in it instead of by differentiating the quotient, the same
+    functions (checked exactly in the tests) in far fewer terms.
+    """
+
+    weights: tuple[sp.Expr, ...]
+    scores: sp.ImmutableMatrix
+
+    @cached_property
+    def Z(self) -> sp.Expr:
+        return sp.Add(*self.weights)
+
+    @cached_property
+    def Z_a(self) -> list[sp.Expr]:
+        t, w = self.scores, self.weights
+        return [sp.Add(*[w[k] * t[k, a] for k in range(len(w)) if t[k, a] != 0]) for a in range(t.cols)]
+
+    def jacobian(self) -> sp.ImmutableMatrix:
+        t, w, Z, Za = self.scores, self.weights, self.Z, self.Z_a
+        return sp.ImmutableMatrix(len(w), t.cols, lambda k, a: w[k] * (Z * t[k, a] - Za[a]) / Z**2)
+
+    def gram(self) -> sp.ImmutableMatrix:
+        """``G`` for the simplex Fisher metric, as ``(Z S - Z_a Z_b) / Z^2`` (not expanded)."""
+        t, w, Z, Za = self.scores, self.weights, self.Z, self.Z_a
+        n = t.cols
+        entries: dict[tuple[int, int], sp.Expr] = {}
+        for a in range(n):
+            for b in range(a, n):
+                S = sp.Add(*[w[k] * t[k, a] * t[k, b] for k in range(len(w)) if t[k, a] != 0 and t[k, b] != 0])
+                entries[a, b] = entries[b, a] = (Z * S - Za[a] * Za[b]) / Z**2
+        return sp.ImmutableMatrix(n, n, lambda a, b: entries[a, b])
+
+
+def _gibbs_gram(L: Lifting, gibbs: GibbsForm, limit: int | None) -> list[list[RF]] | None:
+    """``G = sum_k p_k (t_k - m)(t_k - m)^T = T^T diag(p) T - m m^T`` in the lifted field (see
+    :class:`GibbsForm`); ``None`` once the entries pass ``limit`` terms in all."""
+    t = L.lift_matrix(gibbs.scores)
+    w = [L.lift(x) for x in gibbs.weights]
+    Z = RF.sum_many(w)
+    p = [x / Z for x in w]
+    K, n = len(t), len(t[0])
+    A = [[p[k] * t[k][a] for a in range(n)] for k in range(K)]
+    m = [RF.sum_many([A[k][a] for k in range(K)]) for a in range(n)]
+    if limit is None:
+        S = linalg.matmul(linalg.transpose(t), A, symmetric=True)
+        return [[S[a][b] - m[a] * m[b] for b in range(n)] for a in range(n)]
+    G: list[list[Any]] = [[None] * n for _ in range(n)]
+    size = 0
+    for a in range(n):
+        for b in range(a, n):
+            terms = [A[k][a] * t[k][b] for k in range(K) if not A[k][a].num.is_zero() and not t[k][b].num.is_zero()]
+            x = (RF.sum_many(terms) if terms else L.zero) - m[a] * m[b]
+            G[a][b] = G[b][a] = x
+            size += x.size() * (1 if a == b else 2)
+            if size > limit:
+                return None
+    return G
+
+
+def _check_gibbs(gibbs: Any, phi: sp.ImmutableMatrix, xi: tuple[sp.Symbol, ...]) -> None:
+    if not isinstance(gibbs, GibbsForm):
+        raise ArgumentError(f"gibbs= takes a symgrad.model.GibbsForm; got {type(gibbs).__name__}")
+    if len(gibbs.weights) != phi.rows or gibbs.scores.shape != (phi.rows, len(xi)):
+        raise ShapeError(f"a GibbsForm for {phi.rows} probabilities and {len(xi)} parameters needs {phi.rows} "
+                         f"weights and a {phi.rows}x{len(xi)} matrix of scores; got {len(gibbs.weights)} weights "
+                         f"and scores of shape {gibbs.scores.shape}")
+    Z = gibbs.Z
+    bad = [k for k in range(phi.rows) if phi[k] != gibbs.weights[k] / Z]
+    if bad:
+        raise ArgumentError(f"phi_{bad[0] + 1} = {phi[bad[0]]} is not written as w_{bad[0] + 1} / sum(w) with the "
+                            "GibbsForm's weights; build phi from the same weights")
+
+
 class Model:
     r"""A parametrised model ``M = phi(Xi)`` in a Riemannian manifold ``(Z, g)``.
 
@@ -100,6 +217,9 @@ class Model:
         default 20); an enclosing budget (``run_derivation``'s, a command's ``--timeout``) also
         applies.  When it runs out, :class:`~symgrad.exceptions.OutOfBudgetError` says which
         quantity; ``budget=None`` sets no limit of the model's own
+    gibbs : a :class:`GibbsForm` (``phi_k = w_k / sum w`` with the scores ``d log w_k / d xi``), given by
+        constructors that derive it (:func:`symgrad.supervised.rbm`): ``J`` and ``G`` are then written
+        through it.  ``phi`` must be exactly ``w_k / sum w``; the scores are taken as given.
 
     Examples
     ========
@@ -115,7 +235,7 @@ class Model:
 
     def __init__(self, phi: Any, params: Sequence[sp.Symbol], coords: Sequence[sp.Symbol] | None = None,
                  metric: Any = None, constants: Sequence[sp.Symbol] = (), name: str | None = None, *,
-                 budget: float | None = DEFAULT_BUDGET):
+                 budget: float | None = DEFAULT_BUDGET, gibbs: GibbsForm | None = None):
         phi = as_column(phi, "phi")
         check_finite_exprs(list(phi), "parametrisation phi")
         undefined = set().union(*[e.atoms(sp.core.function.AppliedUndef) for e in phi])
@@ -149,6 +269,9 @@ class Model:
         self.name = name or "model"
         as_budget(budget)  # a budget that is not a positive finite number is refused here
         self.budget = budget
+        if gibbs is not None:
+            _check_gibbs(gibbs, phi, xi)
+        self._gibbs = gibbs
 
     # -- the paper's symbols ------------------------------------------------------------
     @property
@@ -189,8 +312,20 @@ class Model:
 
     @cached_property
     def J(self) -> sp.ImmutableMatrix:
-        r"""``J = D phi``; column ``i`` is the pushforward ``d_i = dphi(e_i)`` (paper, §2)."""
+        r"""``J = D phi``; column ``i`` is the pushforward ``d_i = dphi(e_i)`` (paper, §2).
+
+        For a model given with a :class:`GibbsForm` it is written through the scores,
+        ``J_ka = w_k (Z t_ka - Z_a) / Z^2`` (the same functions as differentiating the quotient, in far
+        fewer terms: SymPy's derivative of an RBM with 4 visible units takes 1.4-4 s)."""
+        if self._gibbs is not None:
+            return self._gibbs.jacobian()
         return sp.ImmutableMatrix(self._phi.jacobian(self._xi))
+
+    @property
+    def _simplex_fisher(self) -> bool:
+        """Whether the metric is ``diag(1/z_k)`` (the Fisher metric of the simplex)."""
+        z, g = self.z, self.g
+        return all(g[i, j] == (1 / z[i] if i == j else 0) for i in range(len(z)) for j in range(len(z)))
 
     @cached_property
     def g_phi(self) -> sp.ImmutableMatrix:
@@ -209,7 +344,7 @@ class Model:
     @cached_property
     def exact(self) -> ExactModel:
         """The lifted exact form (raises :class:`~symgrad.exceptions.LiftError` if there is none)."""
-        with self._bounded("the exact form (lifted J, g(phi), G)"):
+        with self._bounded("the exact form (lifted J, g(phi))"):
             return ExactModel(self)
 
     def exact_with(self, extra: Sequence[sp.Expr]) -> ExactModel:
@@ -222,15 +357,31 @@ class Model:
         except LiftError:
             return ExactModel(self, extra)
 
+    #: ``G`` is given in SymPy cancelled and factored when its entries have at most this many terms in all
+    #: in the lifted field; above that it is given unexpanded (converting an RBM 3x2's 283,000 terms took
+    #: 80-130 s, all of it in building SymPy expressions, and a formula that long is read by no one)
+    G_EXPAND_LIMIT = 10000
+
     @cached_property
     def G(self) -> sp.ImmutableMatrix:
-        r"""``G = J^T g(phi) J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), exact and cancelled."""
+        r"""``G = J^T g(phi) J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), exact.
+
+        Cancelled and factored (from the lifted field) when that form has at most
+        :attr:`G_EXPAND_LIMIT` terms; otherwise the same matrix unexpanded: for a model given with
+        a :class:`GibbsForm` and the simplex Fisher metric ``G_ab = (Z S_ab - Z_a Z_b) / Z^2``
+        (the covariance of the scores), else the product ``J^T g(phi) J`` of SymPy matrices.
+        Either way an exact expression of the same function (:attr:`exact` holds its lifted form)."""
         with self._bounded("G = J^T g J"):
             try:
                 E = self.exact
             except LiftError:  # no exact field: the same product, in SymPy
                 return sp.ImmutableMatrix(self.J.T * self.g_phi * self.J)
-            return E.lifting.matrix_to_sympy(E.G, factor=True)
+            G = E.G_within(self.G_EXPAND_LIMIT)
+            if G is not None:
+                return E.lifting.matrix_to_sympy(G, factor=True)
+            if self._gibbs is not None and self._simplex_fisher:
+                return self._gibbs.gram()
+            return sp.ImmutableMatrix(self.J.T * self.g_phi * self.J)
 
     @property
     def is_fisher(self) -> bool:

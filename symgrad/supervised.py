@@ -28,7 +28,7 @@ from ._inputs import as_symbols
 from .exact.lifting import Lifting
 from .exceptions import DomainError, LiftError, ShapeError, SymbolError
 from .families import Family, categorical, product
-from .model import Model
+from .model import GibbsForm, Model
 
 __all__ = ["supervised", "SupervisedModel", "finite_mixture", "rbm"]
 
@@ -243,14 +243,23 @@ def rbm(visible: int, hidden: int, *, name: str | None = None) -> Model:
     b = list(sp.symbols(f"b1:{visible + 1}", real=True))
     c = list(sp.symbols(f"c1:{hidden + 1}", real=True))
     W = [[sp.Symbol(f"W{i + 1}{j + 1}", real=True) for j in range(hidden)] for i in range(visible)]
-    weights = []
+    params = b + c + [x for row in W for x in row]
+    weights, scores = [], []
     for s in range(2 ** visible):
         v = [(s >> i) & 1 for i in range(visible)]
         w = sp.exp(sp.Add(*[b[i] * v[i] for i in range(visible)]))
+        # d log w / d(b, c, W): v_i, sigma_j(v), v_i sigma_j(v), with sigma_j(v) = e_j / (1 + e_j) the
+        # probability that hidden unit j is on given v
+        sig = []
         for j in range(hidden):
-            w *= 1 + sp.exp(c[j] + sp.Add(*[W[i][j] * v[i] for i in range(visible)]))
+            e = sp.exp(c[j] + sp.Add(*[W[i][j] * v[i] for i in range(visible)]))
+            w *= 1 + e
+            sig.append(e / (1 + e))
         weights.append(w)
+        scores.append([sp.Integer(v[i]) for i in range(visible)] + sig
+                      + [sig[j] if v[i] else sp.Integer(0) for i in range(visible) for j in range(hidden)])
     Z = sp.Add(*weights)
     p = [f"p{k + 1}" for k in range(2 ** visible)]
-    return Model([w / Z for w in weights], params=b + c + [x for row in W for x in row],
+    gibbs = GibbsForm(tuple(weights), sp.ImmutableMatrix(scores))
+    return Model([w / Z for w in weights], params=params, gibbs=gibbs,
                  metric=categorical(2 ** visible, coords=p), name=name or f"RBM {visible}x{hidden}")

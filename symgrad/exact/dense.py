@@ -32,13 +32,17 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
+from fractions import Fraction
 from typing import Any, Callable, Sequence
+
+from flint import fmpq, fmpq_mat
 
 from ..exceptions import RankError, ShapeError
 from .field import cost as _cost
 from .field import is_zero as _is_zero
 from .field import DegreeTracked, reciprocal, total
-from .ratfunc import RF
+from .ratfunc import RF, _ZERO_TESTS
 
 Matrix = list  # list[list[entry]]
 
@@ -63,6 +67,34 @@ def transpose(A: Matrix) -> Matrix:
 
 def shape(A: Matrix) -> tuple[int, int]:
     return (len(A), len(A[0]) if A else 0)
+
+
+# ---------------------------------------------------------------------------
+# Rational matrices through python-flint
+# ---------------------------------------------------------------------------
+
+def _rational(A: Matrix) -> bool:
+    """Whether every entry is a :class:`~fractions.Fraction` or an ``int`` (then python-flint's
+    ``fmpq_mat`` does the linear algebra in C: the values of a probabilistic check at a point are
+    rationals of thousands of bits, where Python's ``Fraction`` spends its time in ``gcd``)."""
+    return bool(A) and bool(A[0]) and all(type(x) is Fraction or type(x) is int for row in A for x in row)
+
+
+def _to_fmpq(A: Matrix) -> fmpq_mat:
+    m, n = shape(A)
+    return fmpq_mat(m, n, [fmpq(x.numerator, x.denominator) if type(x) is Fraction else x for row in A for x in row])
+
+
+def _from_fmpq(M: fmpq_mat) -> Matrix:
+    return [[Fraction(int(M[i, j].p), int(M[i, j].q)) for j in range(M.ncols())] for i in range(M.nrows())]
+
+
+def _pivot_columns(R: fmpq_mat, rank: int) -> list[int]:
+    """The pivot columns of a matrix in reduced row echelon form (its first ``rank`` rows)."""
+    out = []
+    for i in range(rank):
+        out.append(next(j for j in range(R.ncols()) if R[i, j] != 0))
+    return out
 
 
 class _Denominators:
@@ -203,6 +235,10 @@ def matmul(A: Matrix, B: Matrix, zero: Any = None, *, symmetric: bool = False) -
     if k != k2:
         raise ShapeError(f"cannot multiply a {m}x{k} matrix by a {k2}x{n} matrix")
     symmetric = symmetric and m == n
+    if m and k and n and _rational(A) and _rational(B):
+        return _from_fmpq(_to_fmpq(A) * _to_fmpq(B))
+    if m and k and n and _all_tracked(A) and _all_tracked(B):
+        return _matmul_tracked(A, B, zero)
     if m and k and n and type(A[0][0]) is RF and type(B[0][0]) is RF and (m > 1 or n > 1 or k > 2):
         if all(type(x) is RF for row in A for x in row) and all(type(x) is RF for row in B for x in row):
             out_rf = _matmul_rf(A, B, symmetric)
@@ -230,6 +266,45 @@ def matmul(A: Matrix, B: Matrix, zero: Any = None, *, symmetric: bool = False) -
             else:
                 acc = total(terms)
             row.append(acc)
+        out.append(row)
+    return out
+
+
+def _matmul_tracked(A: Matrix, B: Matrix, zero: Any) -> Matrix:
+    """``A B`` for degree-tracked values: the values by one rational matrix product in python-flint, the
+    degree bounds by the same steps as the entrywise product of :func:`matmul` (terms that are zero
+    skipped, the rest summed left to right by :meth:`DegreeTracked.__add__`), so both give the same
+    bounds.  The running value is needed only while its numerator degree is 0 (``__add__`` treats a
+    sum that is the constant 0 as absent), and only then computed here."""
+    m, k = shape(A)
+    n = shape(B)[1]
+    vals = _from_fmpq(_to_fmpq([[x.value for x in row] for row in A]) * _to_fmpq([[x.value for x in row] for row in B]))
+    out: Matrix = []
+    for i in range(m):
+        Ai = A[i]
+        row = []
+        for j in range(n):
+            acc: tuple[int, int] | None = None   # (num_deg, den_deg) of the running sum
+            acc_val: Fraction | None = None      # its value, kept while num_deg == 0
+            for t in range(k):
+                a, b = Ai[t], B[t][j]
+                if a.is_zero() or b.is_zero():
+                    continue
+                nd, dd = a.num_deg + b.num_deg, a.den_deg + b.den_deg
+                if acc is None:
+                    acc, acc_val = (nd, dd), (a.value * b.value if nd == 0 else None)
+                    continue
+                if nd == 0 and (a.value == 0 or b.value == 0):
+                    continue  # the term is the constant 0
+                if acc[0] == 0 and acc_val == 0:
+                    acc, acc_val = (nd, dd), (a.value * b.value if nd == 0 else None)
+                    continue
+                acc = (max(acc[0] + dd, nd + acc[1]), acc[1] + dd)
+                acc_val = acc_val + a.value * b.value if acc[0] == 0 and acc_val is not None else None
+            if acc is None:
+                row.append(zero if zero is not None else A[0][0] * 0)
+            else:
+                row.append(DegreeTracked(vals[i][j], acc[0], acc[1]))
         out.append(row)
     return out
 
@@ -370,6 +445,13 @@ def rank_profile(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
     """
     if _tracked(A):  # only the values decide the pivots
         A, iszero, cost = [[x.value for x in row] for row in A], (lambda v: v == 0), (lambda v: 0)
+    if _rational(A):
+        # pivot columns of A and of A^T (the rows): A[rows, cols] is invertible (both index sets
+        # are independent and the rank is r)
+        F = _to_fmpq(A)
+        R, r = F.rref()
+        Rt, _ = F.transpose().rref()
+        return r, _pivot_columns(Rt, r), _pivot_columns(R, r)
     M = [list(r) for r in A]
     prow, pcol, _, _, _ = _eliminate(M, shape(A)[1], iszero, cost, full=True)
     return len(prow), sorted(prow), sorted(pcol)
@@ -381,6 +463,10 @@ def rank_profile(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
 
 def _tracked(A: Matrix) -> bool:
     return bool(A) and bool(A[0]) and isinstance(A[0][0], DegreeTracked)
+
+
+def _all_tracked(A: Matrix) -> bool:
+    return _tracked(A) and all(type(x) is DegreeTracked for row in A for x in row)
 
 
 def _row_degrees(A: Matrix) -> tuple[list[int], list[int]]:
@@ -439,6 +525,11 @@ def inverse(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
         raise ShapeError(f"only square matrices have inverses; got {n}x{n2}")
     if _tracked(A):
         return _tracked_solve(A, None)
+    if _rational(A):
+        try:
+            return _from_fmpq(_to_fmpq(A).inv())
+        except ZeroDivisionError:
+            raise RankError(f"the {n}x{n} matrix is singular") from None
     one = A[0][0] ** 0 if n else 1
     zero = A[0][0] * 0 if n else 0
     M = [list(A[i]) + [one if i == j else zero for j in range(n)] for i in range(n)]
@@ -465,6 +556,11 @@ def solve(A: Matrix, B: Matrix, iszero: Callable[[Any], bool] = _is_zero,
         raise ShapeError(f"cannot solve a {n}x{n} system with a right-hand side of {shape(B)[0]} rows")
     if _tracked(A) and n and B and B[0] and isinstance(B[0][0], DegreeTracked):
         return _tracked_solve(A, B)
+    if _rational(A) and _rational(B):
+        try:
+            return _from_fmpq(_to_fmpq(A).solve(_to_fmpq(B)))
+        except ZeroDivisionError:
+            raise RankError(f"the {n}x{n} matrix is singular") from None
     M = [list(A[i]) + list(B[i]) for i in range(n)]
     _, pcol, _, _, gap = _eliminate(M, n, iszero, cost, jordan=True, stop_at_gap=True)
     if len(pcol) < n:
@@ -488,6 +584,9 @@ def det(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
         d, p = _row_degrees(A)
         value = det([[x.value for x in row] for row in A], lambda v: v == 0, lambda v: 0)
         return DegreeTracked(value, sum(p), sum(d))
+    if _rational(A):
+        v = _to_fmpq(A).det()
+        return Fraction(int(v.p), int(v.q))
     M = [list(r) for r in A]
     _, pcol, sign, pivots, _ = _eliminate(M, n, iszero, cost, stop_at_gap=True)
     if len(pcol) < n:
@@ -507,9 +606,83 @@ def rref(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,
     >>> rref([[F(2), F(4)], [F(1), F(2)]])
     ([[Fraction(1, 1), Fraction(2, 1)]], [0])
     """
+    if _rational(A):
+        R, r = _to_fmpq(A).rref()
+        return _from_fmpq(R)[:r], _pivot_columns(R, r)
+    guessed = _rref_constant(A)
+    if guessed is not None:
+        return guessed
     M = [list(r) for r in A]
     _, pcol, _, _, _ = _eliminate(M, shape(A)[1], iszero, cost, jordan=True)
     return M[:len(pcol)], pcol
+
+
+def _free_rf_matrix(A: Matrix) -> bool:
+    """Whether ``A`` is a non-empty matrix of rational functions over a field of independent variables
+    (no registered zero test: an element is zero exactly when its numerator is, and evaluating at
+    a point where no denominator vanishes is a ring homomorphism)."""
+    if not A or not A[0] or not all(type(x) is RF for row in A for x in row):
+        return False
+    ctx = A[0][0].ctx
+    return ctx.nvars() > 0 and ctx not in _ZERO_TESTS and all(x.ctx is ctx for row in A for x in row)
+
+
+#: matrices of rational functions with fewer entries than this are reduced by elimination directly
+_GUESS_MIN_ENTRIES = 12
+
+
+def _rref_constant(A: Matrix, points: int = 2) -> tuple[Matrix, list[int]] | None:
+    r"""The reduced row echelon form of a rational-function matrix whose echelon form is *constant*,
+    guessed at integer points and proved exactly; ``None`` when it is not constant (or not shown so).
+
+    Many row spaces met here are spanned by constant vectors although the matrix is not: the
+    tangent space of a model onto an open part of the simplex is ``{v : sum v = 0}`` whatever the
+    parametrisation, whose canonical basis is ``[I | -1]``, and eliminating over the field to find
+    that swells every intermediate entry (the canonical basis of an RBM's ``J^T``: 5-10 s).
+
+    The guess: the echelon form ``R`` (``r`` rows, pivot columns ``P``) of ``A`` evaluated at
+    random integer points, kept when it is the same rational matrix at each.  The proof, exact:
+
+    * ``A = A[:, P] R`` holds in the field (entry by entry, a rational-function identity), so the
+      row space of ``A`` lies in that of ``R`` and ``rank A <= r``;
+    * at the first point ``A[:, P]`` has rank ``r`` (``P`` are the pivot columns of the value),
+      and evaluation is a ring homomorphism, so an ``r x r`` minor of ``A[:, P]`` is a non-zero
+      rational function: ``rank A = r`` and the two row spaces are equal;
+    * ``R`` is in reduced row echelon form by construction, and that form of a row space is unique.
+
+    Only over fields of independent variables (:func:`_free_rf_matrix`), where the homomorphism
+    argument holds.
+    """
+    m, n = shape(A)
+    if m * n < _GUESS_MIN_ENTRIES or not _free_rf_matrix(A):
+        return None
+    ctx = A[0][0].ctx
+    rng = random.Random(m * 1009 + n)
+    guess: tuple[list[list[Fraction]], list[int]] | None = None
+    for _ in range(points):
+        point = [rng.randrange(1, 2**20) for _ in range(ctx.nvars())]
+        try:
+            A0 = [[x.evaluate(point) for x in row] for row in A]
+        except ZeroDivisionError:
+            return None
+        R0_, r0 = _to_fmpq(A0).rref()
+        pcol = _pivot_columns(R0_, r0)
+        here = (_from_fmpq(R0_)[:r0], pcol)
+        if not pcol or (guess is not None and here != guess):
+            return None
+        guess = guess or here
+    assert guess is not None
+    R0, P = guess
+    one = RF(ctx.constant(1))
+    R = [[RF.const(ctx, v) if v != 0 else one * 0 for v in row] for row in R0]
+    free = [j for j in range(n) if j not in P]
+    for row in A:
+        for j in free:
+            terms = [row[p] * R0[t][j] for t, p in enumerate(P) if R0[t][j] != 0 and not row[p].num.is_zero()]
+            combination = RF.sum_many(terms) if terms else one * 0
+            if combination != row[j]:
+                return None
+    return R, list(P)
 
 
 def nullspace(A: Matrix, iszero: Callable[[Any], bool] = _is_zero,

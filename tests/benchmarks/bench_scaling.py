@@ -238,9 +238,28 @@ def symgrad_objects(P: Problem):
     kw: dict[str, Any] = {"metric": metric}
     if P.z:
         kw["coords"] = P.z
-    M = sg.Model(P.phi, P.xi, name=f"{P.family} {P.size}", **kw)
+    if P.family == "rbm":
+        # the library's constructor, as a user builds an RBM (it knows the scores d log w, so J and
+        # G are written through them); checked to be this problem's model exactly
+        from symgrad.supervised import rbm as rbm_model
+        nv, nh = (int(x) for x in P.size.split("x"))
+        M = rbm_model(nv, nh, name=f"{P.family} {P.size}")
+        if tuple(M.xi) != tuple(P.xi) or tuple(M.z) != tuple(P.z) or not _same_functions(M.phi, P.phi):
+            raise AssertionError(f"symgrad's rbm({nv}, {nh}) is not the benchmark's RBM {P.size}")
+    else:
+        M = sg.Model(P.phi, P.xi, name=f"{P.family} {P.size}", **kw)
     f = sg.Reparametrisation(P.f, P.eta, name="reparametrisation")
     return M, f
+
+
+def _same_functions(A: Any, B: list) -> bool:
+    """Whether two lists of expressions are the same functions (structurally equal, or by exact lifting)."""
+    if list(A) == list(B):
+        return True
+    from symgrad.exact.lifting import Lifting
+    diffs = [a - b for a, b in zip(A, B)]
+    L = Lifting.build(diffs)
+    return len(A) == len(B) and all(L.lift(d).is_zero() for d in diffs)
 
 
 def verdict_level(proof: Any) -> tuple[str, str]:
