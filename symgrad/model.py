@@ -366,22 +366,24 @@ class Model:
     def G(self) -> sp.ImmutableMatrix:
         r"""``G = J^T g(phi) J``, ``G_ij = g(d_i, d_j)`` (paper, §2 and footnote 1), exact.
 
-        Cancelled and factored (from the lifted field) when that form has at most
-        :attr:`G_EXPAND_LIMIT` terms; otherwise the same matrix unexpanded: for a model given with
-        a :class:`GibbsForm` and the simplex Fisher metric ``G_ab = (Z S_ab - Z_a Z_b) / Z^2``
-        (the covariance of the scores), else the product ``J^T g(phi) J`` of SymPy matrices.
+        Cancelled and factored (from the lifted field).  For a model given with a :class:`GibbsForm`
+        and the simplex Fisher metric whose cancelled form has more than :attr:`G_EXPAND_LIMIT`
+        terms, the same matrix unexpanded: ``G_ab = (Z S_ab - Z_a Z_b) / Z^2`` (the covariance of
+        the scores).
         Either way an exact expression of the same function (:attr:`exact` holds its lifted form)."""
         with self._bounded("G = J^T g J"):
             try:
                 E = self.exact
             except LiftError:  # no exact field: the same product, in SymPy
                 return sp.ImmutableMatrix(self.J.T * self.g_phi * self.J)
+            if self._gibbs is None or not self._simplex_fisher:
+                # no shorter exact form to fall back on: cancelled and factored, as the limit allows
+                # (a product J^T g J of expanded entries can be far longer than its factored form)
+                return E.lifting.matrix_to_sympy(E.G, factor=True)
             G = E.G_within(self.G_EXPAND_LIMIT)
             if G is not None:
                 return E.lifting.matrix_to_sympy(G, factor=True)
-            if self._gibbs is not None and self._simplex_fisher:
-                return self._gibbs.gram()
-            return sp.ImmutableMatrix(self.J.T * self.g_phi * self.J)
+            return self._gibbs.gram()
 
     @property
     def is_fisher(self) -> bool:
