@@ -26,6 +26,7 @@ import ctypes
 import math
 import os
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -261,6 +262,8 @@ class Budget:
             # inside a finaliser (__del__, a weakref callback), where exceptions are discarded.
             if frame is not None and frame.f_globals.get("__name__") == __name__:
                 return
+            if _in_unraisable_hook(frame):   # reporting an exception a finaliser swallowed: the next tick
+                return
             now = time.monotonic()
             fired = [e[1] for e in _ACTIVE if e[0] <= now + 1e-3]
             if fired:
@@ -293,6 +296,20 @@ class Budget:
                 # restore the enclosing alarm of ours with the time left to it (at least a tick)
                 _ARMED = True
                 signal.setitimer(signal.ITIMER_REAL, _first_alarm(), _TICK)
+
+
+def _in_unraisable_hook(frame: Any) -> bool:
+    """Whether ``frame`` runs inside ``sys.unraisablehook`` (a raise there is lost, and may break the
+    hook itself: pytest's turns it into an error of the test)."""
+    hook = sys.unraisablehook
+    code = getattr(getattr(hook, "func", hook), "__code__", None)
+    for _ in range(8):
+        if frame is None or code is None:
+            return False
+        if frame.f_code is code:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _first_alarm() -> float:

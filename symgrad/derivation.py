@@ -316,7 +316,7 @@ def factorise(model: Model, ng: NaturalGradient, invariance: InvarianceProof | N
     except LiftError:  # no exact rank or G^+: nothing to factorise against
         return None
     syms = model.xi + model.constants
-    positive = model.metric.domain(list(model.phi))
+    positive = model.positive
     inputs = {"J": model.J, "g": model.g_phi, "dL": ng.dL, "G": model.G,
               "grad_param": ng.parameter, "grad_manifold": ng.manifold}
     extra = set().union(*[sp.Matrix(v).free_symbols for v in inputs.values()]) - set(syms)
@@ -698,11 +698,12 @@ class _Stages:
             if isinstance(exc, LiftError) and not isinstance(exc, undecided_on):
                 raise
             self.rep.checks.append((name, Certificate(name, Verdict.UNDECIDED, "did not finish",
-                                                      notes=(str(exc),))))
+                                                      notes=(str(exc),), seconds=b.elapsed())))
             return False, None
         why = (f"{name} stopped at {b.spent()} (--memory)" if b.stopped_by is not None else
                f"{name} did not finish within the budget of {self.seconds:g} s per check (budget=, --budget)")
-        self.rep.checks.append((name, Certificate(name, Verdict.UNDECIDED, "did not finish", notes=(why,))))
+        self.rep.checks.append((name, Certificate(name, Verdict.UNDECIDED, "did not finish", notes=(why,),
+                                                  seconds=b.elapsed())))
         return False, None
 
 

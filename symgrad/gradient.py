@@ -398,7 +398,7 @@ def riesz_gradient_claim(model: Model, L: Any) -> Claim:
         symbols=model.xi + model.constants,
         extra_symbols=_extra_symbols(model, dL),
         compute=theorem1_residual,
-        positive=model.metric.domain(list(model.phi)),
+        positive=model.positive,
     )
 
 
@@ -551,7 +551,7 @@ def check_generalised_inverses(model: Model, L: Any = ANY_LOSS, *, symbolic_fami
         extra |= set(U) | set(V)
         statement += " (whole family, free U and V)"
     claim = Claim(statement, inputs, model.xi + model.constants, _all_inverses,
-                  positive=model.metric.domain(list(model.phi)),
+                  positive=model.positive,
                   extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
     return decide(claim, **kw).certificate
 

@@ -235,7 +235,8 @@ class Model:
 
     def __init__(self, phi: Any, params: Sequence[sp.Symbol], coords: Sequence[sp.Symbol] | None = None,
                  metric: Any = None, constants: Sequence[sp.Symbol] = (), name: str | None = None, *,
-                 budget: float | None = DEFAULT_BUDGET, gibbs: GibbsForm | None = None):
+                 budget: float | None = DEFAULT_BUDGET, gibbs: GibbsForm | None = None,
+                 domain: Sequence[Any] = ()):
         phi = as_column(phi, "phi")
         check_finite_exprs(list(phi), "parametrisation phi")
         undefined = set().union(*[e.atoms(sp.core.function.AppliedUndef) for e in phi])
@@ -272,6 +273,19 @@ class Model:
         if gibbs is not None:
             _check_gibbs(gibbs, phi, xi)
         self._gibbs = gibbs
+        self._domain = _domain_conditions(domain, xi, consts)
+
+    @property
+    def domain(self) -> tuple[sp.Expr, ...]:
+        """The model's own conditions on the parameters, each ``e`` meaning ``e > 0`` (the open set
+        ``Xi``: the weights of a mixture in the open simplex, the sign conditions of a region)."""
+        return self._domain
+
+    @property
+    def positive(self) -> tuple[sp.Expr, ...]:
+        """Every condition ``e > 0`` a parameter point must meet: the metric's domain pulled back by
+        ``phi``, and :attr:`domain`."""
+        return tuple(self._metric.domain(list(self._phi))) + self._domain
 
     # -- the paper's symbols ------------------------------------------------------------
     @property
@@ -426,6 +440,11 @@ class Model:
             raise DomainError(f"phi is not defined at {out}: it evaluates to {list(p)}; choose a point in its domain")
         if any(x.is_number and x.is_real is False for x in p):
             raise DomainError(f"phi is not real at {out}: it evaluates to {list(p)}; choose a point in its real domain")
+        for e in self._domain:
+            v = e.xreplace(out)
+            if v.is_number and not bool(v > 0):
+                raise DomainError(f"the parameter point {out} is outside the domain of {self.name}: it needs "
+                                  f"{e} > 0, but there {e} = {v}; choose a point inside the domain")
         self._metric.check_point(dict(zip(self.z, p)))
         for z, x in zip(self.z, p):
             if z.is_positive and x.is_number and not bool(x > 0):
@@ -449,8 +468,9 @@ class Model:
         r"""The model ``phi o f`` in the new parameters ``eta`` (paper, Fig. 1)."""
         f = as_reparametrisation(f, self)
         phi = self._phi.xreplace(dict(zip(self._xi, f.f)))
+        sub = dict(zip(self._xi, f.f))
         return Model(phi, f.eta, coords=self.z, metric=self._metric, constants=self._constants,
-                     name=f"{self.name} o f", budget=self.budget)
+                     name=f"{self.name} o f", budget=self.budget, domain=[e.xreplace(sub) for e in self._domain])
 
     # -- display --------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -494,3 +514,33 @@ def as_model(model: Any, caller: str) -> Model:
         raise ArgumentError(f"{caller} needs a symgrad.Model as its model argument; got {model!r}. "
                             "Build one with sg.Model(phi, params=[...])")
     return model
+
+
+def _domain_conditions(domain: Any, xi: Sequence[sp.Symbol], consts: Sequence[sp.Symbol]) -> tuple[sp.Expr, ...]:
+    """``domain=`` as expressions ``e`` meaning ``e > 0``: each item an expression (``e > 0``) or a
+    strict inequality ``lhs > rhs`` / ``lhs < rhs`` in the parameters and constants."""
+    if isinstance(domain, (sp.Basic, str)):
+        domain = [domain]
+    try:
+        items = list(domain)
+    except TypeError:
+        raise ArgumentError(f"domain= takes a list of conditions (expressions e meaning e > 0, or strict "
+                            f"inequalities); got {domain!r}") from None
+    out = []
+    for c in items:
+        try:
+            c = sp.sympify(c)
+        except (sp.SympifyError, TypeError):
+            raise ArgumentError(f"the domain condition {c!r} is not a SymPy expression or inequality") from None
+        if isinstance(c, (sp.StrictGreaterThan, sp.StrictLessThan)):
+            c = c.lhs - c.rhs if isinstance(c, sp.StrictGreaterThan) else c.rhs - c.lhs
+        elif isinstance(c, sp.core.relational.Relational) or not isinstance(c, sp.Expr):
+            raise ArgumentError(f"the domain condition {c} is not a strict inequality: the parameter domain is "
+                                "open, so give conditions e > 0 or lhs > rhs / lhs < rhs")
+        extra = c.free_symbols - set(xi) - set(consts)
+        if extra:
+            raise SymbolError(f"the domain condition {c} > 0 uses {sorted(map(str, extra))}, which are neither "
+                              "parameters nor constants of the model")
+        check_finite_exprs([c], "domain condition")
+        out.append(c)
+    return tuple(out)

@@ -693,7 +693,8 @@ class Region:
         """The smooth :class:`~symgrad.model.Model` of ``phi_R`` (same coordinates, metric, constants)."""
         o = self.owner
         return Model(self.phi, o.xi, coords=o.coords, metric=o.metric, constants=o.constants,
-                     name=f"{o.name} on {self.label}", budget=o.budget)
+                     name=f"{o.name} on {self.label}", budget=o.budget,
+                     domain=[c.h if c.sign > 0 else -c.h for c in self.conditions])
 
     def contains(self, point: Mapping[Any, Any]) -> bool:
         """Whether the exact point satisfies every condition strictly (a boundary point is in no region)."""

@@ -383,7 +383,7 @@ def check_invariance(model: Model, f: Reparametrisation, L: Any = ANY_LOSS, *,
     inputs = _invariance_inputs(model, f, L)
     syms = f.eta + tuple(dict.fromkeys(model.constants + f.constants))
     extra = set().union(*[M.free_symbols for M in inputs.values()]) - set(syms)
-    positive = tuple(e.xreplace(dict(zip(model.xi, f.f))) for e in model.metric.domain(list(model.phi)))
+    positive = tuple(e.xreplace(dict(zip(model.xi, f.f))) for e in model.positive)
     claim = Claim(f"J(f(eta)) Delta grad = 0 for {f.name} on {model.name} (eq. 6)", inputs, syms,
                   invariance_residual, positive=positive, extra_symbols=tuple(sorted(extra, key=lambda s: s.name)))
     # no keep=: the exact outputs stay in the lifted field and become SymPy only when asked for

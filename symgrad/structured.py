@@ -241,7 +241,7 @@ def rank_form(model: Model, ng: NaturalGradient, *, kind: str = "auto", budget: 
     if kind == "auto":
         kind = "factorisation" if lengths["factorisation"] <= lengths["projector"] else "projector"
     syms = model.xi + model.constants
-    positive = model.metric.domain(list(model.phi))
+    positive = model.positive
     if kind == "factorisation":
         inputs = {"J": model.J, "g": model.g_phi, "dL": ng.dL, "G": model.G, "R": R,
                   "grad_param": ng.parameter, "grad_manifold": ng.manifold}

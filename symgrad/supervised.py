@@ -210,8 +210,10 @@ def finite_mixture(components: Sequence[Family], *, name: str | None = None) -> 
                               "(families.categorical(k, minimal=True))")
     params = tuple(w) + tuple(s for F in parts for s in F.z)
     q = [f"q{i + 1}" for i in range(len(outcomes))]
+    # the open domain: weights in the open simplex, each component inside its own family's domain
+    domain = list(w) + [1 - sp.Add(*w)] + [e for F in parts for e in F.positive]
     return Model(probs, params=params, metric=categorical(len(outcomes), coords=q),
-                 name=name or f"mixture of {k} components")
+                 name=name or f"mixture of {k} components", domain=domain)
 
 
 def rbm(visible: int, hidden: int, *, name: str | None = None) -> Model:

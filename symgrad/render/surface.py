@@ -245,7 +245,7 @@ def surface_figure(report: object, *, half_width: float | None = None, samples: 
     xs = [M.xi[j] for j in cols]
     rest = {k: v for k, v in xi0.items() if k not in xs}
     phi = sp.lambdify(xs, list(M.phi.subs(rest)), "math")
-    domain = [sp.lambdify(xs, sp.sympify(e).subs(rest), "math") for e in M.metric.domain(list(M.phi))]
+    domain = [sp.lambdify(xs, sp.sympify(e).subs(rest), "math") for e in M.positive]
     half = []
     for j in cols:
         norm = math.sqrt(sum(float(x)**2 for x in J0[:, j])) or 1.0

@@ -88,7 +88,10 @@ def in_domain(model: Model, sol: Mapping) -> bool:
             return False
     try:
         vals = [e.xreplace(dict(sol)) for e in model.phi]
+        own = [e.xreplace(dict(sol)) for e in model.domain]
     except Exception:  # pragma: no cover
+        return False
+    if any(v.is_number and not bool(v > 0) for v in own):    # outside the model's own open domain
         return False
     return not any(v.has(sp.zoo, sp.nan, sp.oo) for v in vals)
 

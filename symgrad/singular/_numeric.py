@@ -33,6 +33,8 @@ class NumericModel:
         self._J = sp.lambdify(self.xi, model.J.tolist(), "mpmath")
         self.res_tol = mpmath.mpf(10) ** (-(dps * 4) // 5)
         self.rank_tol = mpmath.mpf(10) ** (-(dps // 4))
+        # the model's conditions e > 0 (its own domain, the metric's pulled back)
+        self._positive = [sp.lambdify(self.xi, e, "mpmath") for e in model.positive]
 
     def phi(self, x: Sequence) -> list:
         return [mpmath.mpf(v) if not isinstance(v, mpmath.mpc) else v for v in self._phi(*x)]
@@ -60,7 +62,12 @@ class NumericModel:
                 return False
             if s.is_nonnegative and v < 0:
                 return False
-        return True
+        # a numeric point is inside the open domain only clearly so: within the rank tolerance of its
+        # boundary it may be a boundary point, which is not a parameter
+        try:
+            return all(mpmath.re(f(*x)) > self.rank_tol for f in self._positive)
+        except (ZeroDivisionError, ValueError, TypeError):
+            return False
 
 
 def num_out(v: Any, digits: int = 15) -> sp.Float:
