@@ -294,7 +294,7 @@ def test_render_all_builtin(tmp_path):
     for key in BUILTIN:
         assert f"sec:{key}" in tex
     assert not (out / "appendix.pdf").exists()
-    assert proc.stdout.strip() == str(out / "appendix.tex")
+    assert proc.stdout.splitlines() == [str(out / "appendix.tex"), str(out / "appendix-expanded.tex")]
     assert proc.stderr == ""
 
 
@@ -311,7 +311,9 @@ def test_render_all_builtin_pdf(tmp_path):
     assert proc.returncode == 0, proc.stderr
     pdf = tmp_path / "out" / "appendix.pdf"
     assert pdf.is_file() and pdf.read_bytes().startswith(b"%PDF")
-    assert proc.stdout.splitlines() == [str(Path("out") / "appendix.tex"), str(Path("out") / "appendix.pdf")]
+    # the appendix and its PDF, then the supplementary file of long expansions and its PDF
+    assert proc.stdout.splitlines() == [str(Path("out") / n) for n in (
+        "appendix.tex", "appendix.pdf", "appendix-expanded.tex", "appendix-expanded.pdf")]
     log = (tmp_path / "out" / "appendix.log").read_text(errors="replace")
     assert not tex_errors(log)
     assert not re.search(r"LaTeX Warning: (Reference|Citation) .* undefined|undefined references", log)
