@@ -672,6 +672,36 @@ def _simple_values(s: sp.Symbol, size: int) -> list[Fraction]:
 _FEW_SYMBOLS = 6
 
 
+def nonzero_points(symbols: Sequence[sp.Symbol], *, size: int = 4) -> Iterator[dict]:
+    """Points whose coordinates are all non-zero small integers (``±1, ±2, 3, ...``: the first ``size``
+    integers of :data:`SIMPLE_VALUES` other than 0 within each symbol's sign), drawn from a fixed seed.
+    After the simplest points, whose zeros often make a special point, these are still cheap to compute
+    at (the exponential values are powers of ``e``: no ``exp(1/D)`` of a high degree) and generic in the
+    coordinates that matter.
+    The caller stops the sequence.
+
+    >>> a, b = sp.symbols("a b", real=True)
+    >>> all(0 not in p.values() for p, _ in zip(nonzero_points([a, b]), range(20)))
+    True
+    """
+    syms = list(symbols)
+    # integers first: exp of an integer combination is a power of e, so the values stay of low degree
+    pools = [[v for v in _simple_values(s, len(SIMPLE_VALUES)) if v != 0 and v.denominator == 1][:size]
+             or [v for v in _simple_values(s, size) if v != 0] for s in syms]
+    if any(not p for p in pools):
+        return
+    rng = random.Random(7 * len(syms) + 1)
+    seen: set[tuple] = set()
+    misses = 0
+    while misses < 100:
+        cand = tuple(p[rng.randrange(len(p))] for p in pools)
+        if cand in seen:
+            misses += 1
+            continue
+        seen.add(cand)
+        yield dict(zip(syms, cand))
+
+
 def simple_points(symbols: Sequence[sp.Symbol], *, nonzero: Sequence[sp.Symbol] = ()) -> Iterator[dict]:
     """Points with small exact coordinates, the simplest first: each coordinate runs through
     :data:`SIMPLE_VALUES` (``0, ±1, ±1/2, ±2, 1/4, ...`` within the symbol's declared sign), and the

@@ -34,6 +34,7 @@ computed exactly).
 from __future__ import annotations
 
 import random
+import time
 from fractions import Fraction
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator, Mapping, Sequence
@@ -55,7 +56,7 @@ from .ops import ExactOps, Ops, ValueOps
 from ._inputs import point as read_point
 from ._sampling import sample_point
 from .proof import (LONG_VALUE_CHARS, Certificate, Claim, Verdict, Witness, _in_domain, certified_decimal, decide,
-                    exact_witness, lifted_witness, simple_points)
+                    exact_witness, lifted_witness, nonzero_points, simple_points)
 
 __all__ = [
     "InvarianceProof", "check_invariance", "invariance_residual", "parameter_gradients", "canonical_basis",
@@ -112,6 +113,16 @@ def invariance_residual(ops: Ops, inp: dict) -> dict:
                             "route": "J and J Df of full row rank (rank m at an exact point of the free lifted "
                             "variables): both column spaces are R^m, g invertible, both projections of eq. (6) "
                             "coincide"}
+            if len(Df) == len(Df[0]) and _invertible_at_a_point(ops, Df) and _invertible_at_a_point(ops, g):
+                # a square Df with det Df != 0: J Df and J have the same column space over the field, so
+                # the two g-orthogonal projections of eq. (6) are one (Df^{-1} G^- Df^{-T} is a generalised
+                # inverse of Df^T G Df, and J G^- J^T does not depend on the choice, g being positive
+                # definite): no echelon form is needed
+                full = _rank_at_a_point(ops, J)
+                return {"residual": linalg.zeros(len(J), 1, ops.zero),
+                        "rank": full if full == min(len(J), len(J[0])) else None,
+                        "route": "square Df with det Df != 0 (at an exact point of the free lifted variables): "
+                        "J Df and J have the same column space, so both projections of eq. (6) coincide"}
             C, Ct = canonical_basis(ops, J), canonical_basis(ops, Jt)
             if _same(C, Ct) and _invertible_at_a_point(ops, ops.mul(ops.mul(ops.T(C), g), C)):
                 zero = linalg.zeros(len(J), 1, ops.zero)
@@ -498,14 +509,30 @@ def _delta_certificate(claim: Claim, lifting: Lifting, seed: int | None, budget:
     try:
         with budget.limit():
             lifted = {k: lifting.lift_matrix(sp.Matrix(M)) for k, M in claim.inputs.items()}
+            ops = ExactOps(lifting)
+            Df = lifted["Df"]
+            if (rank is not None and rank == len(lifted["J"][0]) and len(Df) == len(Df[0])
+                    and _invertible_at_a_point(ops, Df)):
+                # J of full column rank: G = J^T g J is invertible, and so is Df^T G Df; then
+                # grad_eta = Df^{-1} G^{-1} Df^{-T} Df^T J^T dL = Df^{-1} grad_xi, and Delta grad = 0
+                return Certificate(statement, Verdict.PROVED,
+                                   f"J has full column rank {rank} (a non-zero {rank}x{rank} minor at an exact point "
+                                   "of the free lifted variables) and Df is square with det Df != 0 there: both "
+                                   "Gram matrices are invertible and grad_eta = Df^{-1} grad_xi (eq. 5)",
+                                   residual=sp.ImmutableMatrix(sp.zeros(len(Df), 1))), {}
             r = rank if rank is not None else (0 if linalg.is_zero_matrix(lifted["J"]) else
-                                               len(canonical_basis(ExactOps(lifting), lifted["J"])[0]))
+                                               len(canonical_basis(ops, lifted["J"])[0]))
             seen_zero: list[bool] = []
             lifted_cert = _lifted_point_witness(lifting, lifted, r, rng, statement, seen_zero=seen_zero)
             # a witness in the parameters (small exact values first) is the one a reader can check; when
-            # the lifted point already shows Delta grad != 0 it may use half of what is left, the lifted
-            # witness standing by
-            search = budget.sub(0.5) if lifted_cert is not None else budget
+            # the lifted point already shows Delta grad != 0 it may use half of what is left, but no more
+            # than the check has taken so far (at least 2 s), the lifted witness standing by: at a point
+            # of the parameters the values lie in Q(exp(1/D)), which can cost far more than the proof
+            search = budget
+            if lifted_cert is not None:
+                rem = budget.remaining()
+                share = max(2.0, budget.elapsed())
+                search = Budget(share if rem is None else min(share, 0.5 * rem))
             found = None
             if not seen_zero:   # zero at a generic lifted point: decide it exactly instead
                 try:
@@ -590,22 +617,29 @@ def _parameter_point_witness(claim: Claim, lifting: Lifting, lifted: dict, r: in
     """
     found: list[Witness] = []
     points = _delta_witnesses(claim, lifting, lifted, r, rng, known_nonzero)
+    t0 = time.monotonic()
     for w in points:
         found.append(w)
         break
     if not found:
         return None
     if len(str(found[0].value["value"])) > LONG_VALUE_CHARS:
-        more = Budget(None).sub(0.3)
+        # a shorter value is worth a few times what the first one cost, not the rest of the budget: a
+        # random point can be far more expensive than a small one (high powers of exp(1/D))
+        rem = Budget(None).remaining()
+        share = max(0.5, 3.0 * (time.monotonic() - t0))
+        more = Budget(share if rem is None else min(share, 0.3 * rem))
         try:
             with more.limit():
                 for w in points:
                     found.append(w)
                     if len(found) >= _WITNESS_CHOICES or len(str(w.value["value"])) <= LONG_VALUE_CHARS:
                         break
-        except OutOfTime as exc:
-            if not more.owns(exc):
-                raise
+        except OutOfTime:
+            # this budget's end, or an enclosing one's that fired while C code ran past ours: either way
+            # the witness found is kept (an enclosing budget's alarm repeats, so it stops its caller at
+            # the next tick)
+            pass
     best = min(found, key=lambda w: len(str(w.value["value"])))
     return Certificate(statement, Verdict.REFUTED,
                        "exact arithmetic at a rational point: the Moore-Penrose inverses of both Gram "
@@ -621,10 +655,14 @@ def _delta_witnesses(claim: Claim, lifting: Lifting, lifted: dict, r: int, rng: 
     """The witnesses of :func:`_parameter_point_witness`, in the order of its search."""
     extra = tuple(claim.extra_symbols)
     simple = simple_points(lifting.symbols, nonzero=extra)
+    # then points of small non-zero values (cheap: low powers of exp(1/D)), then random grid points
+    plain = nonzero_points(lifting.symbols)
     zeros = tried = candidates = 0
     while tried < _SIMPLE_POINTS + 3 * _WITNESS_POINTS and candidates < 10 * (_SIMPLE_POINTS + 3 * _WITNESS_POINTS):
         candidates += 1
         pt = next(simple, None) if tried < _SIMPLE_POINTS else None
+        if pt is None and tried < _SIMPLE_POINTS + 2 * _WITNESS_POINTS:
+            pt = next(plain, None)
         if pt is None:
             pt = sample_point(lifting.symbols, rng, kind="grid")
         if not _in_domain(claim, pt):
